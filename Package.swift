@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+// `check`: a plugin-based compliance checker for foreign-investment project applications.
+// No package dependencies: Foundation, Glibc, Dispatch and the toolchain's test frameworks only.
+import PackageDescription
+
+/// The built-in rule plugins: (product name, target name, folder under Plugins/).
+/// Product names start with `check-plugin-` because the host loads `libcheck-plugin-*.so`.
+let builtInPlugins: [(product: String, target: String, folder: String)] = [
+    ("check-plugin-negative-list", "NegativeListPlugin", "NegativeList"),
+]
+
+let package = Package(
+    name: "check",
+    products: [
+        .executable(name: "check", targets: ["check"]),
+        .library(name: "CheckAPI", targets: ["CheckAPI"]),
+    ] + builtInPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
+    targets: [
+        // The C header of the plugin contract (normative; see docs/PLUGIN-ABI.md).
+        .target(name: "CCheckABI", path: "Sources/CCheckABI"),
+        // The document tape: a strict JSON reader producing it, and views over it.
+        .target(name: "CheckJSON", dependencies: ["CCheckABI"], linkerSettings: [.linkedLibrary("m")]),
+        // The Swift side of the plugin contract: what a plugin author imports.
+        .target(name: "CheckAPI", dependencies: ["CCheckABI", "CheckJSON"]),
+        // Discovery, loading, evaluation and reports.
+        .target(name: "CheckHost", dependencies: ["CheckAPI", "CheckJSON", "CCheckABI"]),
+        // The command line: argument parsing and exit codes only.
+        .executableTarget(name: "check", dependencies: ["CheckHost"]),
+        .testTarget(name: "CheckTests", dependencies: ["CheckHost", "CheckAPI", "CheckJSON"]),
+    ] + builtInPlugins.map { .target(name: $0.target, dependencies: ["CheckAPI"], path: "Plugins/\($0.folder)") }
+)

@@ -1,0 +1,236 @@
+import CheckAPI
+
+/// `negative-list` — 外商投资准入负面清单 (SPEC §5.1): the national editions by as-of date, the
+/// FTZ edition inside pilot free trade zones, code + keyword matching, shareholding conditions.
+struct NegativeListPlugin: RulePlugin {
+    static let seedNational = "wuwai-11-negative-list"
+
+    static let description = PluginDescription(
+        id: "negative-list", version: "1.0.0",
+        title: Localized(zh: "外商投资准入负面清单", en: "Negative list for foreign investment access"),
+        datasets: ["negative-list"],
+        rules: [
+            RuleDescription(
+                id: "negative-list/prohibited",
+                title: Localized(zh: "禁止投资领域", en: "Prohibited fields"),
+                description: Localized(
+                    zh: "项目的行业代码与关键词同时命中负面清单禁止类条目且条文已逐字核实时为不通过；只命中其一、条文未核实或自贸试验区条目未读到时需人工审核；未命中任何条目时通过（适用国民待遇）。",
+                    en: "Fails when a project's industry code and a keyword both match a prohibited item whose wording is verified; review when only one matches, the wording is unverified, or the FTZ item was not read; passes when no item matches (national treatment)."),
+                citations: [seedNational]),
+            RuleDescription(
+                id: "negative-list/restricted",
+                title: Localized(zh: "限制投资领域的股权要求", en: "Shareholding conditions of restricted fields"),
+                description: Localized(
+                    zh: "命中限制类条目时，按申报的股权核对条件（中方控股、中方股比不低于34%、外资股比不超过50%、限于合资等）：满足为通过，不满足为不通过，未申报股权或条文未核实为需人工审核。",
+                    en: "When a restricted item matches, checks the declared shareholding against its condition (Chinese control, Chinese share ≥ 34 %, foreign share ≤ 50 %, joint venture only, ...): pass if met, fail if not, review if shares are not declared or the wording is unverified."),
+                citations: [seedNational]),
+            RuleDescription(
+                id: "negative-list/edition",
+                title: Localized(zh: "适用的清单版本", en: "Edition in force"),
+                description: Localized(
+                    zh: "申请日期（或 --as-of）没有已载入的清单版本生效时需人工审核。",
+                    en: "Review when no loaded edition of the list was in force on the as-of date."),
+                citations: [seedNational]),
+        ])
+
+    let national: [NegativeListEdition]
+    let freeTradeZone: [NegativeListEdition]
+
+    init(ruleData: RuleDataFiles) throws {
+        let editions = try NegativeListEdition.load(ruleData)
+        national = editions.filter { $0.edition.series == "national" }
+        freeTradeZone = editions.filter { $0.edition.series == "ftz" }
+        guard !national.isEmpty else {
+            throw RuleDataError(file: "negative-list/", field: "$", problem: "no edition of series \"national\"")
+        }
+    }
+
+    func evaluate(_ request: Request, into findings: inout Findings) throws {
+        let application = request.application
+        let submittedOn = application.root["submittedOn"]
+        guard let edition = national.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+            findings.report(noEdition(series: national, asOf: request.asOf, evidence: submittedOn))
+            return
+        }
+        var zoneEdition: NegativeListEdition? = nil
+        if application.freeTradeZone != nil {
+            guard let inForce = freeTradeZone.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+                findings.report(noEdition(series: freeTradeZone, asOf: request.asOf, evidence: application.freeTradeZone))
+                return
+            }
+            zoneEdition = inForce
+        }
+
+        var reported: Set<String> = []
+        for item in edition.items {
+            guard let match = CatalogueMatch.match(application, codes: item.item.codes, keywords: item.keywords) else { continue }
+            let finding = if let zoneEdition, let zone = application.freeTradeZone {
+                assessInZone(item, national: edition, zone: zone, zoneEdition: zoneEdition, match: match, application: application)
+            } else {
+                assess(item, in: edition, match: match, application: application)
+            }
+            reported.insert(finding.rule)
+            findings.report(finding)
+        }
+        for rule in ["negative-list/prohibited", "negative-list/restricted"] where !reported.contains(rule) {
+            findings.report(noMatch(rule: rule, edition: edition, zoneEdition: zoneEdition, application: application))
+        }
+    }
+
+    // MARK: Findings
+
+    func rule(for item: NegativeListItem) -> String {
+        item.kind == .prohibited ? "negative-list/prohibited" : "negative-list/restricted"
+    }
+
+    func reference(_ item: NegativeListItem, in edition: NegativeListEdition) -> Localized {
+        let clause = edition.edition.clause(of: item.item)
+        let parts = item.subject.split(separator: " / ", maxSplits: 1).map(String.init)
+        return Localized(zh: "《\(edition.edition.title)》\(clause)（\(parts[0])）",
+                         en: "\(clause) of 《\(edition.edition.title)》 (\(parts.count > 1 ? parts[1] : parts[0]))")
+    }
+
+    func statusNote(_ status: TextStatus) -> Localized {
+        switch status {
+        case .verbatim: Localized(zh: "条文已逐字核实", en: "the wording is verified")
+        case .olderEdition: Localized(zh: "所存条文只是旧版本的措辞，现行版本的原文未取得", en: "the wording held is an older edition's; the current wording was not obtained")
+        case .unverified: Localized(zh: "所存条文只见于二手转述，未能逐字核实", en: "the wording was read only in a secondary source and is not verified")
+        case .missing: Localized(zh: "该项原文未取得，只知其涉及领域", en: "the item's wording was not obtained; only its subject is known")
+        }
+    }
+
+    /// A matched item of the edition that applies (national, or the FTZ edition's own item).
+    func assess(_ item: NegativeListItem, in edition: NegativeListEdition, match: CatalogueMatch, application: Application,
+                extraCitations: [String] = []) -> Finding {
+        let reference = reference(item, in: edition)
+        let citations = [item.item.citationID, Self.seedNational] + extraCitations
+        let explanation = match.explanation
+        guard match.isDecisive else {
+            return Finding(rule: rule(for: item), verdict: .review, message: Localized(
+                zh: "项目可能属于\(reference.zh)：\(explanation.zh)。请人工确认项目是否属于该项；行业代码与关键词须同时命中才能自动判定。",
+                en: "The project may fall under \(reference.en): \(explanation.en). Confirm by hand whether it does; an automatic verdict needs both the industry code and a keyword to match."),
+                evidence: match.evidence, citations: citations)
+        }
+        switch item.kind {
+        case .prohibited:
+            guard item.item.textStatus.isDecisive else {
+                return Finding(rule: rule(for: item), verdict: .review, message: Localized(
+                    zh: "项目属于\(reference.zh)（禁止投资类）：\(explanation.zh)。但\(statusNote(item.item.textStatus).zh)，须对照官方清单原文后人工判定。",
+                    en: "The project falls under \(reference.en), a prohibited field: \(explanation.en). But \(statusNote(item.item.textStatus).en); decide by hand against the official list."),
+                    evidence: match.evidence, citations: citations)
+            }
+            return Finding(rule: rule(for: item), verdict: .fail, message: Localized(
+                zh: "项目属于\(reference.zh)，为禁止外商投资的领域：\(explanation.zh)。负面清单禁止投资的领域不得以外商投资方式进入。如项目实际不属于该项，请更正行业代码或经营范围后重新提交审核。",
+                en: "The project falls under \(reference.en), a field closed to foreign investment: \(explanation.en). Foreign investors may not invest in it. If the project is in fact outside the item, correct the industry code or business scope and resubmit for review."),
+                evidence: match.evidence, citations: citations)
+        case .unknown:
+            return Finding(rule: rule(for: item), verdict: .review, message: Localized(
+                zh: "项目属于\(reference.zh)：\(explanation.zh)。\(statusNote(item.item.textStatus).zh)，该项是禁止类还是限制类也未确认，须对照官方清单人工判定。",
+                en: "The project falls under \(reference.en): \(explanation.en). \(statusNote(item.item.textStatus).en), and whether it prohibits or restricts is not confirmed; decide by hand against the official list."),
+                evidence: match.evidence, citations: citations)
+        case .restricted:
+            return assessShares(item, reference: reference, match: match, application: application, citations: citations)
+        }
+    }
+
+    func assessShares(_ item: NegativeListItem, reference: Localized, match: CatalogueMatch, application: Application, citations: [String]) -> Finding {
+        let shares = application.shareholding
+        var evidence = match.evidence + shares.evidence
+        if let foreign = shares.foreignPercent, let chinese = shares.chinesePercent {
+            evidence.append(.derived(label: "foreign share (sum of sharePercent of foreign investors)", value: formatAmount(foreign) + "%"))
+            evidence.append(.derived(label: "Chinese share (sum of sharePercent of other investors)", value: formatAmount(chinese) + "%"))
+        }
+        let rule = rule(for: item)
+        func review(_ why: Localized) -> Finding {
+            Finding(rule: rule, verdict: .review, message: Localized(
+                zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。\(why.zh)",
+                en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). \(why.en)"),
+                evidence: evidence, citations: citations)
+        }
+        guard item.item.textStatus.isDecisive else {
+            return review(Localized(zh: "但\(statusNote(item.item.textStatus).zh)，股权条件须对照官方清单人工核对。",
+                                    en: "But \(statusNote(item.item.textStatus).en); check the shareholding condition against the official list by hand."))
+        }
+        let texts = application.describingTexts
+        let applicable = item.conditions.filter { $0.when == nil || $0.when!.firstMatch(in: texts) != nil }
+        guard !applicable.isEmpty else {
+            return review(Localized(zh: "该项对不同对象设有不同条件，无法从申请中判断适用哪一项，请人工核对。",
+                                    en: "The item sets different conditions for different activities and the application does not show which applies; check by hand."))
+        }
+        let requirements = applicable.map(\.requirement)
+        let required = Localized(zh: requirements.map(\.zh).joined(separator: "；"), en: requirements.map(\.en).joined(separator: "; "))
+        guard shares.isDeclared else {
+            return review(Localized(
+                zh: "该项要求：\(required.zh)。申请未完整申报各投资方的持股比例或是否外方（缺：\(shares.undeclared.joined(separator: "、"))），请补充后重新核对。",
+                en: "The item requires: \(required.en). The application does not declare every investor's share and whether it is foreign (missing: \(shares.undeclared.joined(separator: ", "))); add them and check again."))
+        }
+        let declared = Localized(
+            zh: "申报的中方股比 \(formatAmount(shares.chinesePercent!))%，外资股比 \(formatAmount(shares.foreignPercent!))%",
+            en: "declared Chinese share \(formatAmount(shares.chinesePercent!))%, foreign share \(formatAmount(shares.foreignPercent!))%")
+        let outcomes = applicable.map { ($0, $0.isMet(by: shares)) }
+        let unmet = outcomes.filter { $0.1 == false }.map(\.0.requirement)
+        if !unmet.isEmpty {
+            return Finding(rule: rule, verdict: .fail, message: Localized(
+                zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。该项要求\(required.zh)；\(declared.zh)，不满足：\(unmet.map(\.zh).joined(separator: "；"))。须调整股权结构（或由中方控股）后方可投资。",
+                en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). The item requires: \(required.en); \(declared.en), which does not meet: \(unmet.map(\.en).joined(separator: "; ")). The shareholding must change before the investment can proceed."),
+                evidence: evidence, citations: citations)
+        }
+        let unknown = outcomes.filter { $0.1 == nil }.map(\.0.requirement)
+        if !unknown.isEmpty {
+            return review(Localized(
+                zh: "该项要求\(required.zh)；\(declared.zh)。其中“\(unknown.map(\.zh).joined(separator: "；"))”无法从申请中核对，请人工确认。",
+                en: "The item requires: \(required.en); \(declared.en). “\(unknown.map(\.en).joined(separator: "; "))” cannot be checked from the application; confirm by hand."))
+        }
+        return Finding(rule: rule, verdict: .pass, message: Localized(
+            zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。该项要求\(required.zh)；\(declared.zh)，满足条件。",
+            en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). The item requires: \(required.en); \(declared.en), which meets it."),
+            evidence: evidence, citations: citations)
+    }
+
+    /// A project in a pilot FTZ: the FTZ edition applies, of which only a few items were read.
+    func assessInZone(_ item: NegativeListItem, national: NegativeListEdition, zone: JSONNode, zoneEdition: NegativeListEdition,
+                      match: CatalogueMatch, application: Application) -> Finding {
+        if let zoneItem = zoneEdition.items.first(where: { $0.topic == item.topic }) {
+            var finding = assess(zoneItem, in: zoneEdition, match: match, application: application)
+            finding.evidence.insert(.value(zone), at: 0)
+            return finding
+        }
+        let nationalReference = reference(item, in: national)
+        if let absence = zoneEdition.knownAbsent.first(where: { $0.topic == item.topic }) {
+            return Finding(rule: rule(for: item), verdict: .pass, message: Localized(
+                zh: "项目位于自由贸易试验区（\(zone.string ?? "")），适用《\(zoneEdition.edition.title)》。项目与全国清单\(nationalReference.zh)相符（\(match.explanation.zh)），但自贸试验区清单没有该项：\(absence.basis)。",
+                en: "The project is in a pilot free trade zone (\(zone.string ?? "")), where 《\(zoneEdition.edition.title)》 applies. It matches \(nationalReference.en) of the national list (\(match.explanation.en)), but the FTZ list has no such item: \(absence.basis)."),
+                evidence: [.value(zone)] + match.evidence, citations: absence.citations + [item.item.citationID, Self.seedNational])
+        }
+        let read = zoneEdition.items.filter { $0.item.textStatus != .missing }.count
+        let total = zoneEdition.edition.declaredItemCount.map(String.init) ?? "?"
+        return Finding(rule: rule(for: item), verdict: .review, message: Localized(
+            zh: "项目位于自由贸易试验区（\(zone.string ?? "")），适用《\(zoneEdition.edition.title)》而非全国清单。项目与全国清单\(nationalReference.zh)相符（\(match.explanation.zh)），但自贸试验区清单 \(total) 项中只读到 \(read) 项的原文，无法确定其是否保留该项措施，请对照自贸试验区清单人工判定。",
+            en: "The project is in a pilot free trade zone (\(zone.string ?? "")), where 《\(zoneEdition.edition.title)》 applies instead of the national list. It matches \(nationalReference.en) of the national list (\(match.explanation.en)), but only \(read) of the FTZ list's \(total) items were read, so whether it keeps this measure is unknown; decide by hand against the FTZ list."),
+            evidence: [.value(zone)] + match.evidence, citations: [item.item.citationID, Self.seedNational])
+    }
+
+    func noMatch(rule: String, edition: NegativeListEdition, zoneEdition: NegativeListEdition?, application: Application) -> Finding {
+        let kind = rule == "negative-list/prohibited" ? Localized(zh: "禁止类", en: "prohibited") : Localized(zh: "限制类", en: "restricted")
+        let codes = application.industryCodes.compactMap(\.string).joined(separator: ", ")
+        var zoneNote = Localized(zh: "", en: "")
+        if let zoneEdition {
+            zoneNote = Localized(zh: "项目位于自由贸易试验区，适用《\(zoneEdition.edition.title)》；该清单是在全国清单基础上删减、放宽而成，全国清单未命中即自贸试验区清单也不涉及。",
+                                 en: " The project is in a pilot FTZ, where 《\(zoneEdition.edition.title)》 applies; that list removes and relaxes national measures, so no national match means no FTZ match.")
+        }
+        return Finding(rule: rule, verdict: .pass, message: Localized(
+            zh: "项目的行业代码（\(codes)）和名称、经营范围、产品均未命中《\(edition.edition.title)》的\(kind.zh)条目，负面清单之外按内外资一致原则管理。\(zoneNote.zh)",
+            en: "No \(kind.en) item of 《\(edition.edition.title)》 matches the project's industry codes (\(codes)) or its name, business scope and products; outside the negative list, foreign and domestic investment are treated alike.\(zoneNote.en)"),
+            evidence: application.industryCodes.map { .value($0) }, citations: [Self.seedNational])
+    }
+
+    func noEdition(series: [NegativeListEdition], asOf: Day, evidence: JSONNode?) -> Finding {
+        let loaded = series.map { "\($0.edition.title) (\($0.edition.effective))" }.joined(separator: "; ")
+        return Finding(rule: "negative-list/edition", verdict: .review, message: Localized(
+            zh: "\(asOf) 没有已载入的负面清单版本生效（已载入：\(loaded)）。请对照当时有效的清单人工审核，或载入该版本的规则数据。",
+            en: "No loaded edition of the negative list was in force on \(asOf) (loaded: \(loaded)). Review by hand against the list then in force, or load that edition's rule data."),
+            evidence: evidence.map { [.value($0)] } ?? [], citations: [Self.seedNational])
+    }
+}
+
+@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(NegativeListPlugin.self) }

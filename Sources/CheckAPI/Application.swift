@@ -1,0 +1,231 @@
+/// A read-only, typed view of an application (SPEC §3) over the document the host parsed.
+/// The host has validated required fields and types before a plugin sees it; optional fields
+/// may be absent or null, and rules that need them report `review` naming the field.
+public struct Application {
+    /// The application's root object.
+    public let root: JSONNode
+
+    /// A view of the application whose root object is `root`.
+    public init(_ root: JSONNode) {
+        self.root = root
+    }
+
+    /// `$.id`.
+    public var id: String { root["id"]?.string ?? "" }
+    /// `$.project`.
+    public var project: JSONNode? { root.optional("project") }
+    /// `$.claims`.
+    public var claims: JSONNode? { root.optional("claims") }
+
+    /// `$.project.industries[*].code`, with the nodes for evidence.
+    public var industryCodes: [JSONNode] {
+        guard let industries = project?.optional("industries") else { return [] }
+        return industries.children.compactMap { $0.optional("code") }
+    }
+
+    /// `$.project.location.province`.
+    public var province: JSONNode? { project?.optional("location")?.optional("province") }
+
+    /// `$.project.location.freeTradeZone` when it names a zone (not null, not empty).
+    public var freeTradeZone: JSONNode? {
+        guard let zone = project?.optional("location")?.optional("freeTradeZone"), zone.string?.isEmpty == false else { return nil }
+        return zone
+    }
+
+    /// Whether the project is in Guangdong province (`广东省` or `广东`).
+    public var isInGuangdong: Bool {
+        guard let name = province?.string else { return false }
+        return name == "广东省" || name == "广东" || name.lowercased() == "guangdong"
+    }
+
+    /// The free-text fields keywords are searched in: project name, business scope, product names.
+    public var describingTexts: [JSONNode] {
+        guard let project else { return [] }
+        var texts: [JSONNode] = []
+        if let name = project.optional("name") { texts.append(name) }
+        if let scope = project.optional("businessScope") { texts.append(scope) }
+        if let products = project.optional("products") {
+            for product in products.children { if let name = product.optional("name") { texts.append(name) } }
+        }
+        return texts.filter { $0.kind == .string }
+    }
+
+    /// The shareholding declared by `$.investors`.
+    public var shareholding: Shareholding { Shareholding(investors: root["investors"], chineseControl: project?.optional("chineseControl")) }
+}
+
+/// The shares of a project as declared by its investors (SPEC §3): the foreign share is the sum
+/// over foreign investors; Chinese control means the Chinese side holds more than 50 %, or
+/// `project.chineseControl` is true.
+public struct Shareholding {
+    /// The investor objects.
+    public let investors: [JSONNode]
+    /// Total share of foreign investors (Hong Kong, Macao and Taiwan included), if every investor declared a share.
+    public let foreignPercent: Double?
+    /// Total share of Chinese investors, if every investor declared a share.
+    public let chinesePercent: Double?
+    /// The largest share of a single foreign investor, if declared.
+    public let largestForeignPercent: Double?
+    /// `$.investors[i].sharePercent` and `$.investors[i].foreign` paths that are missing.
+    public let undeclared: [String]
+    /// `$.project.chineseControl`, if given.
+    public let chineseControlFlag: JSONNode?
+
+    init(investors: JSONNode?, chineseControl: JSONNode?) {
+        let list = investors.map { Array($0.children) } ?? []
+        self.investors = list
+        chineseControlFlag = chineseControl
+        var foreign = 0.0, chinese = 0.0, largest = 0.0
+        var missing: [String] = []
+        for investor in list {
+            let share = investor.optional("sharePercent")?.number
+            let isForeign = investor.optional("foreign")?.bool
+            if share == nil { missing.append(investor.path + ".sharePercent") }
+            if isForeign == nil { missing.append(investor.path + ".foreign") }
+            guard let share, let isForeign else { continue }
+            if isForeign {
+                foreign += share
+                largest = max(largest, share)
+            } else {
+                chinese += share
+            }
+        }
+        undeclared = missing
+        let complete = missing.isEmpty && !list.isEmpty
+        foreignPercent = complete ? foreign : nil
+        chinesePercent = complete ? chinese : nil
+        largestForeignPercent = complete ? largest : nil
+    }
+
+    /// Whether the shares are declared for every investor.
+    public var isDeclared: Bool { foreignPercent != nil }
+
+    /// Whether the Chinese side controls the project (more than 50 %, or the declared flag).
+    public var isChineseControlled: Bool? {
+        if chineseControlFlag?.bool == true { return true }
+        guard let chinesePercent else { return nil }
+        return chinesePercent > 50
+    }
+
+    /// Whether foreign and Chinese investors both hold a share (an equity joint venture).
+    public var isJointVenture: Bool? {
+        guard let foreignPercent, let chinesePercent else { return nil }
+        return foreignPercent > 0 && chinesePercent > 0
+    }
+
+    /// The evidence of these shares: every `sharePercent` and the `foreign` flags.
+    public var evidence: [Evidence] {
+        var result: [Evidence] = []
+        for investor in investors {
+            if let foreign = investor["foreign"] { result.append(.value(foreign)) }
+            if let share = investor.optional("sharePercent") { result.append(.value(share)) }
+        }
+        result += undeclared.map { .absent($0) }
+        if let chineseControlFlag { result.append(.value(chineseControlFlag)) }
+        return result
+    }
+}
+
+/// An amount of money as written in an application: `{ "amount": number, "currency": "USD" }`.
+public struct Money: Sendable, Equatable, CustomStringConvertible {
+    /// The amount.
+    public let amount: Double
+    /// The ISO 4217 currency code, e.g. `USD`, `CNY`.
+    public let currency: String
+
+    /// A money value.
+    public init(amount: Double, currency: String) {
+        self.amount = amount
+        self.currency = currency
+    }
+
+    /// Reads a money object; nil if the node is missing either part.
+    public init?(_ node: JSONNode?) {
+        guard let node, let amount = node["amount"]?.number, amount.isFinite, let currency = node["currency"]?.string else { return nil }
+        self.init(amount: amount, currency: currency)
+    }
+
+    /// "8,000,000 USD".
+    public var description: String { "\(formatAmount(amount)) \(currency)" }
+}
+
+/// `12000000` → "12,000,000"; `12.5` → "12.5".
+public func formatAmount(_ value: Double) -> String {
+    guard value.isFinite else { return String(value) }
+    let whole = value.rounded(.towardZero)
+    var digits = String(Int64(abs(whole)))
+    var grouped = ""
+    while digits.count > 3 {
+        grouped = "," + digits.suffix(3) + grouped
+        digits.removeLast(3)
+    }
+    grouped = digits + grouped
+    let fraction = abs(value - whole)
+    var result = (value < 0 ? "-" : "") + grouped
+    if fraction > 0 {
+        let text = String(fraction)
+        if let dot = text.firstIndex(of: ".") { result += String(text[dot...].prefix(7)) }
+    }
+    return result
+}
+
+/// GB/T 4754-2017 code arithmetic.
+public enum IndustryCode {
+    /// Whether two codes overlap: one is the other or contains it (`C39` and `C3973`).
+    public static func overlaps(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.hasPrefix(rhs) || rhs.hasPrefix(lhs)
+    }
+
+    /// The first of `codes` that overlaps `code`, if any.
+    public static func firstOverlap(of code: String, in codes: [String]) -> String? {
+        codes.first { overlaps(code, $0) }
+    }
+}
+
+/// Finds keywords in UTF-8 text without allocating: for matching catalogue items against an
+/// application's name, business scope and products.
+public struct KeywordMatcher: Sendable {
+    /// The keywords, in the order given.
+    public let keywords: [String]
+    private let encoded: [[UInt8]]
+
+    /// A matcher for `keywords` (empty ones are ignored).
+    public init(_ keywords: [String]) {
+        self.keywords = keywords.filter { !$0.isEmpty }
+        encoded = self.keywords.map { Array($0.utf8) }
+    }
+
+    /// Whether there are no keywords.
+    public var isEmpty: Bool { keywords.isEmpty }
+
+    /// The first keyword found in `text`, if any.
+    public func firstMatch(in text: UnsafeBufferPointer<UInt8>) -> String? {
+        for (index, needle) in encoded.enumerated() where contains(text, needle) { return keywords[index] }
+        return nil
+    }
+
+    /// The first keyword found in any of `texts` (string nodes), with the node it was found in.
+    public func firstMatch(in texts: [JSONNode]) -> (keyword: String, node: JSONNode)? {
+        for node in texts {
+            if let keyword = firstMatch(in: node.stringBytes) { return (keyword, node) }
+        }
+        return nil
+    }
+
+    private func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        let count = needle.count
+        guard count <= haystack.count, let base = haystack.baseAddress else { return false }
+        let first = needle[0]
+        var start = 0
+        let last = haystack.count - count
+        while start <= last {
+            if base[start] == first {
+                var matched = 1
+                while matched < count && base[start + matched] == needle[matched] { matched += 1 }
+                if matched == count { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+}

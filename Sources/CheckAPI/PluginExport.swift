@@ -1,0 +1,114 @@
+import CCheckABI
+import Synchronization
+
+/// Builds the C descriptor (`check_plugin`) for a Swift plugin. A plugin's only boilerplate:
+///
+/// ```swift
+/// @_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(MyPlugin.self) }
+/// ```
+///
+/// The descriptor is built once per plugin type and never freed (the host never unloads a
+/// Swift plugin).
+public func exportPlugin<Plugin: RulePlugin>(_ plugin: Plugin.Type) -> UnsafeRawPointer {
+    exportedDescriptors.withLock { cache in
+        let key = ObjectIdentifier(plugin)
+        if let existing = cache[key] { return UnsafeRawPointer(bitPattern: existing)! }
+        let descriptor = makeDescriptor(plugin)
+        cache[key] = UInt(bitPattern: descriptor)
+        return descriptor
+    }
+}
+
+private let exportedDescriptors = Mutex<[ObjectIdentifier: UInt]>([:])
+
+private final class PluginTypeBox {
+    let type: any RulePlugin.Type
+    init(_ type: any RulePlugin.Type) { self.type = type }
+}
+
+private final class PluginInstanceBox {
+    let plugin: any RulePlugin
+    init(_ plugin: any RulePlugin) { self.plugin = plugin }
+}
+
+/// A NUL-terminated copy of `text` that lives for the rest of the process.
+private func permanentCString(_ text: String) -> UnsafePointer<CChar> {
+    let bytes = Array(text.utf8CString)
+    let storage = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+    storage.initialize(from: bytes, count: bytes.count)
+    return UnsafePointer(storage)
+}
+
+/// A NULL-terminated array of permanent C strings.
+private func permanentCStringList(_ items: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+    let storage = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: items.count + 1)
+    for (index, item) in items.enumerated() { storage[index] = permanentCString(item) }
+    storage[items.count] = nil
+    return UnsafePointer(storage)
+}
+
+private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
+    let description = plugin.description
+    let rules = UnsafeMutablePointer<check_rule_info>.allocate(capacity: max(1, description.rules.count))
+    for (index, rule) in description.rules.enumerated() {
+        rules[index] = check_rule_info(
+            id: permanentCString(rule.id),
+            title_zh: permanentCString(rule.title.zh), title_en: permanentCString(rule.title.en),
+            description_zh: permanentCString(rule.description.zh), description_en: permanentCString(rule.description.en),
+            citations: permanentCStringList(rule.citations))
+    }
+    let descriptor = UnsafeMutablePointer<check_plugin>.allocate(capacity: 1)
+    descriptor.initialize(to: check_plugin(
+        abi_version: CHECK_ABI_VERSION,
+        struct_size: UInt32(MemoryLayout<check_plugin>.size),
+        id: permanentCString(description.id),
+        version: permanentCString(description.version),
+        title_zh: permanentCString(description.title.zh),
+        title_en: permanentCString(description.title.en),
+        datasets: permanentCStringList(description.datasets),
+        rule_count: UInt32(description.rules.count),
+        reserved: 0,
+        rules: UnsafePointer(rules),
+        context: Unmanaged.passRetained(PluginTypeBox(plugin)).toOpaque(),
+        open: { context, arguments, state in
+            guard let context, let arguments, let state else { return 1 }
+            let type = Unmanaged<PluginTypeBox>.fromOpaque(context).takeUnretainedValue().type
+            do {
+                let plugin = try type.init(ruleData: RuleDataFiles(arguments.pointee))
+                state.pointee = Unmanaged.passRetained(PluginInstanceBox(plugin)).toOpaque()
+                return 0
+            } catch {
+                writeMessage(String(describing: error), into: arguments.pointee)
+                return 1
+            }
+        },
+        evaluate: { state, request, sink in
+            guard let state, let request, let sink, let document = request.pointee.application,
+                  let asOfText = request.pointee.as_of, let asOf = Day(String(cString: asOfText)) else { return 1 }
+            let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue().plugin
+            var findings = Findings(sink: sink)
+            let application = Application(JSONNode(document: document, index: 0))
+            do {
+                try plugin.evaluate(Request(application: application, asOf: asOf), into: &findings)
+                return 0
+            } catch {
+                return 1
+            }
+        }))
+    return UnsafeRawPointer(descriptor)
+}
+
+private func writeMessage(_ message: String, into arguments: check_open_args) {
+    guard let buffer = arguments.error, arguments.error_capacity > 0 else { return }
+    // Cut at a scalar boundary so the C string stays valid UTF-8.
+    var bytes: [UInt8] = []
+    for scalar in message.unicodeScalars {
+        let encoded = Array(String(scalar).utf8)
+        guard bytes.count + encoded.count < arguments.error_capacity else { break }
+        bytes.append(contentsOf: encoded)
+    }
+    bytes.append(0)
+    buffer.withMemoryRebound(to: UInt8.self, capacity: bytes.count) { target in
+        for (index, byte) in bytes.enumerated() { target[index] = byte }
+    }
+}

@@ -1,0 +1,218 @@
+import CheckAPI
+
+/// The shape of a value in an application. One declaration drives both input validation (with
+/// JSON paths) and the published JSON Schema (`check schema`), so they cannot drift apart.
+indirect enum ValueShape: Sendable {
+    case string(nonEmpty: Bool)
+    case integer(minimum: Int?)
+    case number(minimum: Double?, maximum: Double?)
+    case boolean
+    case date
+    case oneOf([String])
+    case currency
+    case industryCode
+    case object([Field])
+    case array(of: ValueShape, minimumCount: Int)
+    case nullable(ValueShape)
+
+    /// What an error message says was expected.
+    var expectation: String {
+        switch self {
+        case .string(let nonEmpty): nonEmpty ? "a non-empty string" : "a string"
+        case .integer(let minimum): minimum.map { "an integer ≥ \($0)" } ?? "an integer"
+        case .number(let minimum, let maximum):
+            switch (minimum, maximum) {
+            case let (low?, high?): "a number from \(formatAmount(low)) to \(formatAmount(high))"
+            case let (low?, nil): "a number ≥ \(formatAmount(low))"
+            default: "a number"
+            }
+        case .boolean: "true or false"
+        case .date: "a date YYYY-MM-DD"
+        case .oneOf(let values): "one of " + values.map { JSONWriter.quoted($0) }.joined(separator: ", ")
+        case .currency: "a currency code of three capital letters (e.g. \"USD\", \"CNY\")"
+        case .industryCode: "a GB/T 4754-2017 code (section letter and 2, 3 or 4 digits, e.g. \"C3973\")"
+        case .object: "an object"
+        case .array(let element, let minimumCount):
+            minimumCount > 0 ? "an array of at least \(minimumCount) (\(element.expectation))" : "an array (of \(element.expectation))"
+        case .nullable(let shape): shape.expectation + " or null"
+        }
+    }
+}
+
+/// A member of an object shape.
+struct Field: Sendable {
+    /// The member name.
+    let name: String
+    /// Its shape.
+    let shape: ValueShape
+    /// Whether a missing member is an input error.
+    let required: Bool
+    /// What it means (for the JSON Schema).
+    let about: String
+
+    static func required(_ name: String, _ shape: ValueShape, _ about: String) -> Field {
+        Field(name: name, shape: shape, required: true, about: about)
+    }
+
+    static func optional(_ name: String, _ shape: ValueShape, _ about: String) -> Field {
+        Field(name: name, shape: shape, required: false, about: about)
+    }
+}
+
+/// The application format v1 (SPEC §3).
+enum ApplicationSchema {
+    static let money: ValueShape = .object([
+        .required("amount", .number(minimum: 0, maximum: nil), "The amount."),
+        .required("currency", .currency, "ISO 4217 currency code, e.g. USD, CNY."),
+    ])
+
+    static let root: ValueShape = .object([
+        .required("schemaVersion", .oneOf(["1"]), "The format version: 1."),
+        .required("id", .string(nonEmpty: true), "The application's identifier, e.g. GD-2026-000123."),
+        .required("submittedOn", .date, "Submission date; the default as-of date for choosing rule editions."),
+        .optional("applicant", .nullable(.object([
+            .optional("name", .string(nonEmpty: false), "The applicant's name."),
+            .optional("enterpriseType", .string(nonEmpty: false), "e.g. wfoe, jv."),
+        ])), "The applicant."),
+        .required("investors", .array(of: .object([
+            .optional("name", .string(nonEmpty: false), "The investor's name."),
+            .optional("country", .string(nonEmpty: false), "ISO country or region code."),
+            .optional("foreign", .boolean, "Whether the investor is foreign (Hong Kong, Macao and Taiwan investors count as foreign)."),
+            .optional("sharePercent", .number(minimum: 0, maximum: 100), "The investor's share of the project, 0-100."),
+        ]), minimumCount: 1), "The investors (at least one)."),
+        .required("project", .object([
+            .required("name", .string(nonEmpty: true), "The project's name."),
+            .required("type", .oneOf(["new", "expansion", "merger-acquisition", "rd-centre"]), "The kind of project."),
+            .required("location", .object([
+                .required("province", .string(nonEmpty: true), "Province, e.g. 广东省."),
+                .optional("city", .nullable(.string(nonEmpty: false)), "City, e.g. 深圳市."),
+                .optional("freeTradeZone", .nullable(.string(nonEmpty: false)), "The pilot FTZ area, e.g. 前海蛇口片区, or null."),
+            ]), "Where the project is."),
+            .required("industries", .array(of: .object([
+                .required("code", .industryCode, "GB/T 4754-2017 code, e.g. C3973."),
+                .optional("name", .string(nonEmpty: false), "The industry's name."),
+            ]), minimumCount: 1), "The project's industries (at least one)."),
+            .optional("businessScope", .nullable(.string(nonEmpty: false)), "The business scope (经营范围)."),
+            .optional("products", .nullable(.array(of: .object([
+                .optional("name", .string(nonEmpty: false), "The product's name."),
+                .optional("hsCode", .string(nonEmpty: false), "HS code."),
+            ]), minimumCount: 0)), "Products."),
+            .optional("totalInvestment", .nullable(money), "Total investment."),
+            .optional("chineseControl", .nullable(.boolean), "True where Chinese control rests on grounds other than shares."),
+            .optional("capacityReplacement", .nullable(.boolean), "Whether capacity replacement (产能置换) applies."),
+            .optional("energy", .nullable(.object([
+                .optional("annualConsumptionTce", .nullable(.number(minimum: 0, maximum: nil)), "Annual comprehensive energy consumption, tonnes of standard coal."),
+                .optional("annualElectricityKwh", .nullable(.number(minimum: 0, maximum: nil)), "Annual electricity consumption, kWh."),
+                .optional("energyReviewApproved", .nullable(.boolean), "Whether the energy-conservation review (节能审查) was approved."),
+                .optional("efficiencyLevel", .nullable(.oneOf(["benchmark", "baseline", "below-baseline"])), "Energy efficiency against the 能效标杆/基准水平."),
+            ])), "Energy use."),
+            .optional("environment", .nullable(.object([
+                .optional("eiaApproved", .nullable(.boolean), "Whether the environmental impact assessment was approved."),
+            ])), "Environmental approvals."),
+        ]), "The project."),
+        .optional("claims", .nullable(.object([
+            .optional("encouragedItem", .nullable(.object([
+                .required("edition", .string(nonEmpty: true), "The catalogue edition, e.g. \"2025\"."),
+                .required("catalogue", .oneOf(["national", "regional"]), "national (全国目录) or regional (地区目录)."),
+                .required("item", .integer(minimum: 1), "The item number."),
+            ])), "An item of the encouraged catalogue the project claims."),
+            .optional("rdCentreImportExemption", .nullable(.boolean), "Claims the R&D-centre import-tax exemption."),
+            .optional("rdCentreVatRefund", .nullable(.boolean), "Claims the domestic-equipment VAT refund."),
+        ])), "Benefits claimed."),
+        .optional("rdCentre", .nullable(.object([
+            .optional("legalForm", .nullable(.oneOf(["independent", "non-independent"])), "Independent legal person or not."),
+            .optional("totalInvestment", .nullable(money), "Total investment (independent legal person)."),
+            .optional("totalRdInput", .nullable(money), "Total R&D input (non-independent)."),
+            .optional("fullTimeRdStaff", .nullable(.integer(minimum: 0)), "Full-time R&D staff."),
+            .optional("equipmentOriginalValue", .nullable(money), "Original value of equipment purchased since establishment."),
+            .optional("establishedOn", .nullable(.date), "Date of establishment."),
+            .optional("certified", .nullable(.boolean), "Whether certified by the provincial commerce department."),
+        ])), "R&D-centre facts, for R&D centres."),
+    ])
+}
+
+/// A problem with one application, named precisely (SPEC §3).
+public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The JSON path.
+    public let path: String
+    /// What was expected.
+    public let expected: String
+    /// What was found.
+    public let found: String
+
+    /// "$.project.industries[0].code: expected …, found …".
+    public var description: String { "\(path): expected \(expected), found \(found)" }
+}
+
+/// Validates applications against ``ApplicationSchema``.
+struct ApplicationValidator: Sendable {
+    let industries: IndustryTable
+
+    /// Every problem of the application at `root` (empty if valid), plus unknown members.
+    func problems(of root: JSONNode) -> (errors: [InputProblem], unknownMembers: [String]) {
+        var errors: [InputProblem] = []
+        var unknown: [String] = []
+        check(root, against: ApplicationSchema.root, errors: &errors, unknown: &unknown)
+        return (errors, unknown)
+    }
+
+    private func check(_ node: JSONNode, against shape: ValueShape, errors: inout [InputProblem], unknown: inout [String]) {
+        func fail(_ found: String? = nil) {
+            errors.append(InputProblem(path: node.path, expected: shape.expectation, found: found ?? node.summary))
+        }
+        switch shape {
+        case .nullable(let inner):
+            if !node.isNull { check(node, against: inner, errors: &errors, unknown: &unknown) }
+        case .string(let nonEmpty):
+            guard let text = node.string, !nonEmpty || !text.isEmpty else { return fail(node.string == "" ? "an empty string" : nil) }
+        case .integer(let minimum):
+            guard let value = node.integer, value >= (minimum ?? Int.min) else { return fail(numberFound(node)) }
+        case .number(let minimum, let maximum):
+            guard let value = node.number, value.isFinite, value >= (minimum ?? -.infinity), value <= (maximum ?? .infinity) else {
+                return fail(numberFound(node))
+            }
+        case .boolean:
+            guard node.bool != nil else { return fail() }
+        case .date:
+            guard let text = node.string, Day(text) != nil else { return fail() }
+        case .oneOf(let values):
+            // schemaVersion is a number; other enumerations are strings.
+            let text = node.string ?? (node.kind == .number ? node.jsonText : nil)
+            guard let text, values.contains(text) else { return fail() }
+        case .currency:
+            guard let text = node.string, text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
+        case .industryCode:
+            guard let code = node.string else { return fail() }
+            guard industries.contains(code) else {
+                let nearest = industries.nearest(to: code)
+                return fail("unknown code \(JSONWriter.quoted(code))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
+            }
+        case .array(let element, let minimumCount):
+            guard node.kind == .array, node.count >= minimumCount else {
+                return fail(node.kind == .array ? "an array of \(node.count)" : nil)
+            }
+            for child in node.children { check(child, against: element, errors: &errors, unknown: &unknown) }
+        case .object(let fields):
+            guard node.kind == .object else { return fail() }
+            if let duplicate = node.duplicateMember {
+                errors.append(InputProblem(path: duplicate.path, expected: "each member name once", found: "\(JSONWriter.quoted(duplicate.name)) twice"))
+            }
+            for field in fields {
+                if let value = node[field.name] {
+                    check(value, against: field.shape, errors: &errors, unknown: &unknown)
+                } else if field.required {
+                    errors.append(InputProblem(path: node.path + JSONPath.member(field.name), expected: field.shape.expectation,
+                                               found: "nothing (the field is missing)"))
+                }
+            }
+            for child in node.children where !fields.contains(where: { $0.name == child.key }) {
+                unknown.append(child.path)
+            }
+        }
+    }
+
+    private func numberFound(_ node: JSONNode) -> String? {
+        guard let value = node.number else { return nil }
+        return value.isFinite ? "number \(node.jsonText)" : "number \(node.jsonText) (out of range)"
+    }
+}

@@ -1,0 +1,202 @@
+import CCheckABI
+import CheckAPI
+
+/// One piece of evidence in a report.
+public struct EvidenceReport: Sendable, Equatable {
+    /// How the evidence was given.
+    public enum Kind: String, Sendable {
+        /// A value of the application (path and value derived by the host).
+        case value
+        /// A field the rule needed and did not find.
+        case absent
+        /// A value the plugin computed; `path` holds its label.
+        case derived
+    }
+
+    /// How it was given.
+    public let kind: Kind
+    /// The JSON path (or, for derived values, the label).
+    public let path: String
+    /// The value as JSON text (`"B0932"`, `100`), or nil for an absent field.
+    public let value: String?
+}
+
+/// One finding as reported: the plugin's words, checked by the host.
+public struct FindingReport: Sendable {
+    /// The plugin id.
+    public let plugin: String
+    /// The rule id.
+    public let rule: String
+    /// The verdict.
+    public let verdict: Verdict
+    /// The message in both languages.
+    public let message: Localized
+    /// The application fields it used.
+    public let evidence: [EvidenceReport]
+    /// The clauses it rests on.
+    public let citations: [ResolvedCitation]
+}
+
+/// One plugin's verdict for one application: the worst of its findings.
+public struct PluginVerdict: Sendable {
+    /// The plugin id.
+    public let id: String
+    /// The verdict.
+    public let verdict: Verdict
+}
+
+/// A problem with the input, located: the line and column in the file where known.
+public struct LocatedInputProblem: Sendable {
+    /// The problem.
+    public let problem: InputProblem
+    /// 1-based line in the file, if known.
+    public let line: Int?
+    /// 1-based column, if known.
+    public let column: Int?
+}
+
+/// Everything reported about one application (or one input that could not be read as one).
+public struct ApplicationResult: Sendable {
+    /// The application id, if it could be read.
+    public let application: String?
+    /// Where it came from: `path`, or `path:line` for JSON Lines.
+    public let source: String
+    /// The as-of date used, if evaluated.
+    public let asOf: String?
+    /// The overall verdict: the worst plugin verdict, or `error` for unreadable input.
+    public let verdict: Verdict
+    /// Per-plugin verdicts.
+    public let plugins: [PluginVerdict]
+    /// All findings, in plugin order.
+    public let findings: [FindingReport]
+    /// Why the input could not be evaluated (empty if it was).
+    public let inputProblems: [LocatedInputProblem]
+    /// Unknown members (reported as warnings with `--strict-input`).
+    public let unknownMembers: [String]
+}
+
+/// Collects what one plugin reports through the sink for one application, checking each call.
+final class FindingCollector {
+    let plugin: LoadedPlugin
+    let citations: [String: ResolvedCitation]
+    let document: UnsafePointer<check_document>
+    var findings: [FindingReport] = []
+    var violations: [String] = []
+    private var current: (rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation])?
+
+    init(plugin: LoadedPlugin, citations: [String: ResolvedCitation], document: UnsafePointer<check_document>) {
+        self.plugin = plugin
+        self.citations = citations
+        self.document = document
+    }
+
+    func flush() {
+        guard let current else { return }
+        findings.append(FindingReport(plugin: plugin.id, rule: current.rule, verdict: current.verdict, message: current.message,
+                                      evidence: current.evidence, citations: current.citations))
+        self.current = nil
+    }
+
+    func violation(_ text: String) {
+        if violations.count < 20 { violations.append(text) }
+    }
+
+    func begin(rule: UnsafePointer<CChar>?, verdict: UInt32, zh: UnsafePointer<CChar>?, en: UnsafePointer<CChar>?) {
+        flush()
+        guard let ruleID = rule.flatMap(String.init(validatingCString:)) else { return violation("finding with a NULL or non-UTF-8 rule id") }
+        guard plugin.declares(rule: ruleID) else { return violation("finding for undeclared rule \(JSONWriter.quoted(ruleID))") }
+        guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
+        guard let messageZh = zh.flatMap(String.init(validatingCString:)), let messageEn = en.flatMap(String.init(validatingCString:)),
+              !messageZh.isEmpty, !messageEn.isEmpty else {
+            return violation("finding of \(ruleID) without a valid zh and en message")
+        }
+        current = (ruleID, value, Localized(zh: messageZh, en: messageEn), [], [])
+    }
+
+    func evidence(node: UInt32) {
+        guard current != nil else { return violation("evidence before any finding") }
+        guard node < document.pointee.node_count else {
+            return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
+        }
+        let value = JSONNode(document: document, index: node)
+        current!.evidence.append(EvidenceReport(kind: .value, path: value.path, value: value.jsonText))
+    }
+
+    func evidence(absent path: UnsafePointer<CChar>?) {
+        guard current != nil else { return violation("evidence before any finding") }
+        guard let text = path.flatMap(String.init(validatingCString:)), text.hasPrefix("$") else {
+            return violation("absent-field evidence without a JSON path starting with $")
+        }
+        current!.evidence.append(EvidenceReport(kind: .absent, path: text, value: nil))
+    }
+
+    func evidence(label: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) {
+        guard current != nil else { return violation("evidence before any finding") }
+        guard let labelText = label.flatMap(String.init(validatingCString:)), !labelText.isEmpty,
+              let valueText = value.flatMap(String.init(validatingCString:)) else {
+            return violation("derived evidence without a valid label and value")
+        }
+        current!.evidence.append(EvidenceReport(kind: .derived, path: labelText, value: JSONWriter.quoted(valueText)))
+    }
+
+    func cite(_ id: UnsafePointer<CChar>?) {
+        guard current != nil else { return violation("citation before any finding") }
+        guard let text = id.flatMap(String.init(validatingCString:)) else { return violation("citation id NULL or not UTF-8") }
+        guard let citation = citations[text] else { return violation("citation \(JSONWriter.quoted(text)) is not in the rule data") }
+        if !current!.citations.contains(where: { $0.id == text }) { current!.citations.append(citation) }
+    }
+}
+
+private func collector(_ context: UnsafeMutableRawPointer?) -> FindingCollector {
+    Unmanaged<FindingCollector>.fromOpaque(context!).takeUnretainedValue()
+}
+
+/// The host services every evaluation receives (SQLite style: passed in, never linked).
+/// Immutable after initialisation; each call copies it and sets its own context.
+nonisolated(unsafe) private let sinkFunctions = check_sink(
+    abi_version: CHECK_ABI_VERSION,
+    struct_size: UInt32(MemoryLayout<check_sink>.size),
+    context: nil,
+    finding: { context, rule, verdict, zh, en in collector(context).begin(rule: rule, verdict: verdict, zh: zh, en: en) },
+    evidence: { context, node in collector(context).evidence(node: node) },
+    evidence_absent: { context, path in collector(context).evidence(absent: path) },
+    evidence_derived: { context, label, value in collector(context).evidence(label: label, value: value) },
+    cite: { context, id in collector(context).cite(id) })
+
+extension LoadedPlugin {
+    /// Runs the plugin on one application in this process. Anything the plugin reports that
+    /// breaks the contract becomes an `error` finding; nothing it reported correctly is dropped.
+    func evaluate(_ document: UnsafePointer<check_document>, asOf: String, citations: [String: ResolvedCitation]) -> [FindingReport] {
+        let collector = FindingCollector(plugin: self, citations: citations, document: document)
+        var sink = sinkFunctions
+        sink.context = Unmanaged.passUnretained(collector).toOpaque()
+        let status: Int32 = withExtendedLifetime(collector) {
+            asOf.withCString { asOfText in
+                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), reserved: 0,
+                                            application: document, as_of: asOfText)
+                return descriptor.pointee.evaluate(state, &request, &sink)
+            }
+        }
+        collector.flush()
+        var findings = collector.findings
+        var problems = collector.violations
+        if status != 0 { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
+        if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }
+        if !problems.isEmpty {
+            findings.append(FindingReport.pluginError(plugin: id, problems: problems))
+        }
+        return findings
+    }
+}
+
+extension FindingReport {
+    /// An `error` finding for a plugin that could not be evaluated or broke the contract.
+    static func pluginError(plugin: String, problems: [String]) -> FindingReport {
+        let list = problems.joined(separator: "; ")
+        return FindingReport(
+            plugin: plugin, rule: "\(plugin)/error", verdict: .error,
+            message: Localized(zh: "插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。",
+                               en: "The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author."),
+            evidence: [], citations: [])
+    }
+}

@@ -1,0 +1,199 @@
+import CCheckABI
+import CheckAPI
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a plugin file was not loaded: one line naming the file and what was found versus expected.
+public struct PluginRefusal: Error, Sendable, CustomStringConvertible {
+    /// The plugin file.
+    public let file: String
+    /// What was wrong.
+    public let reason: String
+
+    /// "refused plugin FILE: REASON".
+    public var description: String { "refused plugin \(file): \(reason)" }
+}
+
+/// A plugin loaded through the C contract, opened with its rule data, ready to evaluate.
+public final class LoadedPlugin: @unchecked Sendable {
+    /// The shared library it came from.
+    public let file: String
+    /// Its metadata, read from the descriptor.
+    public let description: PluginDescription
+    let descriptor: UnsafePointer<check_plugin>
+    let state: UnsafeMutableRawPointer?
+
+    init(file: String, description: PluginDescription, descriptor: UnsafePointer<check_plugin>, state: UnsafeMutableRawPointer?) {
+        self.file = file
+        self.description = description
+        self.descriptor = descriptor
+        self.state = state
+    }
+
+    /// The plugin id.
+    public var id: String { description.id }
+    /// The ABI version it was built for.
+    public var abiVersion: UInt32 { descriptor.pointee.abi_version }
+
+    /// Whether `ruleID` is declared by this plugin.
+    func declares(rule ruleID: String) -> Bool { description.rules.contains { $0.id == ruleID } }
+}
+
+/// Finds, loads and checks plugins. Loading never unloads: a Swift plugin must not be
+/// `dlclose`d (see docs/PLUGIN-ABI.md).
+public enum PluginLoader {
+    /// The file names the host considers in a plugin directory.
+    public static func isCandidate(_ name: String) -> Bool {
+        name.hasPrefix("libcheck-plugin-") && name.hasSuffix(".so")
+    }
+
+    /// The candidate plugin files in `directories`, in directory order then name order.
+    public static func discover(in directories: [URL]) -> [URL] {
+        var seen = Set<String>()
+        var result: [URL] = []
+        for directory in directories {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter(isCandidate).sorted()
+            for name in names {
+                let url = directory.appendingPathComponent(name).standardizedFileURL
+                let real = url.resolvingSymlinksInPath().path
+                if seen.insert(real).inserted { result.append(url) }
+            }
+        }
+        return result
+    }
+
+    /// Loads `file`: `dlopen`, the entry symbol, the ABI version and size (before anything
+    /// else), the metadata, then `open` with the plugin's rule data.
+    public static func load(_ file: URL, ruleBook: RuleBook) throws(PluginRefusal) -> LoadedPlugin {
+        let path = file.path
+        func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason) }
+
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            let message = dlerror().map { String(cString: $0) } ?? "unknown error"
+            throw refuse("not a loadable shared library (dlopen: \(message))")
+        }
+        guard let symbol = dlsym(handle, CHECK_ENTRY_SYMBOL) else {
+            throw refuse("no symbol \(CHECK_ENTRY_SYMBOL): not a check plugin")
+        }
+        let entry = unsafeBitCast(symbol, to: check_plugin_entry_fn.self)
+        guard let descriptor = entry() else { throw refuse("\(CHECK_ENTRY_SYMBOL)() returned NULL") }
+
+        // The version comes first: nothing else in the descriptor is read on a mismatch.
+        let version = descriptor.withMemoryRebound(to: UInt32.self, capacity: 2) { $0[0] }
+        guard version == CHECK_ABI_VERSION else {
+            throw refuse("plugin ABI v\(version), host supports v\(CHECK_ABI_VERSION)")
+        }
+        let size = descriptor.withMemoryRebound(to: UInt32.self, capacity: 2) { $0[1] }
+        guard size >= UInt32(MemoryLayout<check_plugin>.size) else {
+            throw refuse("descriptor is \(size) bytes, ABI v\(CHECK_ABI_VERSION) needs \(MemoryLayout<check_plugin>.size)")
+        }
+
+        let raw = descriptor.pointee
+        func text(_ pointer: UnsafePointer<CChar>?, _ field: String) throws(PluginRefusal) -> String {
+            guard let pointer else { throw refuse("descriptor field \(field) is NULL") }
+            guard let value = String(validatingCString: pointer) else { throw refuse("descriptor field \(field) is not valid UTF-8") }
+            return value
+        }
+        func list(_ pointer: UnsafePointer<UnsafePointer<CChar>?>?, _ field: String) throws(PluginRefusal) -> [String] {
+            guard let pointer else { return [] }
+            var values: [String] = []
+            var index = 0
+            while let item = pointer[index] {
+                guard index < 10_000 else { throw refuse("descriptor list \(field) is not NULL-terminated") }
+                guard let value = String(validatingCString: item) else { throw refuse("\(field)[\(index)] is not valid UTF-8") }
+                values.append(value)
+                index += 1
+            }
+            return values
+        }
+
+        let id = try text(raw.id, "id")
+        guard isValidPluginID(id) else { throw refuse("plugin id \(JSONWriter.quoted(id)) must be lower-case letters, digits and '-'") }
+        guard raw.open != nil, raw.evaluate != nil else { throw refuse("descriptor of \(id) lacks the open or evaluate function") }
+        guard raw.rule_count > 0, raw.rule_count < 1000, let rulesPointer = raw.rules else {
+            throw refuse("plugin \(id) declares \(raw.rule_count) rules; expected 1 to 999")
+        }
+        var rules: [RuleDescription] = []
+        for index in 0..<Int(raw.rule_count) {
+            let rule = rulesPointer[index]
+            let ruleID = try text(rule.id, "rules[\(index)].id")
+            guard ruleID.hasPrefix(id + "/"), ruleID.count > id.count + 1 else {
+                throw refuse("rule id \(JSONWriter.quoted(ruleID)) must start with \"\(id)/\"")
+            }
+            let citations = try list(rule.citations, "rules[\(index)].citations")
+            for citation in citations where ruleBook.citations[citation] == nil {
+                throw refuse("rule \(ruleID) cites \(citation), which is not in the rule data (see `check rules`)")
+            }
+            rules.append(RuleDescription(
+                id: ruleID,
+                title: Localized(zh: try text(rule.title_zh, "rules[\(index)].title_zh"), en: try text(rule.title_en, "rules[\(index)].title_en")),
+                description: Localized(zh: try text(rule.description_zh, "rules[\(index)].description_zh"),
+                                       en: try text(rule.description_en, "rules[\(index)].description_en")),
+                citations: citations))
+        }
+        let datasets = try list(raw.datasets, "datasets")
+        for dataset in datasets where ruleBook.datasets[dataset] == nil {
+            throw refuse("plugin \(id) needs rule data folder \(dataset)/, which no rules root has")
+        }
+        let description = PluginDescription(
+            id: id, version: try text(raw.version, "version"),
+            title: Localized(zh: try text(raw.title_zh, "title_zh"), en: try text(raw.title_en, "title_en")),
+            datasets: datasets, rules: rules)
+
+        let state = try open(descriptor, datasets: ruleBook.files(for: datasets), id: id, refuse: refuse)
+        return LoadedPlugin(file: path, description: description, descriptor: descriptor, state: state)
+    }
+
+    static func isValidPluginID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+            && id.first != "-"
+    }
+
+    private static func open(_ descriptor: UnsafePointer<check_plugin>, datasets: [DatasetFile], id: String,
+                             refuse: (String) -> PluginRefusal) throws(PluginRefusal) -> UnsafeMutableRawPointer? {
+        // Keep every C string and document alive for the duration of `open`.
+        let names = datasets.map { strdup($0.dataset)! }
+        let paths = datasets.map { strdup($0.path)! }
+        defer {
+            names.forEach { free($0) }
+            paths.forEach { free($0) }
+        }
+        var documents: [check_document] = []
+        var keepAlive: [(UnsafeBufferPointer<check_node>, UnsafeBufferPointer<UInt8>)] = []
+        for file in datasets {
+            let nodes = UnsafeMutableBufferPointer<check_node>.allocate(capacity: file.document.nodes.count)
+            _ = nodes.initialize(from: file.document.nodes)
+            let text = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, file.document.text.count))
+            _ = text.initialize(from: file.document.text)
+            keepAlive.append((UnsafeBufferPointer(nodes), UnsafeBufferPointer(text)))
+            documents.append(check_document(nodes: nodes.baseAddress, node_count: UInt32(nodes.count), reserved: 0,
+                                            text: text.baseAddress, text_length: UInt64(file.document.text.count)))
+        }
+        defer { keepAlive.forEach { $0.0.deallocate(); $0.1.deallocate() } }
+        var errorBuffer = [CChar](repeating: 0, count: 4096)
+        var state: UnsafeMutableRawPointer? = nil
+        let status: Int32 = documents.withUnsafeBufferPointer { documentBuffer in
+            var files: [check_dataset_file] = []
+            for index in datasets.indices {
+                files.append(check_dataset_file(dataset: names[index], path: paths[index], document: documentBuffer.baseAddress! + index))
+            }
+            return files.withUnsafeBufferPointer { fileBuffer in
+                errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+                    var arguments = check_open_args(
+                        struct_size: UInt32(MemoryLayout<check_open_args>.size), file_count: UInt32(files.count),
+                        files: fileBuffer.baseAddress, error: errorPointer.baseAddress, error_capacity: errorPointer.count)
+                    return descriptor.pointee.open(descriptor.pointee.context, &arguments, &state)
+                }
+            }
+        }
+        guard status == 0 else {
+            let bytes = errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            let message = String(validating: bytes, as: UTF8.self) ?? "(message not valid UTF-8)"
+            throw refuse("plugin \(id) could not open its rule data: \(message.isEmpty ? "no reason given" : message)")
+        }
+        return state
+    }
+}

@@ -1,0 +1,376 @@
+import CheckAPI
+import Foundation
+
+/// A policy document: the law, order or notice clauses are quoted from (`rules/documents.json`).
+public struct PolicyDocument: Sendable {
+    /// The id citations use.
+    public let id: String
+    /// The full title.
+    public let title: String
+    /// The document number (文号), e.g. `国办发〔2012〕32号`, if known.
+    public let number: String?
+    /// The issuing bodies, if known.
+    public let issuer: String?
+    /// The date of the document, if known.
+    public let date: Day?
+    /// Where it was read.
+    public let sources: [String]
+    /// The source text quotes are checked against (relative to the rules root), if any.
+    public let textFile: String?
+    /// That text, loaded.
+    public let text: String?
+}
+
+/// A citation ready for a report: the clause with its document's title and number.
+public struct ResolvedCitation: Sendable {
+    /// The citation's id.
+    public let id: String
+    /// The citation as held in the rule data.
+    public let citation: Citation
+    /// Its document.
+    public let document: PolicyDocument
+}
+
+/// One rule-data file of a dataset, parsed, as handed to plugins.
+public struct DatasetFile: Sendable {
+    /// The dataset (folder under the rules root).
+    public let dataset: String
+    /// The file, as shown in messages.
+    public let path: String
+    /// Its parsed content.
+    public let document: JSONDocument
+}
+
+/// Everything under the rules root(s), loaded and validated: the GB/T table, the documents and
+/// their texts, the citations (every quote verbatim in its source), the datasets plugins need.
+public struct RuleBook: Sendable {
+    /// The folders it was loaded from, in order.
+    public let roots: [URL]
+    /// GB/T 4754-2017.
+    public let industries: IndustryTable
+    /// Documents by id.
+    public let documents: [String: PolicyDocument]
+    /// Every citable clause by id: seed clauses, dataset citations and catalogue items.
+    public let citations: [String: ResolvedCitation]
+    /// Dataset files by dataset name, sorted by path.
+    public let datasets: [String: [DatasetFile]]
+    /// Every edition in every dataset, sorted by dataset, series and start date.
+    public let editions: [Edition]
+
+    /// Folder names under a rules root that are not datasets.
+    static let reservedFolders: Set<String> = ["sources", "gbt4754-2017"]
+
+    /// Loads and validates the rule data in `roots` (the first holds the GB/T table). Throws
+    /// ``RuleBookErrors`` listing every problem found, each naming file, item and field.
+    public static func load(roots: [URL]) throws -> RuleBook {
+        var loader = RuleBookLoader(roots: roots)
+        return try loader.load()
+    }
+
+    /// The files of `datasets`, in dataset order then path order.
+    public func files(for datasets: [String]) -> [DatasetFile] {
+        datasets.flatMap { self.datasets[$0] ?? [] }
+    }
+}
+
+/// All problems found in rule data, one per line.
+public struct RuleBookErrors: Error, Sendable, CustomStringConvertible {
+    /// The problems.
+    public let problems: [RuleDataError]
+
+    /// One problem per line.
+    public var description: String {
+        "rule data is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n" + problems.map { "  " + $0.description }.joined(separator: "\n")
+    }
+}
+
+private struct RuleBookLoader {
+    let roots: [URL]
+    var problems: [RuleDataError] = []
+    var documents: [String: PolicyDocument] = [:]
+    var rawCitations: [(citation: Citation, file: String)] = []
+    var datasets: [String: [DatasetFile]] = [:]
+    var editions: [Edition] = []
+    var industries: IndustryTable?
+
+    init(roots: [URL]) {
+        self.roots = roots
+    }
+
+    mutating func load() throws -> RuleBook {
+        guard let first = roots.first else { throw HostError("no rules folder given") }
+        for root in roots where !FileManager.default.fileExists(atPath: root.path) {
+            throw HostError("rules folder \(root.path) does not exist")
+        }
+        do {
+            industries = try IndustryTable(folder: first.appendingPathComponent("gbt4754-2017"))
+        } catch {
+            throw HostError("\(error)")
+        }
+        for root in roots {
+            loadDocuments(root)
+            loadCitationFile(root.appendingPathComponent("citations.json"), root: root, required: root == first)
+            loadDatasets(root)
+        }
+        checkEditions()
+        let citations = resolveCitations()
+        if !problems.isEmpty { throw RuleBookErrors(problems: problems) }
+        return RuleBook(roots: roots, industries: industries!, documents: documents, citations: citations,
+                        datasets: datasets, editions: editions.sorted { ($0.dataset, $0.series, $0.effective.from!) < ($1.dataset, $1.series, $1.effective.from!) })
+    }
+
+    func display(_ url: URL) -> String {
+        let path = url.path
+        for root in roots {
+            let parent = root.deletingLastPathComponent().path
+            if path.hasPrefix(parent + "/") { return String(path.dropFirst(parent.count + 1)) }
+        }
+        return path
+    }
+
+    mutating func parse(_ url: URL) -> JSONDocument? {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            problems.append(RuleDataError(file: display(url), field: "$", problem: "cannot read the file"))
+            return nil
+        }
+        do {
+            return try JSONReader.parse([UInt8](data))
+        } catch {
+            problems.append(RuleDataError(file: display(url), field: error.path, problem: "not valid JSON: line \(error.line), column \(error.column): expected \(error.expected), found \(error.found)"))
+            return nil
+        }
+    }
+
+    func problem(from error: any Error, file: String) -> RuleDataError {
+        switch error {
+        case let error as RuleDataError: error
+        case let error as JSONFieldError: RuleDataError(file: file, error)
+        default: RuleDataError(file: file, field: "$", problem: "\(error)")
+        }
+    }
+
+    mutating func loadDocuments(_ root: URL) {
+        let url = root.appendingPathComponent("documents.json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            if root == roots.first { problems.append(RuleDataError(file: display(url), field: "$", problem: "missing: every rules root needs its documents")) }
+            return
+        }
+        guard let parsed = parse(url) else { return }
+        let file = display(url)
+        parsed.withRoot { root in
+            do {
+                for node in try root.required("documents").asArray() {
+                    let id = try node.required("id").asNonEmptyString()
+                    let textFile = try node.optional("text")?.asNonEmptyString()
+                    var text: String? = nil
+                    if let textFile {
+                        let textURL = url.deletingLastPathComponent().appendingPathComponent(textFile)
+                        text = try? String(contentsOf: textURL, encoding: .utf8)
+                        if text == nil {
+                            problems.append(RuleDataError(file: file, item: "document \(id)", field: node.path + ".text",
+                                                          problem: "source text \(textFile) is missing or not UTF-8"))
+                        }
+                    }
+                    guard documents[id] == nil else {
+                        problems.append(RuleDataError(file: file, item: "document \(id)", field: node.path + ".id", problem: "duplicate document id"))
+                        continue
+                    }
+                    documents[id] = PolicyDocument(
+                        id: id, title: try node.required("title").asNonEmptyString(), number: try node.optional("number")?.asString(),
+                        issuer: try node.optional("issuer")?.asString(), date: try node.optional("date").map { node throws(JSONFieldError) in try Day.decode(node) },
+                        sources: try node.optional("sources")?.asStrings() ?? [], textFile: textFile, text: text)
+                }
+            } catch {
+                problems.append(problem(from: error, file: file))
+            }
+        }
+    }
+
+    mutating func loadCitationFile(_ url: URL, root: URL, required: Bool) {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            if required { problems.append(RuleDataError(file: display(url), field: "$", problem: "missing: the seed clauses must be present")) }
+            return
+        }
+        guard let parsed = parse(url) else { return }
+        collectCitations(in: parsed, file: display(url))
+    }
+
+    mutating func collectCitations(in document: JSONDocument, file: String) {
+        document.withRoot { root in
+            guard let list = root.optional("citations") else { return }
+            do {
+                for node in try list.asArray() {
+                    rawCitations.append((try Citation(node), file))
+                }
+            } catch {
+                problems.append(problem(from: error, file: file))
+            }
+        }
+    }
+
+    mutating func loadDatasets(_ root: URL) {
+        let manager = FileManager.default
+        let folders = ((try? manager.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
+        for folder in folders where !RuleBook.reservedFolders.contains(folder) && !folder.hasPrefix(".") {
+            let folderURL = root.appendingPathComponent(folder)
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: folderURL.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            let names = ((try? manager.contentsOfDirectory(atPath: folderURL.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+            for name in names {
+                let url = folderURL.appendingPathComponent(name)
+                guard let parsed = parse(url) else { continue }
+                let file = display(url)
+                loadDatasetFile(parsed, dataset: folder, file: file)
+                datasets[folder, default: []].append(DatasetFile(dataset: folder, path: file, document: parsed))
+            }
+        }
+    }
+
+    mutating func loadDatasetFile(_ parsed: JSONDocument, dataset: String, file: String) {
+        collectCitations(in: parsed, file: file)
+        parsed.withRoot { root in
+            let kind = root["kind"]?.string
+            switch kind {
+            case "edition":
+                do {
+                    let edition = try Edition(root, dataset: dataset, file: file)
+                    if let duplicate = editions.first(where: { $0.dataset == dataset && $0.id == edition.id }) {
+                        problems.append(RuleDataError(file: file, field: "$.id", problem: "edition id \(edition.id) is also used by \(duplicate.file)"))
+                    } else {
+                        editions.append(edition)
+                    }
+                } catch {
+                    problems.append(problem(from: error, file: file))
+                }
+            case "table":
+                break
+            default:
+                problems.append(RuleDataError(file: file, field: "$.kind", problem: "expected \"edition\" or \"table\", found \(root["kind"]?.summary ?? "nothing")"))
+            }
+            checkCodes(in: root, file: file)
+        }
+    }
+
+    /// Every string in an array named `codes`, anywhere in the file, must be a GB/T 4754-2017 code.
+    mutating func checkCodes(in node: JSONNode, file: String) {
+        guard let industries else { return }
+        for child in node.children {
+            if child.key == "codes", child.kind == .array {
+                for code in child.children {
+                    guard let text = code.string, industries.contains(text) else {
+                        let suggestion = code.string.map { industries.nearest(to: $0) } ?? []
+                        problems.append(RuleDataError(
+                            file: file, item: Edition.itemName(at: code.path, in: JSONNode(document: node.document, index: 0)), field: code.path,
+                            problem: "unknown GB/T 4754-2017 code \(code.summary)" + (suggestion.isEmpty ? "" : "; nearest valid codes: " + suggestion.joined(separator: ", "))))
+                        continue
+                    }
+                }
+            } else if child.kind == .object || child.kind == .array {
+                checkCodes(in: child, file: file)
+            }
+        }
+    }
+
+    /// Editions of one series must be ordered and must not overlap; references must resolve.
+    mutating func checkEditions() {
+        let groups = Dictionary(grouping: editions) { "\($0.dataset)/\($0.series)" }
+        for key in groups.keys.sorted() {
+            let series = groups[key]!.sorted { $0.effective.from! < $1.effective.from! }
+            for (earlier, later) in zip(series, series.dropFirst()) {
+                guard let end = earlier.effective.through, end < later.effective.from! else {
+                    problems.append(RuleDataError(
+                        file: later.file, item: "edition \(later.id)", field: "$.effectiveFrom",
+                        problem: "overlaps edition \(earlier.id) (\(earlier.effective)) of series \(later.series); end \(earlier.id) before \(later.effective.from!)"))
+                    continue
+                }
+            }
+        }
+        for edition in editions {
+            for (field, reference) in [("supersedes", edition.supersedes), ("supersededBy", edition.supersededBy)] {
+                guard let reference else { continue }
+                if !editions.contains(where: { $0.dataset == edition.dataset && $0.id == reference }) {
+                    problems.append(RuleDataError(file: edition.file, item: "edition \(edition.id)", field: "$.\(field)",
+                                                  problem: "no edition \(reference) in dataset \(edition.dataset)"))
+                }
+            }
+            if documents[edition.documentID] == nil {
+                problems.append(RuleDataError(file: edition.file, item: "edition \(edition.id)", field: "$.document",
+                                              problem: "no document \(edition.documentID) in documents.json"))
+            }
+            for item in edition.items {
+                rawCitations.append((Citation(id: item.citationID, documentID: edition.documentID, clause: edition.clause(of: item),
+                                              quote: item.text, textStatus: item.textStatus, path: item.path + ".text"), edition.file))
+            }
+        }
+    }
+
+    /// Builds the registry, checking every quote verbatim against its document's text.
+    mutating func resolveCitations() -> [String: ResolvedCitation] {
+        var result: [String: ResolvedCitation] = [:]
+        for (citation, file) in rawCitations {
+            let item = "citation \(citation.id)"
+            guard result[citation.id] == nil else {
+                problems.append(RuleDataError(file: file, item: item, field: citation.path, problem: "duplicate citation id"))
+                continue
+            }
+            guard let document = documents[citation.documentID] else {
+                problems.append(RuleDataError(file: file, item: item, field: citation.path + ".document", problem: "no document \(citation.documentID) in documents.json"))
+                continue
+            }
+            if let quote = citation.quote {
+                if let text = document.text {
+                    if let missing = QuoteCheck.firstMissingFragment(of: quote, in: text) {
+                        problems.append(RuleDataError(
+                            file: file, item: item, field: citation.path.hasSuffix(".text") ? citation.path : citation.path + ".quote",
+                            problem: "quote is not verbatim in \(document.textFile ?? document.id): \(JSONWriter.quoted(missing)) not found"))
+                        continue
+                    }
+                } else {
+                    problems.append(RuleDataError(file: file, item: item, field: citation.path + ".document",
+                                                  problem: "document \(document.id) has no source text to check the quote against"))
+                    continue
+                }
+            }
+            result[citation.id] = ResolvedCitation(id: citation.id, citation: citation, document: document)
+        }
+        return result
+    }
+}
+
+/// Checks quotes against source texts. A quote may join fragments with `……`; each fragment
+/// must occur in the text, in order.
+public enum QuoteCheck {
+    /// The separator between quoted fragments.
+    public static let ellipsis = "……"
+
+    /// The first fragment of `quote` not found (in order) in `text`, or nil if all are.
+    public static func firstMissingFragment(of quote: String, in text: String) -> String? {
+        var searchStart = text.startIndex
+        for fragment in quote.components(separatedBy: ellipsis) where !fragment.isEmpty {
+            guard let range = text.range(of: fragment, range: searchStart..<text.endIndex) else { return fragment }
+            searchStart = range.upperBound
+        }
+        return nil
+    }
+
+    /// The sentence of `text` containing the first fragment of `quote` (from the previous `。`
+    /// or line start to the next `。`), for showing a clause in full.
+    public static func sentence(containing quote: String, in text: String) -> String? {
+        guard let fragment = quote.components(separatedBy: ellipsis).first(where: { !$0.isEmpty }),
+              let range = text.range(of: fragment) else { return nil }
+        let stops: Set<Character> = ["。", "\n", "；"]
+        var start = range.lowerBound
+        while start > text.startIndex {
+            let before = text.index(before: start)
+            if stops.contains(text[before]) { break }
+            start = before
+        }
+        var end = range.upperBound
+        while end < text.endIndex {
+            let character = text[end]
+            end = text.index(after: end)
+            if stops.contains(character) { break }
+        }
+        return String(text[start..<end]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,40 @@
+import CCheckABI
+
+/// A parsed JSON document in the tape layout of the plugin ABI (`check_document`): one
+/// ``check_node`` per value in document order, and a text buffer holding the source bytes
+/// followed by any string that needed unescaping.
+///
+/// The host parses each application once into a `JSONDocument` and hands plugins a
+/// `check_document` pointing into it, so no plugin parses JSON.
+public struct JSONDocument: Sendable {
+    /// The values, root first; see `check_node` for the layout.
+    public internal(set) var nodes: [check_node]
+    /// The source bytes, then the unescaped copies of strings that contained escapes.
+    public internal(set) var text: [UInt8]
+    /// How many bytes at the start of `text` are the source.
+    public internal(set) var sourceLength: Int
+
+    /// An empty document, ready for ``JSONReader/parse(_:into:limits:)``.
+    public init() {
+        nodes = []
+        text = []
+        sourceLength = 0
+    }
+
+    /// Calls `body` with a `check_document` describing this document, valid for the call.
+    public func withCDocument<R>(_ body: (UnsafePointer<check_document>) throws -> R) rethrows -> R {
+        try nodes.withUnsafeBufferPointer { nodeBuffer in
+            try text.withUnsafeBufferPointer { textBuffer in
+                var document = check_document(
+                    nodes: nodeBuffer.baseAddress, node_count: UInt32(nodeBuffer.count), reserved: 0,
+                    text: textBuffer.baseAddress, text_length: UInt64(textBuffer.count))
+                return try withUnsafePointer(to: &document) { try body($0) }
+            }
+        }
+    }
+
+    /// Calls `body` with a view of the root value, valid for the call.
+    public func withRoot<R>(_ body: (JSONNode) throws -> R) rethrows -> R {
+        try withCDocument { try body(JSONNode(document: $0, index: 0)) }
+    }
+}

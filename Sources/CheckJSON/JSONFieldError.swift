@@ -1,0 +1,108 @@
+/// A value of the wrong shape: its JSON path, what was expected and what was found.
+public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// JSON path of the offending (or missing) value, e.g. `$.project.industries[0].code`.
+    public let path: String
+    /// What was expected, e.g. "a string", "an ISO date YYYY-MM-DD".
+    public let expected: String
+    /// What was found, e.g. "number 12", "nothing (the field is missing)".
+    public let found: String
+
+    /// An error at `path`.
+    public init(path: String, expected: String, found: String) {
+        self.path = path
+        self.expected = expected
+        self.found = found
+    }
+
+    /// "$.id: expected a string, found number 12".
+    public var description: String { "\(path): expected \(expected), found \(found)" }
+}
+
+extension JSONNode {
+    /// A short description of this value for error messages: `number 12`, `string "abc"`, `an object`.
+    public var summary: String {
+        switch kind {
+        case .null: return "null"
+        case .true: return "true"
+        case .false: return "false"
+        case .number: return "number \(jsonText)"
+        case .string:
+            let text = string ?? ""
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            return "string \(JSONWriter.quoted(shown))"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// The member `name`, or an error naming its path if it is missing.
+    public func required(_ name: String) throws(JSONFieldError) -> JSONNode {
+        guard kind == .object else { throw JSONFieldError(path: path, expected: "an object", found: summary) }
+        guard let value = self[name] else {
+            throw JSONFieldError(path: path + JSONPath.member(name), expected: "a value", found: "nothing (the field is missing)")
+        }
+        return value
+    }
+
+    /// The member `name` unless it is missing or null.
+    public func optional(_ name: String) -> JSONNode? {
+        guard let value = self[name], !value.isNull else { return nil }
+        return value
+    }
+
+    /// This value as a string, or an error naming its path.
+    public func asString() throws(JSONFieldError) -> String {
+        guard let value = string else { throw JSONFieldError(path: path, expected: "a string", found: summary) }
+        return value
+    }
+
+    /// This value as a non-empty string, or an error naming its path.
+    public func asNonEmptyString() throws(JSONFieldError) -> String {
+        let value = try asString()
+        guard !value.isEmpty else { throw JSONFieldError(path: path, expected: "a non-empty string", found: "an empty string") }
+        return value
+    }
+
+    /// This value as a finite number, or an error naming its path.
+    public func asNumber() throws(JSONFieldError) -> Double {
+        guard let value = number else { throw JSONFieldError(path: path, expected: "a number", found: summary) }
+        guard value.isFinite else { throw JSONFieldError(path: path, expected: "a finite number", found: "number \(jsonText) (out of range)") }
+        return value
+    }
+
+    /// This value as an integer, or an error naming its path.
+    public func asInteger() throws(JSONFieldError) -> Int {
+        guard let value = integer else { throw JSONFieldError(path: path, expected: "an integer", found: summary) }
+        return value
+    }
+
+    /// This value as a Boolean, or an error naming its path.
+    public func asBool() throws(JSONFieldError) -> Bool {
+        guard let value = bool else { throw JSONFieldError(path: path, expected: "true or false", found: summary) }
+        return value
+    }
+
+    /// This value as an array's elements, or an error naming its path.
+    public func asArray() throws(JSONFieldError) -> [JSONNode] {
+        guard kind == .array else { throw JSONFieldError(path: path, expected: "an array", found: summary) }
+        return Array(children)
+    }
+
+    /// This value as an array of strings, or an error naming the first bad element.
+    public func asStrings() throws(JSONFieldError) -> [String] {
+        var result: [String] = []
+        for element in try asArray() { result.append(try element.asString()) }
+        return result
+    }
+
+    /// The first member name that occurs twice in this object, with its path, if any.
+    public var duplicateMember: (name: String, path: String)? {
+        guard kind == .object, count > 1 else { return nil }
+        var seen = Set<String>()
+        for child in children {
+            let name = child.key ?? ""
+            if !seen.insert(name).inserted { return (name, child.path) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,244 @@
+import CCheckABI
+
+/// The kind of a JSON value (mirrors `check_kind`).
+public enum JSONKind: UInt32, Sendable {
+    case null = 0, `false` = 1, `true` = 2, number = 3, string = 4, array = 5, object = 6
+
+    /// How a JSON Schema or an error message names this kind.
+    public var name: String {
+        switch self {
+        case .null: "null"
+        case .false, .true: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+/// A read-only view of one value in a parsed document (`check_document`). It does not own the
+/// document: it is valid only while the document it points into is alive and unchanged.
+public struct JSONNode {
+    /// The document this value belongs to.
+    public let document: UnsafePointer<check_document>
+    /// The index of this value among the document's nodes (the root is 0).
+    public let index: UInt32
+
+    /// A view of node `index` of `document`.
+    public init(document: UnsafePointer<check_document>, index: UInt32) {
+        self.document = document
+        self.index = index
+    }
+
+    @inline(__always) var raw: check_node { document.pointee.nodes[Int(index)] }
+
+    /// The kind of this value.
+    public var kind: JSONKind { JSONKind(rawValue: raw.kind) ?? .null }
+    /// Whether this value is JSON `null`.
+    public var isNull: Bool { raw.kind == CHECK_NULL.rawValue }
+
+    /// The string value, or nil if this is not a string.
+    public var string: String? {
+        guard raw.kind == CHECK_STRING.rawValue else { return nil }
+        return String(decoding: stringBytes, as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of a string value (empty for other kinds), without copying.
+    public var stringBytes: UnsafeBufferPointer<UInt8> {
+        let node = raw
+        guard node.kind == CHECK_STRING.rawValue else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return textBytes(offset: node.text_offset, length: node.text_length)
+    }
+
+    /// The number value, or nil if this is not a number.
+    public var number: Double? {
+        let node = raw
+        return node.kind == CHECK_NUMBER.rawValue ? node.number : nil
+    }
+
+    /// The value as an integer, if it is a number with no fractional part that fits in `Int`.
+    public var integer: Int? {
+        guard let value = number, value.isFinite, value.rounded(.towardZero) == value,
+              abs(value) < 9.0e15 else { return nil }
+        return Int(value)
+    }
+
+    /// The Boolean value, or nil if this is not `true` or `false`.
+    public var bool: Bool? {
+        switch raw.kind {
+        case CHECK_TRUE.rawValue: true
+        case CHECK_FALSE.rawValue: false
+        default: nil
+        }
+    }
+
+    /// The number of elements or members (0 for scalars).
+    public var count: Int { Int(raw.count) }
+
+    /// The member name under which this value sits in its parent object, if any.
+    public var key: String? {
+        let node = raw
+        guard node.key_offset != CHECK_NONE else { return nil }
+        return String(decoding: textBytes(offset: node.key_offset, length: node.key_length), as: UTF8.self)
+    }
+
+    /// The enclosing array or object, if any.
+    public var parent: JSONNode? {
+        let parentIndex = raw.parent
+        return parentIndex == CHECK_NONE ? nil : JSONNode(document: document, index: parentIndex)
+    }
+
+    /// The elements of an array or the member values of an object, in order (empty for scalars).
+    public var children: JSONChildren { JSONChildren(parent: self) }
+
+    /// The first member of an object named `name`, or nil.
+    public subscript(name: String) -> JSONNode? {
+        var name = name
+        return name.withUTF8 { wanted in member(named: wanted) }
+    }
+
+    /// The first member of an object whose name is the given UTF-8 bytes, or nil.
+    public func member(named wanted: UnsafeBufferPointer<UInt8>) -> JSONNode? {
+        let node = raw
+        guard node.kind == CHECK_OBJECT.rawValue else { return nil }
+        let nodes = document.pointee.nodes!
+        var child = index + 1
+        for _ in 0..<node.count {
+            let candidate = nodes[Int(child)]
+            if Int(candidate.key_length) == wanted.count,
+               bytesEqual(textBytes(offset: candidate.key_offset, length: candidate.key_length), wanted) {
+                return JSONNode(document: document, index: child)
+            }
+            child = candidate.end
+        }
+        return nil
+    }
+
+    /// Element `position` of an array, or nil if out of range or not an array.
+    public subscript(position: Int) -> JSONNode? {
+        guard raw.kind == CHECK_ARRAY.rawValue, position >= 0, position < count else { return nil }
+        var child = index + 1
+        for _ in 0..<position { child = document.pointee.nodes[Int(child)].end }
+        return JSONNode(document: document, index: child)
+    }
+
+    /// The JSON path of this value from the root, e.g. `$.project.industries[0].code`.
+    public var path: String {
+        var parts: [String] = []
+        var current = self
+        while let parent = current.parent {
+            if parent.kind == .object {
+                parts.append(JSONPath.member(current.key ?? ""))
+            } else {
+                var position = 0
+                var sibling = parent.index + 1
+                while sibling != current.index {
+                    sibling = document.pointee.nodes[Int(sibling)].end
+                    position += 1
+                }
+                parts.append("[\(position)]")
+            }
+            current = parent
+        }
+        return "$" + parts.reversed().joined()
+    }
+
+    /// This value written as compact JSON: numbers as in the source, strings re-escaped.
+    public var jsonText: String {
+        var output: [UInt8] = []
+        writeJSON(into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends this value as compact JSON to `output`.
+    public func writeJSON(into output: inout [UInt8]) {
+        let node = raw
+        switch JSONKind(rawValue: node.kind) ?? .null {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .true: output.append(contentsOf: "true".utf8)
+        case .false: output.append(contentsOf: "false".utf8)
+        case .number: output.append(contentsOf: textBytes(offset: node.text_offset, length: node.text_length))
+        case .string: JSONWriter.appendQuoted(stringBytes, to: &output)
+        case .array:
+            output.append(UInt8(ascii: "["))
+            for (position, child) in children.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                child.writeJSON(into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object:
+            output.append(UInt8(ascii: "{"))
+            for (position, child) in children.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                let childNode = child.raw
+                JSONWriter.appendQuoted(textBytes(offset: childNode.key_offset, length: childNode.key_length), to: &output)
+                output.append(UInt8(ascii: ":"))
+                child.writeJSON(into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    @inline(__always) func textBytes(offset: UInt32, length: UInt32) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: document.pointee.text! + Int(offset), count: Int(length))
+    }
+}
+
+/// The children of an array or object, walked without allocation.
+public struct JSONChildren: Sequence {
+    let parent: JSONNode?
+
+    /// No children.
+    public static var empty: JSONChildren { JSONChildren(parent: nil) }
+
+    /// Iterates the children in document order.
+    public struct Iterator: IteratorProtocol {
+        let document: UnsafePointer<check_document>?
+        var upcoming: UInt32
+        var remaining: UInt32
+
+        /// The next child, or nil after the last.
+        public mutating func next() -> JSONNode? {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            let current = upcoming
+            upcoming = document!.pointee.nodes[Int(current)].end
+            return JSONNode(document: document!, index: current)
+        }
+    }
+
+    /// An iterator over the children.
+    public func makeIterator() -> Iterator {
+        guard let parent else { return Iterator(document: nil, upcoming: 0, remaining: 0) }
+        let node = parent.raw
+        let isContainer = node.kind == CHECK_ARRAY.rawValue || node.kind == CHECK_OBJECT.rawValue
+        return Iterator(document: parent.document, upcoming: parent.index + 1, remaining: isContainer ? node.count : 0)
+    }
+}
+
+/// Builds JSON path strings (`$.a.b[0]`, `$["odd key"]`).
+public enum JSONPath {
+    /// The path component for member `name`: `.name` for identifier-like names, else `["name"]`.
+    public static func member(_ name: String) -> String {
+        let simple = !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
+        } && !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39)
+        return simple ? ".\(name)" : "[\(JSONWriter.quoted(name))]"
+    }
+}
+
+@inline(__always) func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    if lhs.count == 0 { return true }
+    return memcmpBytes(lhs.baseAddress!, rhs.baseAddress!, lhs.count)
+}
+
+@inline(__always) func memcmpBytes(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var position = 0
+    while position < count {
+        if lhs[position] != rhs[position] { return false }
+        position += 1
+    }
+    return true
+}

@@ -1,0 +1,552 @@
+import CCheckABI
+
+/// Why a text is not valid JSON, and where: byte offset, line, column and the JSON path of
+/// the value being read when the error was found.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Byte offset of the error in the input.
+    public let offset: Int
+    /// 1-based line of the error.
+    public let line: Int
+    /// 1-based column (in characters) of the error.
+    public let column: Int
+    /// JSON path of the value being read, e.g. `$.project.industries[0]`.
+    public let path: String
+    /// What the reader expected at that point.
+    public let expected: String
+    /// What it found instead.
+    public let found: String
+
+    /// "line 3, column 17, at $.investors[0]: expected ',' or '}', found '\"'".
+    public var description: String {
+        "line \(line), column \(column), at \(path): expected \(expected), found \(found)"
+    }
+}
+
+/// Limits that keep hostile input from exhausting memory or time.
+public struct JSONLimits: Sendable {
+    /// The deepest nesting of arrays and objects accepted.
+    public var maxDepth: Int
+    /// The largest input accepted, in bytes (offsets in the tape are 32-bit).
+    public var maxBytes: Int
+
+    /// Limits: `maxDepth` 512, `maxBytes` 2 GiB.
+    public init(maxDepth: Int = 512, maxBytes: Int = 1 << 31) {
+        self.maxDepth = maxDepth
+        self.maxBytes = maxBytes
+    }
+}
+
+/// A strict RFC 8259 JSON reader producing the tape of the plugin ABI. It never recurses (deep
+/// nesting is an error, not a stack overflow), validates UTF-8, rejects lone surrogates, and
+/// accepts a leading UTF-8 byte-order mark. Numbers are read as doubles; their source text is
+/// kept in the tape.
+public enum JSONReader {
+    /// Parses `bytes` into a new document.
+    public static func parse(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError) -> JSONDocument {
+        var document = JSONDocument()
+        document.text = bytes
+        try parseText(of: &document, limits: limits)
+        return document
+    }
+
+    /// Parses `bytes` into `document`, reusing its storage (the JSON Lines hot path).
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into document: inout JSONDocument,
+                             limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError) {
+        document.text.removeAll(keepingCapacity: true)
+        document.text.append(contentsOf: bytes)
+        try parseText(of: &document, limits: limits)
+    }
+
+    static func parseText(of document: inout JSONDocument, limits: JSONLimits) throws(JSONSyntaxError) {
+        document.sourceLength = document.text.count
+        var nodes = document.nodes
+        document.nodes = []
+        nodes.removeAll(keepingCapacity: true)
+        if nodes.capacity < 16 { nodes.reserveCapacity(max(16, document.text.count / 16)) }
+        var escaped: [UInt8] = []
+        let result: Result<Void, JSONSyntaxError> = document.text.withUnsafeBufferPointer { input in
+            var parser = Parser(input: input, nodes: nodes, escaped: escaped, maxDepth: limits.maxDepth)
+            defer {
+                nodes = parser.nodes
+                escaped = parser.escaped
+            }
+            if input.count > limits.maxBytes || input.count >= Int(UInt32.max) {
+                return .failure(parser.error(expected: "at most \(limits.maxBytes) bytes", found: "\(input.count) bytes", expectingValue: true))
+            }
+            do throws(JSONSyntaxError) {
+                try parser.run()
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        document.nodes = nodes
+        if !escaped.isEmpty { document.text.append(contentsOf: escaped) }
+        if case .failure(let error) = result { throw error }
+    }
+}
+
+private let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]
+
+private struct Parser {
+    let input: UnsafeBufferPointer<UInt8>
+    var nodes: [check_node]
+    var escaped: [UInt8]
+    let maxDepth: Int
+    var position = 0
+    var stack: [UInt32] = []
+    var pendingKeyOffset: UInt32 = CHECK_NONE
+    var pendingKeyLength: UInt32 = 0
+
+    init(input: UnsafeBufferPointer<UInt8>, nodes: [check_node], escaped: [UInt8], maxDepth: Int) {
+        self.input = input
+        self.nodes = nodes
+        self.escaped = escaped
+        self.maxDepth = maxDepth
+        stack.reserveCapacity(16)
+    }
+
+    // MARK: Structure
+
+    mutating func run() throws(JSONSyntaxError) {
+        let end = input.count
+        if end >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF { position = 3 }
+        valueLoop: while true {
+            skipWhitespace()
+            guard position < end else { throw error(expected: "a value", expectingValue: true) }
+            switch input[position] {
+            case UInt8(ascii: "{"):
+                try open(CHECK_OBJECT)
+                skipWhitespace()
+                if position < end, input[position] == UInt8(ascii: "}") {
+                    position += 1
+                    close()
+                } else {
+                    try readKey()
+                    continue valueLoop
+                }
+            case UInt8(ascii: "["):
+                try open(CHECK_ARRAY)
+                skipWhitespace()
+                if position < end, input[position] == UInt8(ascii: "]") {
+                    position += 1
+                    close()
+                } else {
+                    continue valueLoop
+                }
+            case UInt8(ascii: "\""):
+                let (offset, length) = try readString()
+                append(kind: CHECK_STRING, textOffset: offset, textLength: length, number: 0)
+            case UInt8(ascii: "t"):
+                try literal("true", kind: CHECK_TRUE)
+            case UInt8(ascii: "f"):
+                try literal("false", kind: CHECK_FALSE)
+            case UInt8(ascii: "n"):
+                try literal("null", kind: CHECK_NULL)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try readNumber()
+            default:
+                throw error(expected: "a value", expectingValue: true)
+            }
+            // After a complete value: close containers or move to the next element.
+            while true {
+                skipWhitespace()
+                guard let top = stack.last else {
+                    guard position == end else { throw error(expected: "end of input", expectingValue: false) }
+                    return
+                }
+                guard position < end else {
+                    let expected = nodes[Int(top)].kind == CHECK_ARRAY.rawValue ? "',' or ']'" : "',' or '}'"
+                    throw error(expected: expected, expectingValue: false)
+                }
+                let byte = input[position]
+                if nodes[Int(top)].kind == CHECK_ARRAY.rawValue {
+                    if byte == UInt8(ascii: ",") {
+                        position += 1
+                        continue valueLoop
+                    }
+                    guard byte == UInt8(ascii: "]") else { throw error(expected: "',' or ']'", expectingValue: false) }
+                } else {
+                    if byte == UInt8(ascii: ",") {
+                        position += 1
+                        skipWhitespace()
+                        try readKey()
+                        continue valueLoop
+                    }
+                    guard byte == UInt8(ascii: "}") else { throw error(expected: "',' or '}'", expectingValue: false) }
+                }
+                position += 1
+                close()
+            }
+        }
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while position < input.count {
+            switch input[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    @inline(__always) @discardableResult
+    mutating func append(kind: check_kind, textOffset: UInt32, textLength: UInt32, number: Double) -> UInt32 {
+        let index = UInt32(nodes.count)
+        let parent = stack.last ?? CHECK_NONE
+        if parent != CHECK_NONE { nodes[Int(parent)].count += 1 }
+        nodes.append(check_node(
+            kind: kind.rawValue, parent: parent, key_offset: pendingKeyOffset, key_length: pendingKeyLength,
+            text_offset: textOffset, text_length: textLength, count: 0, end: index + 1, number: number))
+        pendingKeyOffset = CHECK_NONE
+        pendingKeyLength = 0
+        return index
+    }
+
+    mutating func open(_ kind: check_kind) throws(JSONSyntaxError) {
+        guard stack.count < maxDepth else {
+            throw error(expected: "nesting at most \(maxDepth) deep", found: "deeper nesting", expectingValue: true)
+        }
+        guard nodes.count < Int(UInt32.max) - 1 else { throw error(expected: "fewer values", expectingValue: true) }
+        let index = append(kind: kind, textOffset: UInt32(position), textLength: 0, number: 0)
+        stack.append(index)
+        position += 1
+    }
+
+    @inline(__always) mutating func close() {
+        let index = stack.removeLast()
+        nodes[Int(index)].end = UInt32(nodes.count)
+    }
+
+    mutating func readKey() throws(JSONSyntaxError) {
+        guard position < input.count, input[position] == UInt8(ascii: "\"") else {
+            throw error(expected: "a member name in double quotes", expectingValue: false)
+        }
+        let (offset, length) = try readString()
+        skipWhitespace()
+        guard position < input.count, input[position] == UInt8(ascii: ":") else {
+            pendingKeyOffset = offset
+            pendingKeyLength = length
+            throw error(expected: "':'", expectingValue: true)
+        }
+        position += 1
+        pendingKeyOffset = offset
+        pendingKeyLength = length
+    }
+
+    mutating func literal(_ word: StaticString, kind: check_kind) throws(JSONSyntaxError) {
+        let count = word.utf8CodeUnitCount
+        let expected = word.utf8Start
+        for offset in 0..<count {
+            guard position + offset < input.count, input[position + offset] == expected[offset] else {
+                position += offset
+                throw error(expected: "'\(word)'", expectingValue: true)
+            }
+        }
+        append(kind: kind, textOffset: UInt32(position), textLength: UInt32(count), number: 0)
+        position += count
+    }
+
+    // MARK: Strings
+
+    /// Reads a string starting at the opening quote; returns its text slice (source or escaped).
+    mutating func readString() throws(JSONSyntaxError) -> (UInt32, UInt32) {
+        position += 1
+        let start = position
+        var chunkStart = start
+        var escapedStart = -1
+        let end = input.count
+        while true {
+            guard position < end else { throw error(expected: "'\"' to end the string", expectingValue: true) }
+            let byte = input[position]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") {
+                if escapedStart < 0 { escapedStart = escaped.count }
+                escaped.append(contentsOf: UnsafeBufferPointer(rebasing: input[chunkStart..<position]))
+                try readEscape()
+                chunkStart = position
+                continue
+            }
+            if byte < 0x20 {
+                throw error(expected: "a character (control characters must be escaped)", expectingValue: true)
+            }
+            if byte >= 0x80 {
+                try skipUTF8Sequence()
+                continue
+            }
+            position += 1
+        }
+        defer { position += 1 }
+        if escapedStart < 0 { return (UInt32(start), UInt32(position - start)) }
+        escaped.append(contentsOf: UnsafeBufferPointer(rebasing: input[chunkStart..<position]))
+        return (UInt32(input.count + escapedStart), UInt32(escaped.count - escapedStart))
+    }
+
+    mutating func readEscape() throws(JSONSyntaxError) {
+        position += 1
+        guard position < input.count else { throw error(expected: "an escape character", expectingValue: true) }
+        let byte = input[position]
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escaped.append(byte)
+        case UInt8(ascii: "b"): escaped.append(0x08)
+        case UInt8(ascii: "f"): escaped.append(0x0C)
+        case UInt8(ascii: "n"): escaped.append(0x0A)
+        case UInt8(ascii: "r"): escaped.append(0x0D)
+        case UInt8(ascii: "t"): escaped.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try readHex4()
+            if scalar >= 0xD800 && scalar <= 0xDBFF {
+                guard position + 1 < input.count, input[position] == UInt8(ascii: "\\"), input[position + 1] == UInt8(ascii: "u") else {
+                    throw error(expected: "a low surrogate \\uDC00-\\uDFFF after a high surrogate", expectingValue: true)
+                }
+                position += 2
+                let low = try readHex4()
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw error(expected: "a low surrogate \\uDC00-\\uDFFF after a high surrogate", expectingValue: true)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                throw error(expected: "a Unicode scalar (lone low surrogate)", expectingValue: true)
+            }
+            appendUTF8(scalar)
+        default:
+            position -= 1
+            throw error(expected: "one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u", expectingValue: true)
+        }
+    }
+
+    mutating func readHex4() throws(JSONSyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard position < input.count else { throw error(expected: "four hex digits after \\u", expectingValue: true) }
+            let byte = input[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error(expected: "four hex digits after \\u", expectingValue: true)
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+
+    mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            escaped.append(UInt8(scalar))
+        case 0x80..<0x800:
+            escaped.append(UInt8(0xC0 | (scalar >> 6)))
+            escaped.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            escaped.append(UInt8(0xE0 | (scalar >> 12)))
+            escaped.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            escaped.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            escaped.append(UInt8(0xF0 | (scalar >> 18)))
+            escaped.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            escaped.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            escaped.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    /// Validates one UTF-8 sequence at `position` (first byte >= 0x80) and moves past it.
+    @inline(__always) mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
+        let first = input[position]
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch first {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: throw error(expected: "valid UTF-8", found: "byte 0x\(hex(first))", expectingValue: true)
+        }
+        guard position + length <= input.count else {
+            throw error(expected: "valid UTF-8", found: "a truncated sequence", expectingValue: true)
+        }
+        let second = input[position + 1]
+        guard second >= low && second <= high else {
+            throw error(expected: "valid UTF-8", found: "byte 0x\(hex(second)) after 0x\(hex(first))", expectingValue: true)
+        }
+        for offset in 2..<max(2, length) {
+            let byte = input[position + offset]
+            guard byte & 0xC0 == 0x80 else {
+                throw error(expected: "valid UTF-8", found: "byte 0x\(hex(byte)) in a sequence", expectingValue: true)
+            }
+        }
+        position += length
+    }
+
+    // MARK: Numbers
+
+    mutating func readNumber() throws(JSONSyntaxError) {
+        let start = position
+        let end = input.count
+        var negative = false
+        if input[position] == UInt8(ascii: "-") {
+            negative = true
+            position += 1
+        }
+        guard position < end, isDigit(input[position]) else { throw error(expected: "a digit", expectingValue: true) }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var exact = true
+        if input[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < end, isDigit(input[position]) {
+                throw error(expected: "'.', 'e' or the end of the number (no leading zeros)", expectingValue: true)
+            }
+        } else {
+            while position < end, isDigit(input[position]) {
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(input[position] - 0x30)
+                    significant += 1
+                } else {
+                    exponent += 1
+                    exact = false
+                }
+                position += 1
+            }
+        }
+        if position < end, input[position] == UInt8(ascii: ".") {
+            position += 1
+            guard position < end, isDigit(input[position]) else { throw error(expected: "a digit after '.'", expectingValue: true) }
+            while position < end, isDigit(input[position]) {
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(input[position] - 0x30)
+                    if mantissa > 0 { significant += 1 }
+                    exponent -= 1
+                } else {
+                    exact = false
+                }
+                position += 1
+            }
+        }
+        if position < end, input[position] | 0x20 == UInt8(ascii: "e") {
+            position += 1
+            var exponentNegative = false
+            if position < end, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") {
+                exponentNegative = input[position] == UInt8(ascii: "-")
+                position += 1
+            }
+            guard position < end, isDigit(input[position]) else { throw error(expected: "a digit in the exponent", expectingValue: true) }
+            var value = 0
+            while position < end, isDigit(input[position]) {
+                if value < 1_000_000 { value = value * 10 + Int(input[position] - 0x30) }
+                position += 1
+            }
+            exponent += exponentNegative ? -value : value
+        }
+        var value: Double
+        if exact, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
+            value = Double(mantissa)
+            if exponent < 0 { value /= powersOfTen[-exponent] } else if exponent > 0 { value *= powersOfTen[exponent] }
+            if negative { value = -value }
+        } else {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
+            value = Double(text) ?? (negative ? -Double.infinity : Double.infinity)
+        }
+        append(kind: CHECK_NUMBER, textOffset: UInt32(start), textLength: UInt32(position - start), number: value)
+    }
+
+    @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    // MARK: Errors
+
+    func error(expected: String, found: String? = nil, expectingValue: Bool) -> JSONSyntaxError {
+        let at = min(position, input.count)
+        var line = 1
+        var lineStart = 0
+        for index in 0..<at where input[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        var column = 1
+        for index in lineStart..<at where input[index] & 0xC0 != 0x80 { column += 1 }
+        return JSONSyntaxError(offset: at, line: line, column: column, path: currentPath(expectingValue: expectingValue),
+                               expected: expected, found: found ?? describe(at: at))
+    }
+
+    func describe(at offset: Int) -> String {
+        guard offset < input.count else { return "end of input" }
+        let byte = input[offset]
+        switch byte {
+        case 0x21...0x7E: return "'\(Character(Unicode.Scalar(byte)))'"
+        case 0x20: return "a space"
+        case 0x0A: return "a line break"
+        case 0x00: return "a NUL byte"
+        default:
+            if byte >= 0x80 {
+                let slice = UnsafeBufferPointer(rebasing: input[offset..<min(input.count, offset + 4)])
+                if let scalar = String(validating: slice, as: UTF8.self)?.unicodeScalars.first ?? String(decoding: slice, as: UTF8.self).unicodeScalars.first,
+                   scalar != "\u{FFFD}" {
+                    return "'\(scalar)' (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+                }
+            }
+            return "byte 0x\(hex(byte))"
+        }
+    }
+
+    func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return "\(digits[Int(byte >> 4)])\(digits[Int(byte & 0xF)])"
+    }
+
+    func keyText(offset: UInt32, length: UInt32) -> String {
+        let start = Int(offset)
+        if start >= input.count {
+            let local = start - input.count
+            return String(decoding: escaped[local..<local + Int(length)], as: UTF8.self)
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: input[start..<start + Int(length)]), as: UTF8.self)
+    }
+
+    /// The path of the value being read (`expectingValue`) or of the innermost open container.
+    func currentPath(expectingValue: Bool) -> String {
+        guard let top = stack.last else { return "$" }
+        var components: [String] = []
+        var node = top
+        while true {
+            let raw = nodes[Int(node)]
+            guard raw.parent != CHECK_NONE else { break }
+            components.append(component(of: node))
+            node = raw.parent
+        }
+        var path = "$" + components.reversed().joined()
+        if expectingValue {
+            if nodes[Int(top)].kind == CHECK_ARRAY.rawValue {
+                path += "[\(nodes[Int(top)].count)]"
+            } else if pendingKeyOffset != CHECK_NONE {
+                path += JSONPath.member(keyText(offset: pendingKeyOffset, length: pendingKeyLength))
+            }
+        }
+        return path
+    }
+
+    func component(of node: UInt32) -> String {
+        let raw = nodes[Int(node)]
+        let parent = nodes[Int(raw.parent)]
+        if parent.kind == CHECK_OBJECT.rawValue {
+            return JSONPath.member(keyText(offset: raw.key_offset, length: raw.key_length))
+        }
+        var sibling = raw.parent + 1
+        var index = 0
+        while sibling != node {
+            sibling = nodes[Int(sibling)].end
+            index += 1
+        }
+        return "[\(index)]"
+    }
+}

@@ -1,0 +1,128 @@
+/// Writes JSON text into byte buffers: string quoting, and a small streaming writer with
+/// deterministic output (keys in the order written, no locale, no timestamps).
+public struct JSONWriter {
+    /// The bytes written so far.
+    public var bytes: [UInt8] = []
+    private var needsComma: [Bool] = [false]
+    private let indentUnit: Int
+    private var depth = 0
+
+    /// A writer; `indent` > 0 pretty-prints with that many spaces per level.
+    public init(indent: Int = 0) {
+        indentUnit = indent
+    }
+
+    /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
+    /// are escaped; other characters (Chinese included) are written as UTF-8.
+    public static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for position in 0..<value.count {
+            let byte = value[position]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<position]))
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            }
+            runStart = position + 1
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<value.count]))
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `value` as a quoted, escaped JSON string.
+    public static func appendQuoted(_ value: String, to output: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { appendQuoted($0, to: &output) }
+    }
+
+    /// `value` as a quoted, escaped JSON string.
+    public static func quoted(_ value: String) -> String {
+        var output: [UInt8] = []
+        appendQuoted(value, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    // MARK: Streaming structure
+
+    private mutating func separate() {
+        if needsComma[depth] { bytes.append(UInt8(ascii: ",")) }
+        needsComma[depth] = true
+        newline()
+    }
+
+    private mutating func newline() {
+        guard indentUnit > 0, !(depth == 0 && bytes.isEmpty) else { return }
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(0x20, count: depth * indentUnit))
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth += 1
+        if needsComma.count <= depth { needsComma.append(false) } else { needsComma[depth] = false }
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        let hadContent = needsComma[depth]
+        depth -= 1
+        if hadContent { newline() }
+        bytes.append(bracket)
+    }
+
+    /// Writes `"name":` inside an object.
+    public mutating func key(_ name: String) {
+        separate()
+        JSONWriter.appendQuoted(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if indentUnit > 0 { bytes.append(0x20) }
+        needsComma[depth] = true
+        pendingValueAfterKey = true
+    }
+
+    private var pendingValueAfterKey = false
+
+    private mutating func beginValue() {
+        if pendingValueAfterKey {
+            pendingValueAfterKey = false
+        } else {
+            separate()
+        }
+    }
+
+    /// Starts an object (as a value, or after `key`).
+    public mutating func beginObject() { beginValue(); open(UInt8(ascii: "{")) }
+    /// Ends the current object.
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    /// Starts an array (as a value, or after `key`).
+    public mutating func beginArray() { beginValue(); open(UInt8(ascii: "[")) }
+    /// Ends the current array.
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// Writes a string value.
+    public mutating func string(_ value: String) { beginValue(); JSONWriter.appendQuoted(value, to: &bytes) }
+    /// Writes a string value, or null.
+    public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
+    /// Writes an integer value.
+    public mutating func integer(_ value: Int) { beginValue(); bytes.append(contentsOf: String(value).utf8) }
+    /// Writes a Boolean value.
+    public mutating func bool(_ value: Bool) { beginValue(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
+    /// Writes null.
+    public mutating func null() { beginValue(); bytes.append(contentsOf: "null".utf8) }
+    /// Writes already-serialised JSON text as a value (e.g. a value copied from the input).
+    public mutating func raw(_ json: String) { beginValue(); bytes.append(contentsOf: json.utf8) }
+
+    /// Writes `"name": "value"`.
+    public mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
+    /// Writes `"name": integer`.
+    public mutating func field(_ name: String, _ value: Int) { key(name); integer(value) }
+    /// Writes `"name": bool`.
+    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+}

@@ -1,0 +1,212 @@
+import CheckAPI
+import CheckHost
+import Foundation
+
+// The command line: argument parsing and exit codes only; the work is in CheckHost.
+
+let sharedOptions: [OptionSpec] = [
+    .value("--plugins", value: "DIR", help: "Also load plugins (libcheck-plugin-*.so) from DIR; CHECK_PLUGIN_PATH adds more (colon-separated).", repeatable: true),
+    .flag("--no-default-plugins", help: "Do not load the built-in plugins next to the executable."),
+    .value("--rules", value: "DIR", help: "Use the rules root DIR instead of the shipped rules/ (first one holds the GB/T table); CHECK_RULES_PATH likewise.", repeatable: true),
+    .value("--lang", value: "zh|en", help: "Language of messages (default: zh if LANG starts with zh, else en)."),
+]
+
+let evaluateCommand = CommandSpec(
+    usage: "check [options] <file|dir|->...",
+    abstract: """
+    Evaluates foreign-investment project applications (.json: one per file; .jsonl: one per line; -: standard input)
+    against every loaded rule plugin and reports, per rule, pass / fail / review / not-applicable with the clauses quoted.
+    Other commands: plugins, rules, validate, schema (run `check <command> --help`).
+    """,
+    options: sharedOptions + [
+        .value("--format", value: "text|json", help: "Report format (default: text)."),
+        .value("--output", value: "FILE", help: "Write the report to FILE instead of standard output."),
+        .value("--as-of", value: "DATE", help: "Choose rule editions in force on DATE (YYYY-MM-DD) instead of each application's submittedOn."),
+        .value("--only", value: "PLUGIN", help: "Evaluate only this plugin.", repeatable: true),
+        .value("--skip", value: "PLUGIN", help: "Do not evaluate this plugin.", repeatable: true),
+        .value("--fail-on", value: "fail|review", help: "Exit 1 on any fail (default), or on any fail or review."),
+        .flag("--strict-input", help: "Warn about members the application format does not define."),
+        .flag("--no-color", help: "Never colour the text report (NO_COLOR does the same)."),
+    ],
+    examples: [
+        ("check examples/", "Evaluate every application under examples/ and print a report."),
+        ("check --format json --lang zh batch.jsonl > report.json", "A JSON report of a JSON Lines batch, messages in Chinese."),
+        ("check --as-of 2024-10-31 examples/negative-list/", "Apply the editions in force on 2024-10-31."),
+    ])
+
+let pluginsCommand = CommandSpec(
+    usage: "check plugins [options]",
+    abstract: "Lists the plugins that load (id, version, ABI, file, rules) and every plugin file refused, with the reason.",
+    options: sharedOptions,
+    examples: [("check plugins --plugins examples/c-plugin/build", "Include the example plugin written in C.")])
+
+let validateCommand = CommandSpec(
+    usage: "check validate [options] <file|dir|->...",
+    abstract: "Checks applications against the input format (SPEC §3) without evaluating them; every problem is listed at once.",
+    options: sharedOptions,
+    examples: [("check validate submission.json", "Exit 0 if the application is well formed, 2 otherwise.")])
+
+let topCommands = ["plugins", "validate"]
+
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("check: error: \(message)\n".utf8))
+    exit(status)
+}
+
+func write(_ text: String, to file: String?) {
+    let data = Data(text.utf8)
+    if let file {
+        guard FileManager.default.createFile(atPath: file, contents: data) else { fail("cannot write \(file)") }
+    } else {
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+/// The directory of the running executable (where the built-in plugins are built).
+func executableDirectory() -> URL {
+    let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: path).deletingLastPathComponent()
+}
+
+/// The shipped rules root: `rules/` in an ancestor of the executable's folder (a source
+/// checkout), or `../share/check/rules` next to an installed executable.
+func defaultRulesRoot() -> URL? {
+    let start = executableDirectory()
+    let installed = start.deletingLastPathComponent().appendingPathComponent("share/check/rules")
+    if FileManager.default.fileExists(atPath: installed.appendingPathComponent("documents.json").path) { return installed }
+    var folder = start
+    for _ in 0..<8 {
+        let candidate = folder.appendingPathComponent("rules")
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("documents.json").path) { return candidate }
+        folder = folder.deletingLastPathComponent()
+    }
+    return nil
+}
+
+func environmentList(_ name: String) -> [String] {
+    (ProcessInfo.processInfo.environment[name] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+}
+
+func language(_ parsed: ParsedArguments) throws -> Language {
+    if let value = parsed.value("--lang") {
+        guard let language = Language(rawValue: value) else { throw UsageError("--lang must be zh or en, not \(value)") }
+        return language
+    }
+    let locale = ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LANG"] ?? ""
+    return locale.hasPrefix("zh") ? .zh : .en
+}
+
+func configuration(_ parsed: ParsedArguments) throws -> SessionConfiguration {
+    var pluginDirectories = (parsed.all("--plugins") + environmentList("CHECK_PLUGIN_PATH")).map { URL(fileURLWithPath: $0) }
+    if !parsed.has("--no-default-plugins") { pluginDirectories.append(executableDirectory()) }
+    var rulesRoots = (parsed.all("--rules").isEmpty ? environmentList("CHECK_RULES_PATH") : parsed.all("--rules")).map { URL(fileURLWithPath: $0) }
+    if rulesRoots.isEmpty {
+        guard let root = defaultRulesRoot() else { throw UsageError("cannot find the rules folder; give it with --rules DIR") }
+        rulesRoots = [root]
+    }
+    var configuration = SessionConfiguration(pluginDirectories: pluginDirectories, rulesRoots: rulesRoots,
+                                             only: Set(parsed.all("--only")), skip: Set(parsed.all("--skip")))
+    if let text = parsed.value("--as-of") {
+        guard let day = Day(text) else { throw UsageError("--as-of must be a date YYYY-MM-DD, not \(text)") }
+        configuration.asOf = day
+    }
+    return configuration
+}
+
+func openSession(_ parsed: ParsedArguments) throws -> CheckSession {
+    let configuration = try configuration(parsed)
+    do {
+        return try CheckSession(configuration)
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func reportContext(_ session: CheckSession, language: Language, strictInput: Bool) -> ReportContext {
+    ReportContext(plugins: session.plugins.map(\.description),
+                  abi: Dictionary(uniqueKeysWithValues: session.plugins.map { ($0.id, $0.abiVersion) }),
+                  language: language, refusals: session.refusals, strictInput: strictInput)
+}
+
+func runEvaluate(_ arguments: [String]) throws -> Int32 {
+    let parsed = try evaluateCommand.parse(arguments)
+    if parsed.wantsHelp { write(evaluateCommand.help, to: nil); return 0 }
+    guard !parsed.positionals.isEmpty else { throw UsageError("no input given: name .json or .jsonl files, folders, or -") }
+    let format = parsed.value("--format") ?? "text"
+    guard ["text", "json"].contains(format) else { throw UsageError("--format must be text or json, not \(format)") }
+    let failOnText = parsed.value("--fail-on") ?? "fail"
+    guard let failOn = Verdict(name: failOnText), failOn == .fail || failOn == .review else { throw UsageError("--fail-on must be fail or review") }
+    let language = try language(parsed)
+    let session = try openSession(parsed)
+    if session.plugins.isEmpty { FileHandle.standardError.write(Data("check: warning: no plugin loaded\n".utf8)) }
+
+    var results: [ApplicationResult] = []
+    var summary = ReportSummary()
+    for record in Inputs.records(parsed.positionals) {
+        let result = session.evaluate(record)
+        summary.add(result.verdict)
+        results.append(result)
+    }
+    let context = reportContext(session, language: language, strictInput: parsed.has("--strict-input"))
+    let output = parsed.value("--output")
+    switch format {
+    case "json": write(String(decoding: JSONReport.render(results, summary: summary, context: context), as: UTF8.self), to: output)
+    default:
+        let colour = output == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && !parsed.has("--no-color")
+        write(TextReport(context: context, colour: colour).render(results, summary: summary), to: output)
+    }
+    return exitStatus(summary: summary, refusals: session.refusals.count, failOn: failOn)
+}
+
+func runPlugins(_ arguments: [String]) throws -> Int32 {
+    let parsed = try pluginsCommand.parse(arguments)
+    if parsed.wantsHelp { write(pluginsCommand.help, to: nil); return 0 }
+    let language = try language(parsed)
+    let session = try openSession(parsed)
+    write(PluginListing.render(session, language: language), to: nil)
+    return session.refusals.isEmpty ? 0 : 2
+}
+
+func runValidate(_ arguments: [String]) throws -> Int32 {
+    let parsed = try validateCommand.parse(arguments)
+    if parsed.wantsHelp { write(validateCommand.help, to: nil); return 0 }
+    guard !parsed.positionals.isEmpty else { throw UsageError("no input given") }
+    let language = try language(parsed)
+    let session = try openSession(parsed)
+    var invalid = 0
+    var count = 0
+    var output = ""
+    for record in Inputs.records(parsed.positionals) {
+        count += 1
+        let (source, problems) = session.validate(record)
+        if problems.isEmpty {
+            output += "\(source): " + language.pick(zh: "格式正确", en: "valid") + "\n"
+        } else {
+            invalid += 1
+            for located in problems {
+                let position = located.line.map { ":\($0)" + (located.column.map { ":\($0)" } ?? "") } ?? ""
+                output += "\(source)\(position): \(located.problem.path): " + language.pick(zh: "应为 \(located.problem.expected)，实为 \(located.problem.found)", en: "expected \(located.problem.expected), found \(located.problem.found)") + "\n"
+            }
+        }
+    }
+    output += language.pick(zh: "\(count) 份中 \(invalid) 份有误\n", en: "\(invalid) of \(count) invalid\n")
+    write(output, to: nil)
+    return invalid == 0 ? 0 : 2
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    let status: Int32
+    switch arguments.first {
+    case "plugins": status = try runPlugins(Array(arguments.dropFirst()))
+    case "validate": status = try runValidate(Array(arguments.dropFirst()))
+    case "--version": write("\(Tool.name) \(Tool.version)\n", to: nil); status = 0
+    case nil: write(evaluateCommand.help, to: nil); status = 2
+    default: status = try runEvaluate(arguments)
+    }
+    exit(status)
+} catch let error as UsageError {
+    fail("\(error)\nRun `check --help` for usage.")
+} catch {
+    fail("\(error)")
+}
