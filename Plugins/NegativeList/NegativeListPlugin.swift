@@ -171,8 +171,8 @@ struct NegativeListPlugin: RulePlugin {
         let unmet = outcomes.filter { $0.1 == false }.map(\.0.requirement)
         if !unmet.isEmpty {
             return Finding(rule: rule, verdict: .fail, message: Localized(
-                zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。该项要求\(required.zh)；\(declared.zh)，不满足：\(unmet.map(\.zh).joined(separator: "；"))。须调整股权结构（或由中方控股）后方可投资。",
-                en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). The item requires: \(required.en); \(declared.en), which does not meet: \(unmet.map(\.en).joined(separator: "; ")). The shareholding must change before the investment can proceed."),
+                zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。该项要求\(required.zh)；\(declared.zh)，不满足：\(unmet.map(\.zh).joined(separator: "；"))。须调整股权结构使其满足上述条件后方可投资。",
+                en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). The item requires: \(required.en); \(declared.en), which does not meet: \(unmet.map(\.en).joined(separator: "; ")). The shareholding must change to meet it before the investment can proceed."),
                 evidence: evidence, citations: citations)
         }
         let unknown = outcomes.filter { $0.1 == nil }.map(\.0.requirement)

@@ -33,7 +33,7 @@ indirect enum ValueShape: Sendable {
         case .industryCode: "a GB/T 4754-2017 code (section letter and 2, 3 or 4 digits, e.g. \"C3973\")"
         case .object: "an object"
         case .array(let element, let minimumCount):
-            minimumCount > 0 ? "an array of at least \(minimumCount) (\(element.expectation))" : "an array (of \(element.expectation))"
+            minimumCount > 0 ? "an array of at least \(minimumCount) element\(minimumCount == 1 ? "" : "s"), each \(element.expectation)" : "an array, each element \(element.expectation)"
         case .nullable(let shape): shape.expectation + " or null"
         }
     }

@@ -96,7 +96,7 @@ public final class CheckSession: Sendable {
     public func evaluate(_ document: JSONDocument, source: String, line: Int? = nil) -> ApplicationResult {
         document.withCDocument { cDocument in
             let root = JSONNode(document: cDocument, index: 0)
-            let application = root.kind == .object ? root["id"]?.string : nil
+            let application = root.kind == .object ? root["id"]?.string.flatMap { $0.isEmpty ? nil : $0 } : nil
             let (errors, unknown) = validator.problems(of: root)
             guard errors.isEmpty else {
                 return ApplicationResult.unreadable(source: source, problems: errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) },

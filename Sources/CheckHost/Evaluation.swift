@@ -19,6 +19,13 @@ public struct EvidenceReport: Sendable, Equatable {
     public let path: String
     /// The value as JSON text (`"B0932"`, `100`), or nil for an absent field.
     public let value: String?
+
+    /// Evidence of `kind` at `path` with `value`.
+    public init(kind: Kind, path: String, value: String?) {
+        self.kind = kind
+        self.path = path
+        self.value = value
+    }
 }
 
 /// One finding as reported: the plugin's words, checked by the host.
@@ -178,7 +185,11 @@ extension LoadedPlugin {
             }
         }
         collector.flush()
-        var findings = collector.findings
+        // Report findings in the order the plugin declares its rules (stable within a rule).
+        let order = Dictionary(uniqueKeysWithValues: description.rules.enumerated().map { ($1.id, $0) })
+        var findings = collector.findings.enumerated()
+            .sorted { (order[$0.element.rule] ?? 0, $0.offset) < (order[$1.element.rule] ?? 0, $1.offset) }
+            .map(\.element)
         var problems = collector.violations
         if status != 0 { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
         if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }

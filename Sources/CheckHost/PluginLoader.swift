@@ -123,6 +123,7 @@ public enum PluginLoader {
             guard ruleID.hasPrefix(id + "/"), ruleID.count > id.count + 1 else {
                 throw refuse("rule id \(JSONWriter.quoted(ruleID)) must start with \"\(id)/\"")
             }
+            guard !rules.contains(where: { $0.id == ruleID }) else { throw refuse("rule id \(ruleID) is declared twice") }
             let citations = try list(rule.citations, "rules[\(index)].citations")
             for citation in citations where ruleBook.citations[citation] == nil {
                 throw refuse("rule \(ruleID) cites \(citation), which is not in the rule data (see `check rules`)")

@@ -88,7 +88,7 @@ private struct RuleBookLoader {
     let roots: [URL]
     var problems: [RuleDataError] = []
     var documents: [String: PolicyDocument] = [:]
-    var rawCitations: [(citation: Citation, file: String)] = []
+    var rawCitations: [(citation: Citation, file: String, item: String)] = []
     var datasets: [String: [DatasetFile]] = [:]
     var editions: [Edition] = []
     var industries: IndustryTable?
@@ -200,7 +200,8 @@ private struct RuleBookLoader {
             guard let list = root.optional("citations") else { return }
             do {
                 for node in try list.asArray() {
-                    rawCitations.append((try Citation(node), file))
+                    let citation = try Citation(node)
+                    rawCitations.append((citation, file, "citation \(citation.id)"))
                 }
             } catch {
                 problems.append(problem(from: error, file: file))
@@ -299,7 +300,7 @@ private struct RuleBookLoader {
             }
             for item in edition.items {
                 rawCitations.append((Citation(id: item.citationID, documentID: edition.documentID, clause: edition.clause(of: item),
-                                              quote: item.text, textStatus: item.textStatus, path: item.path + ".text"), edition.file))
+                                              quote: item.text, textStatus: item.textStatus, path: item.path + ".text"), edition.file, "item \(item.key)"))
             }
         }
     }
@@ -307,8 +308,7 @@ private struct RuleBookLoader {
     /// Builds the registry, checking every quote verbatim against its document's text.
     mutating func resolveCitations() -> [String: ResolvedCitation] {
         var result: [String: ResolvedCitation] = [:]
-        for (citation, file) in rawCitations {
-            let item = "citation \(citation.id)"
+        for (citation, file, item) in rawCitations {
             guard result[citation.id] == nil else {
                 problems.append(RuleDataError(file: file, item: item, field: citation.path, problem: "duplicate citation id"))
                 continue

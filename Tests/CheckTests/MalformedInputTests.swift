@@ -1,0 +1,108 @@
+import CheckAPI
+import CheckHost
+import Foundation
+import XCTest
+
+/// Bad input is never a crash and never silently skipped: each malformed form gives an error
+/// naming the file, line (where known), JSON path and expectation; the rest of the batch is
+/// still evaluated, and the exit status is 2.
+final class MalformedInputTests: XCTestCase {
+    let folder = "Tests/Fixtures/malformed/"
+
+    /// Runs `check --format json` and returns the results by source.
+    func report(_ files: [String]) throws -> (status: Int32, results: [String: [String: Any]]) {
+        let output = try check(["--format", "json"] + files)
+        let json = try XCTUnwrap(try foundationJSON(output.stdoutBytes) as? [String: Any], output.stderr)
+        let results = try XCTUnwrap(json["results"] as? [[String: Any]])
+        return (output.status, Dictionary(uniqueKeysWithValues: results.map { ($0["source"] as! String, $0) }))
+    }
+
+    func errors(_ result: [String: Any]?) -> [[String: Any]] {
+        (result?["inputErrors"] as? [[String: Any]]) ?? []
+    }
+
+    func testEachMalformedFormNamesPathAndExpectation() throws {
+        let cases: [(file: String, path: String, expected: String, found: String, line: Int?)] = [
+            ("truncated.json", "$.investors[0]", "a member name in double quotes", "end of input", 14),
+            ("wrong-type.json", "$.investors[0].sharePercent", "a number from 0 to 100", "string \"100\"", nil),
+            ("missing-field.json", "$.project.location.province", "a non-empty string", "nothing (the field is missing)", nil),
+            ("bad-date.json", "$.submittedOn", "a date YYYY-MM-DD", "string \"2026-02-30\"", nil),
+            ("unknown-industry-code.json", "$.project.industries[0].code", "a GB/T 4754-2017 code (section letter and 2, 3 or 4 digits, e.g. \"C3973\")",
+             "unknown code \"C3978\"; nearest valid codes: C3973, C3974, C3975, C3976, C3979", nil),
+            ("empty.json", "$", "a JSON object (an application)", "an empty file", nil),
+            ("not-an-object.json", "$", "an object", "an array", nil),
+            ("duplicate-key.json", "$.investors[0].sharePercent", "each member name once", "\"sharePercent\" twice", nil),
+            ("number-out-of-range.json", "$.investors[0].sharePercent", "a number from 0 to 100", "number 1e400 (out of range)", nil),
+            ("invalid-utf8.json", "$.project.products[0].name", "valid UTF-8", "byte 0xFF in a sequence", 34),
+        ]
+        let good = "examples/negative-list/pass--semiconductor-packaging.json"
+        let (status, results) = try report(cases.map { folder + $0.file } + [good])
+        XCTAssertEqual(status, 2, "an application that could not be evaluated makes the exit status 2")
+        for item in cases {
+            let result = results[folder + item.file]
+            XCTAssertEqual(result?["verdict"] as? String, "error", item.file)
+            let problems = errors(result)
+            XCTAssertEqual(problems.count, 1, "\(item.file): \(problems)")
+            XCTAssertEqual(problems.first?["path"] as? String, item.path, item.file)
+            XCTAssertEqual(problems.first?["expected"] as? String, item.expected, item.file)
+            XCTAssertEqual(problems.first?["found"] as? String, item.found, item.file)
+            XCTAssertEqual(problems.first?["line"] as? Int, item.line, item.file)
+        }
+        XCTAssertEqual(results[good]?["verdict"] as? String, "pass", "the good application in the same batch is still evaluated")
+    }
+
+    func testAllProblemsOfOneApplicationAreListedAtOnce() throws {
+        let (_, results) = try report([folder + "several-problems.json"])
+        let problems = errors(results[folder + "several-problems.json"])
+        XCTAssertEqual(problems.map { $0["path"] as? String }, ["$.id", "$.investors"])
+    }
+
+    func testJSONLinesWithOneBadLineAmongGoodOnes() throws {
+        let file = folder + "batch-with-one-bad-line.jsonl"
+        let (status, results) = try report([file])
+        XCTAssertEqual(status, 2)
+        XCTAssertEqual(results["\(file):1"]?["verdict"] as? String, "pass")
+        XCTAssertEqual(results["\(file):1"]?["application"] as? String, "GD-JSONL-1")
+        XCTAssertEqual(results["\(file):3"]?["verdict"] as? String, "pass")
+        XCTAssertEqual(results["\(file):3"]?["application"] as? String, "GD-JSONL-3")
+        let bad = errors(results["\(file):2"])
+        XCTAssertEqual(bad.count, 1)
+        XCTAssertEqual(bad.first?["line"] as? Int, 2, "the line number is the line in the file")
+        XCTAssertEqual(bad.first?["path"] as? String, "$.investors[0]")
+        XCTAssertEqual(bad.first?["expected"] as? String, "a value")
+        XCTAssertEqual(bad.first?["found"] as? String, "end of input")
+    }
+
+    func testTextReportNamesFileLineAndPath() throws {
+        let output = try check([folder + "batch-with-one-bad-line.jsonl", folder + "truncated.json"])
+        XCTAssertEqual(output.status, 2)
+        XCTAssertTrue(output.stdout.contains("Tests/Fixtures/malformed/batch-with-one-bad-line.jsonl:2"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("✗ line 2, column "), output.stdout)
+        XCTAssertTrue(output.stdout.contains("$.investors[0]: expected a value, found end of input"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("✗ line 14, column 7 $.investors[0]: expected a member name in double quotes, found end of input"), output.stdout)
+    }
+
+    func testMissingFileAndStandardInput() throws {
+        let missing = try check(["no/such/file.json"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stdout.contains("no/such/file.json"), missing.stdout)
+        XCTAssertTrue(missing.stdout.contains("no such file or folder"), missing.stdout)
+
+        // A pretty-printed application on standard input is read as one document.
+        let data = try Data(contentsOf: TestPaths.examples.appendingPathComponent("negative-list/fail--rare-earth-mining.json"))
+        let piped = try check(["--format", "json", "-"], input: data)
+        XCTAssertEqual(piped.status, 1, piped.stderr)
+        let json = try XCTUnwrap(try foundationJSON(piped.stdoutBytes) as? [String: Any])
+        let first = try XCTUnwrap((json["results"] as? [[String: Any]])?.first)
+        XCTAssertEqual(first["source"] as? String, "-")
+        XCTAssertEqual(first["verdict"] as? String, "fail")
+    }
+
+    func testValidateListsProblemsWithoutEvaluating() throws {
+        let output = try check(["validate", folder + "several-problems.json", "examples/negative-list/pass--semiconductor-packaging.json"])
+        XCTAssertEqual(output.status, 2)
+        XCTAssertTrue(output.stdout.contains("several-problems.json: $.id: expected a non-empty string, found an empty string"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("several-problems.json: $.investors: expected an array of at least 1 element"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("pass--semiconductor-packaging.json: valid"), output.stdout)
+    }
+}

@@ -1,0 +1,107 @@
+import CheckAPI
+import CheckHost
+import Foundation
+import XCTest
+
+/// Loading real shared libraries with dlopen: the built-in plugins, the example in C, and a
+/// one-line refusal (file, found versus expected) for every kind of bad plugin file.
+final class PluginLoadingTests: XCTestCase {
+    func testBuiltInPluginsLoadThroughDlopen() throws {
+        let session = try makeSession()
+        XCTAssertEqual(session.refusals.map(\.description), [])
+        let plugin = try XCTUnwrap(session.plugins.first { $0.id == "negative-list" })
+        XCTAssertEqual(plugin.abiVersion, 1)
+        XCTAssertTrue(plugin.file.hasSuffix("libcheck-plugin-negative-list.so"))
+        XCTAssertEqual(plugin.description.datasets, ["negative-list"])
+        XCTAssertTrue(plugin.description.rules.map(\.id).contains("negative-list/prohibited"))
+    }
+
+    func testExamplePluginWrittenInCLoadsAndEvaluates() throws {
+        let folder = try Fixtures.exampleCPlugin()
+        let session = try makeSession(extraPlugins: [folder])
+        XCTAssertEqual(session.refusals.map(\.description), [])
+        XCTAssertEqual(Set(session.plugins.map(\.id)).intersection(["investor-shares", "negative-list"]), ["investor-shares", "negative-list"])
+
+        let good = try Data(contentsOf: TestPaths.examples.appendingPathComponent("negative-list/pass--market-survey-joint-venture.json"))
+        let result = session.evaluate([UInt8](good), source: "jv")
+        XCTAssertEqual(result.verdict(of: "investor-shares"), .pass)
+        let finding = try XCTUnwrap(result.findings.first { $0.plugin == "investor-shares" })
+        XCTAssertEqual(finding.evidence.prefix(2).map(\.path), ["$.investors[0].sharePercent", "$.investors[1].sharePercent"])
+        XCTAssertEqual(finding.citations.map(\.id), ["wuwai-11-negative-list"])
+
+        var application = try XCTUnwrap(String(data: good, encoding: .utf8))
+        application = application.replacingOccurrences(of: "\"sharePercent\": 49", with: "\"sharePercent\": 39")
+        let off = session.evaluate(Array(application.utf8), source: "jv-90")
+        XCTAssertEqual(off.verdict(of: "investor-shares"), .review)
+        XCTAssertTrue(off.findings.first { $0.plugin == "investor-shares" }!.message.en.contains("90.00%"))
+    }
+
+    func testCPluginIsListedOnlyWhenItsFolderIsGiven() throws {
+        let folder = try Fixtures.exampleCPlugin()
+        let without = try check(["plugins"])
+        XCTAssertEqual(without.status, 0, without.stderr)
+        XCTAssertFalse(without.stdout.contains("investor-shares"))
+        let with = try check(["plugins", "--plugins", folder.path])
+        XCTAssertEqual(with.status, 0, with.stderr)
+        XCTAssertTrue(with.stdout.contains("investor-shares 1.0.0  (ABI v1)"), with.stdout)
+        XCTAssertTrue(with.stdout.contains("negative-list 1.0.0  (ABI v1)"), with.stdout)
+    }
+
+    /// Each bad file is refused with one line naming it and what was found versus expected;
+    /// the good plugins in the same run still load.
+    func testRefusals() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let notLibrary = folder.appendingPathComponent("libcheck-plugin-not-a-library.so")
+        try Data("this is a text file, not ELF\n".utf8).write(to: notLibrary)
+        try Fixtures.plugin("no_entry.c", as: "no-entry", into: folder)
+        try Fixtures.plugin("abi_mismatch.c", as: "abi-mismatch", into: folder)
+        try Fixtures.plugin("null_entry.c", as: "null-entry", into: folder)
+        try Fixtures.plugin("bad_citation.c", as: "bad-citation", into: folder)
+        try FileManager.default.copyItem(at: TestPaths.build.appendingPathComponent("libcheck-plugin-negative-list.so"),
+                                         to: folder.appendingPathComponent("libcheck-plugin-zz-duplicate.so"))
+        // Not a candidate name: ignored, not refused.
+        try Data("ignored".utf8).write(to: folder.appendingPathComponent("README.so"))
+
+        let session = try makeSession(extraPlugins: [folder])
+        XCTAssertTrue(session.plugins.contains { $0.id == "negative-list" })
+        let reasons = Dictionary(uniqueKeysWithValues: session.refusals.map { (URL(fileURLWithPath: $0.file).lastPathComponent, $0.description) })
+        XCTAssertEqual(reasons.count, 6, "\(reasons)")
+
+        let notLibraryReason = try XCTUnwrap(reasons["libcheck-plugin-not-a-library.so"])
+        XCTAssertTrue(notLibraryReason.hasPrefix("refused plugin \(notLibrary.path): not a loadable shared library (dlopen: "), notLibraryReason)
+        XCTAssertEqual(reasons["libcheck-plugin-no-entry.so"], "refused plugin \(folder.path)/libcheck-plugin-no-entry.so: no symbol check_plugin_entry: not a check plugin")
+        XCTAssertEqual(reasons["libcheck-plugin-abi-mismatch.so"], "refused plugin \(folder.path)/libcheck-plugin-abi-mismatch.so: plugin ABI v99, host supports v1")
+        XCTAssertEqual(reasons["libcheck-plugin-null-entry.so"], "refused plugin \(folder.path)/libcheck-plugin-null-entry.so: check_plugin_entry() returned NULL")
+        XCTAssertEqual(reasons["libcheck-plugin-bad-citation.so"],
+                       "refused plugin \(folder.path)/libcheck-plugin-bad-citation.so: rule bad-citation/rule cites no-such-clause, which is not in the rule data (see `check rules`)")
+        // Folders given with --plugins come before the built-in folder, so the copy loads first
+        // and the built-in file is the second with that id.
+        XCTAssertEqual(reasons["libcheck-plugin-negative-list.so"],
+                       "refused plugin \(TestPaths.build.appendingPathComponent("libcheck-plugin-negative-list.so").path): plugin id negative-list is already loaded from \(folder.path)/libcheck-plugin-zz-duplicate.so")
+
+        // Refusals never crash the CLI: listed, and the exit status says something could not load.
+        let listing = try check(["plugins", "--plugins", folder.path])
+        XCTAssertEqual(listing.status, 2)
+        XCTAssertTrue(listing.stdout.contains("negative-list 1.0.0"))
+        XCTAssertEqual(listing.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("! refused plugin ") }.count, 6, listing.stdout)
+    }
+
+    /// A plugin that breaks the contract while evaluating becomes `error` for that application;
+    /// the other plugin's verdict stands.
+    func testMisbehavingPluginBecomesError() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("misbehaving.c", as: "misbehaving", into: folder)
+        let session = try makeSession(extraPlugins: [folder])
+        let data = try Data(contentsOf: TestPaths.examples.appendingPathComponent("negative-list/fail--rare-earth-mining.json"))
+        let result = session.evaluate([UInt8](data), source: "rare-earth")
+        XCTAssertEqual(result.verdict(of: "misbehaving"), .error)
+        XCTAssertEqual(result.verdict(of: "negative-list"), .fail)
+        XCTAssertEqual(result.verdict, .error)
+        let error = try XCTUnwrap(result.findings.first { $0.rule == "misbehaving/error" })
+        XCTAssertTrue(error.message.en.contains("finding for undeclared rule \"misbehaving/undeclared\""), error.message.en)
+        XCTAssertTrue(error.message.en.contains("out of range"), error.message.en)
+        XCTAssertTrue(error.message.en.contains("citation \"no-such-clause\" is not in the rule data"), error.message.en)
+        // The finding it did report correctly is kept.
+        XCTAssertTrue(result.findings.contains { $0.rule == "misbehaving/rule" && $0.verdict == .pass })
+    }
+}

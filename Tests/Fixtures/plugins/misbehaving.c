@@ -1,0 +1,18 @@
+/* A plugin that loads fine but breaks the contract while evaluating: an undeclared rule, an
+ * out-of-range evidence node and an unknown citation. The host must turn this into `error`. */
+#include <stddef.h>
+#include "check_plugin.h"
+static const char *const citations[] = { "wuwai-11-negative-list", NULL };
+static const check_rule_info rules[] = { { "misbehaving/rule", "违约", "Misbehaving", "无", "None", citations } };
+static int open_plugin(void *c, const check_open_args *a, void **s) { (void)c; (void)a; *s = NULL; return 0; }
+static int evaluate(void *s, const check_request *r, const check_sink *k) {
+    (void)s;
+    k->finding(k->context, "misbehaving/undeclared", CHECK_PASS, "通过", "pass");
+    k->finding(k->context, "misbehaving/rule", CHECK_PASS, "通过", "pass");
+    k->evidence(k->context, r->application->node_count + 5);
+    k->cite(k->context, "no-such-clause");
+    return 0;
+}
+static const check_plugin descriptor = { CHECK_ABI_VERSION, sizeof(check_plugin), "misbehaving", "1.0.0", "违约", "Misbehaving",
+    NULL, 1, 0, rules, NULL, open_plugin, evaluate };
+const check_plugin *check_plugin_entry(void) { return &descriptor; }
