@@ -7,6 +7,9 @@ import PackageDescription
 /// Product names start with `check-plugin-` because the host loads `libcheck-plugin-*.so`.
 let builtInPlugins: [(product: String, target: String, folder: String)] = [
     ("check-plugin-negative-list", "NegativeListPlugin", "NegativeList"),
+    ("check-plugin-encouraged-catalogue", "EncouragedCataloguePlugin", "EncouragedCatalogue"),
+    ("check-plugin-high-energy", "HighEnergyPlugin", "HighEnergy"),
+    ("check-plugin-rd-centre", "RDCentrePlugin", "RDCentre"),
 ]
 
 let package = Package(

@@ -157,6 +157,22 @@ public struct CatalogueItem: Sendable {
     public let path: String
 }
 
+/// Whether a date was read in a source or inferred (e.g. the day before the next edition).
+public enum DateStatus: String, Sendable {
+    /// Read in a source.
+    case verified
+    /// Inferred, not read; the edition's notes say from what.
+    case inferred
+
+    static func decode(_ node: JSONNode?) throws(JSONFieldError) -> DateStatus {
+        guard let node else { return .verified }
+        guard let status = DateStatus(rawValue: try node.asString()) else {
+            throw JSONFieldError(path: node.path, expected: "verified or inferred", found: node.summary)
+        }
+        return status
+    }
+}
+
 /// A dated edition of a catalogue or list: one rule-data file of kind `edition`.
 public struct Edition: Sendable {
     /// The dataset (folder under `rules/`).
@@ -171,6 +187,10 @@ public struct Edition: Sendable {
     public let documentID: String
     /// When it is in force.
     public let effective: DayRange
+    /// Whether the start date was read (`verified`) or inferred from a neighbouring edition.
+    public let effectiveFromStatus: DateStatus
+    /// Whether the end date was read (`verified`) or inferred from a neighbouring edition.
+    public let effectiveToStatus: DateStatus
     /// The edition it replaced, if any.
     public let supersedes: String?
     /// The edition that replaced it, if any.
@@ -199,6 +219,8 @@ public struct Edition: Sendable {
                 throw JSONFieldError(path: root.path + ".effectiveTo", expected: "a day on or after effectiveFrom \(from)", found: through.description)
             }
             effective = DayRange(from: from, through: through)
+            effectiveFromStatus = try DateStatus.decode(root.optional("effectiveFromStatus"))
+            effectiveToStatus = try DateStatus.decode(root.optional("effectiveToStatus"))
             supersedes = try root.optional("supersedes")?.asNonEmptyString()
             supersededBy = try root.optional("supersededBy")?.asNonEmptyString()
             declaredItemCount = try root.optional("itemCount")?.asInteger()

@@ -15,10 +15,10 @@ public struct PolicyDocument: Sendable {
     public let date: Day?
     /// Where it was read.
     public let sources: [String]
-    /// The source text quotes are checked against (relative to the rules root), if any.
-    public let textFile: String?
-    /// That text, loaded.
-    public let text: String?
+    /// The source texts quotes are checked against (relative to the rules root): `text`, or `texts`.
+    public let textFiles: [String]
+    /// Those texts, loaded.
+    public let texts: [String]
 }
 
 /// A citation ready for a report: the clause with its document's title and number.
@@ -161,13 +161,16 @@ private struct RuleBookLoader {
             do {
                 for node in try root.required("documents").asArray() {
                     let id = try node.required("id").asNonEmptyString()
-                    let textFile = try node.optional("text")?.asNonEmptyString()
-                    var text: String? = nil
-                    if let textFile {
+                    var textFiles: [(file: String, field: String)] = []
+                    if let single = node.optional("text") { textFiles.append((try single.asNonEmptyString(), single.path)) }
+                    for entry in try node.optional("texts")?.asArray() ?? [] { textFiles.append((try entry.asNonEmptyString(), entry.path)) }
+                    var texts: [String] = []
+                    for (textFile, field) in textFiles {
                         let textURL = url.deletingLastPathComponent().appendingPathComponent(textFile)
-                        text = try? String(contentsOf: textURL, encoding: .utf8)
-                        if text == nil {
-                            problems.append(RuleDataError(file: file, item: "document \(id)", field: node.path + ".text",
+                        if let text = try? String(contentsOf: textURL, encoding: .utf8) {
+                            texts.append(text)
+                        } else {
+                            problems.append(RuleDataError(file: file, item: "document \(id)", field: field,
                                                           problem: "source text \(textFile) is missing or not UTF-8"))
                         }
                     }
@@ -178,7 +181,7 @@ private struct RuleBookLoader {
                     documents[id] = PolicyDocument(
                         id: id, title: try node.required("title").asNonEmptyString(), number: try node.optional("number")?.asString(),
                         issuer: try node.optional("issuer")?.asString(), date: try node.optional("date").map { node throws(JSONFieldError) in try Day.decode(node) },
-                        sources: try node.optional("sources")?.asStrings() ?? [], textFile: textFile, text: text)
+                        sources: try node.optional("sources")?.asStrings() ?? [], textFiles: textFiles.map(\.file), texts: texts)
                 }
             } catch {
                 problems.append(problem(from: error, file: file))
@@ -318,11 +321,12 @@ private struct RuleBookLoader {
                 continue
             }
             if let quote = citation.quote {
-                if let text = document.text {
-                    if let missing = QuoteCheck.firstMissingFragment(of: quote, in: text) {
+                if !document.texts.isEmpty {
+                    let misses = document.texts.map { QuoteCheck.firstMissingFragment(of: quote, in: $0) }
+                    if !misses.contains(where: { $0 == nil }), let missing = misses.first ?? nil {
                         problems.append(RuleDataError(
                             file: file, item: item, field: citation.path.hasSuffix(".text") ? citation.path : citation.path + ".quote",
-                            problem: "quote is not verbatim in \(document.textFile ?? document.id): \(JSONWriter.quoted(missing)) not found"))
+                            problem: "quote is not verbatim in \(document.textFiles.joined(separator: " or ")): \(JSONWriter.quoted(missing)) not found"))
                         continue
                     }
                 } else {

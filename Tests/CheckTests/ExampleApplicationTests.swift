@@ -60,7 +60,7 @@ final class ExampleApplicationTests: XCTestCase {
         // The day before the 2021 edition took effect no edition is loaded: review, never pass.
         let before = try makeSession(asOf: Day("2021-12-31")).evaluate([UInt8](data), source: "printing")
         XCTAssertEqual(before.verdict(of: "negative-list"), .review)
-        XCTAssertEqual(before.findings.first?.rule, "negative-list/edition")
+        XCTAssertEqual(before.findings.first { $0.plugin == "negative-list" }?.rule, "negative-list/edition")
     }
 
     /// The prohibited finding quotes item 5 of the 2024 edition verbatim, as SPEC §6's example.

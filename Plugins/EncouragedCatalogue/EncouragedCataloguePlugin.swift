@@ -1,0 +1,186 @@
+import CheckAPI
+
+/// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue.
+struct CatalogueEdition: Sendable {
+    let edition: Edition
+    /// The edition's name as applications claim it, e.g. "2025".
+    let name: String
+    /// `national` or `regional`.
+    let catalogue: String
+    /// For regional catalogues: whether Guangdong is covered, and on what basis.
+    let coversGuangdong: Bool?
+    let coverageBasis: String?
+    let coverageCitations: [String]
+    let keywords: [String: KeywordMatcher]
+
+    init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
+        self.edition = edition
+        name = try root.required("editionName").asNonEmptyString()
+        catalogue = try root.required("catalogue").asNonEmptyString()
+        let coverage = root.optional("coverage")
+        coversGuangdong = try coverage?.required("guangdong").asBool()
+        coverageBasis = try coverage?.required("basis").asString()
+        coverageCitations = try root.optional("coverageCitations")?.asStrings() ?? []
+        keywords = Dictionary(uniqueKeysWithValues: edition.items.map { ($0.key, KeywordMatcher($0.keywords)) })
+    }
+}
+
+/// A sector the seed policy encourages, for the informational hint.
+struct SeedSector: Sendable {
+    let name: String
+    let codes: [String]
+}
+
+/// `encouraged-catalogue` — 鼓励外商投资产业目录 (SPEC §5.2).
+struct EncouragedCataloguePlugin: RulePlugin {
+    static let landPriority = "guobanfa-2012-32-3-12-land"
+    static let guangdongPolicy = "yuefuban-2013-31-1-1-2"
+    static let seedEncourage = "guobanfa-2012-32-2-4-encourage"
+
+    static let description = PluginDescription(
+        id: "encouraged-catalogue", version: "1.0.0",
+        title: Localized(zh: "鼓励外商投资产业目录", en: "Catalogue of industries for encouraged foreign investment"),
+        datasets: ["encouraged-catalogue"],
+        rules: [
+            RuleDescription(
+                id: "encouraged-catalogue/claim",
+                title: Localized(zh: "鼓励类条目申报", en: "Claimed encouraged item"),
+                description: Localized(
+                    zh: "申报鼓励类条目时：所称版本在申请日期未生效、条目序号超过该目录条目数、广东项目申报地区目录条目（广东不在地区目录范围）为不通过；条目原文已载入时按行业代码和关键词核对（通过或不通过）；未载入时需人工审核。未申报条目为不适用，所属行业为国办发〔2012〕32号鼓励方向的给出提示。",
+                    en: "For a claimed item: fail if the edition was not in force on the as-of date, the item number exceeds the catalogue's count, or a Guangdong project claims a regional item (Guangdong is not covered); with the item's text loaded, check the project's industry codes and keywords against it (pass or fail); without it, review. No claim: not applicable, with a hint when the sector is one 国办发〔2012〕32号 encourages."),
+                citations: [landPriority, guangdongPolicy]),
+        ])
+
+    let catalogues: [CatalogueEdition]
+    let seedSectors: [SeedSector]
+
+    init(ruleData: RuleDataFiles) throws {
+        var catalogues: [CatalogueEdition] = []
+        for file in ruleData.files(in: "encouraged-catalogue", kind: "edition") {
+            let edition = try Edition(file.root, dataset: "encouraged-catalogue", file: file.path)
+            do {
+                catalogues.append(try CatalogueEdition(edition, root: file.root))
+            } catch {
+                throw RuleDataError(file: file.path, error)
+            }
+        }
+        self.catalogues = catalogues
+        var sectors: [SeedSector] = []
+        for file in ruleData.files(in: "encouraged-catalogue", kind: "table") where file.root["id"]?.string == "seed-sectors" {
+            do {
+                for node in try file.root.required("sectors").asArray() {
+                    sectors.append(SeedSector(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
+                }
+            } catch {
+                throw RuleDataError(file: file.path, error)
+            }
+        }
+        seedSectors = sectors
+    }
+
+    func evaluate(_ request: Request, into findings: inout Findings) throws {
+        guard let claim = request.application.claims?.optional("encouragedItem") else {
+            findings.report(noClaim(request.application))
+            return
+        }
+        findings.report(assess(claim: claim, request: request))
+    }
+
+    func finding(_ verdict: Verdict, zh: String, en: String, evidence: [Evidence], citations: [String] = []) -> Finding {
+        Finding(rule: "encouraged-catalogue/claim", verdict: verdict, message: Localized(zh: zh, en: en),
+                evidence: evidence, citations: citations + [Self.landPriority, Self.guangdongPolicy])
+    }
+
+    func assess(claim: JSONNode, request: Request) -> Finding {
+        let application = request.application
+        let editionNode = claim["edition"]!, catalogueNode = claim["catalogue"]!, itemNode = claim["item"]!
+        let editionName = editionNode.string ?? "", catalogueName = catalogueNode.string ?? ""
+        let number = itemNode.integer ?? 0
+        let claimEvidence: [Evidence] = [.value(editionNode), .value(catalogueNode), .value(itemNode)]
+        let catalogueLabel = catalogueName == "regional" ? Localized(zh: "地区目录", en: "regional catalogue") : Localized(zh: "全国目录", en: "national catalogue")
+
+        guard let target = catalogues.first(where: { $0.name == editionName && $0.catalogue == catalogueName }) else {
+            let loaded = Set(catalogues.map(\.name)).sorted().joined(separator: ", ")
+            return finding(.review, zh: "申报的《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zh)不在已载入的规则数据中（已载入版本：\(loaded)），请人工核对。",
+                           en: "The claimed \(editionName) edition (\(catalogueLabel.en)) of the encouraged catalogue is not in the rule data (loaded: \(loaded)); check by hand.",
+                           evidence: claimEvidence)
+        }
+        let edition = target.edition
+        let inForce = catalogues.first { $0.catalogue == catalogueName && $0.edition.effective.contains(request.asOf) }
+        if !edition.effective.contains(request.asOf) {
+            let current = inForce.map { Localized(zh: "当日有效的是\($0.name)年版", en: "the \($0.name) edition was in force that day") }
+                ?? Localized(zh: "当日没有已载入的版本生效", en: "no loaded edition was in force that day")
+            let evidence = claimEvidence + [.value(application.root["submittedOn"]!)]
+            if let through = edition.effective.through, request.asOf > through, edition.effectiveToStatus == .inferred {
+                return finding(.review, zh: "申报的是\(editionName)年版，其失效日期 \(through) 系根据下一版施行日期推定（废止条款未取得）；申请日期为 \(request.asOf)，\(current.zh)。请改按现行版本申报，或人工核对。",
+                               en: "The claim names the \(editionName) edition, whose end (\(through)) is inferred from the next edition's start (its repeal clause was not read); the as-of date is \(request.asOf) and \(current.en). Claim the current edition, or check by hand.",
+                               evidence: evidence)
+            }
+            return finding(.fail, zh: "申报的《鼓励外商投资产业目录（\(editionName)年版）》在申请日期 \(request.asOf) 未生效（有效期 \(edition.effective)），\(current.zh)。请按当日有效的版本申报。",
+                           en: "The claimed \(editionName) edition of the encouraged catalogue was not in force on \(request.asOf) (in force \(edition.effective)); \(current.en). Claim the edition in force on that day.",
+                           evidence: evidence)
+        }
+        if let count = edition.declaredItemCount, number > count {
+            return finding(.fail, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zh)共 \(count) 条，申报的第 \(number) 条不存在。请核对条目序号。",
+                           en: "The \(editionName) \(catalogueLabel.en) has \(count) items; item \(number) does not exist. Check the item number.",
+                           evidence: claimEvidence)
+        }
+        if catalogueName == "regional", application.isInGuangdong {
+            let evidence = claimEvidence + (application.province.map { [.value($0)] } ?? [])
+            switch target.coversGuangdong {
+            case false?:
+                return finding(.fail, zh: "项目位于广东省，而\(editionName)年版地区目录不适用于广东（\(target.coverageBasis ?? "")）。广东项目只能申报全国目录条目。",
+                               en: "The project is in Guangdong, which the \(editionName) regional catalogue does not cover (\(target.coverageBasis ?? "")). A Guangdong project can only claim items of the national catalogue.",
+                               evidence: evidence, citations: target.coverageCitations)
+            default:
+                return finding(.review, zh: "项目位于广东省，申报的是\(editionName)年版地区目录条目，但该版地区目录的适用地区未载入，请人工核对。",
+                               en: "The project is in Guangdong and claims an item of the \(editionName) regional catalogue, whose regions are not in the rule data; check by hand.",
+                               evidence: evidence)
+            }
+        }
+        guard let item = edition.item(String(number)), let text = item.text else {
+            return finding(.review, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zh)第 \(number) 条的条文未载入规则数据，无法核对项目是否属于该条。请对照官方目录人工核对（或由工作人员按 rules/README.md 导入该目录条目）。",
+                           en: "The text of item \(number) of the \(editionName) \(catalogueLabel.en) is not loaded (item text not loaded; verify against the official catalogue), so whether the project falls under it cannot be checked. Verify by hand, or have staff import the catalogue (rules/README.md).",
+                           evidence: claimEvidence)
+        }
+        let clause = edition.clause(of: item)
+        let quoted = Localized(zh: "《\(edition.title)》\(clause)“\(text)”", en: "\(clause) of 《\(edition.title)》 (“\(text)”)")
+        guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key]!) else {
+            guard item.textStatus.isDecisive else {
+                return finding(.review, zh: "项目的行业代码和名称、经营范围、产品均不符合\(quoted.zh)，但该条文未经逐字核实（\(item.textStatus.rawValue)），请人工核对。",
+                               en: "Neither the project's industry codes nor its name, business scope or products match \(quoted.en), but that wording is not verified (\(item.textStatus.rawValue)); check by hand.",
+                               evidence: claimEvidence + application.industryCodes.map { .value($0) }, citations: [item.citationID])
+            }
+            return finding(.fail, zh: "项目的行业代码和名称、经营范围、产品均不符合申报的\(quoted.zh)，不能享受鼓励类项目政策。请核对申报的条目，或更正行业代码和经营范围。",
+                           en: "Neither the project's industry codes nor its name, business scope or products match the claimed \(quoted.en); the encouraged-project benefits do not apply. Check the claimed item, or correct the industry code and business scope.",
+                           evidence: claimEvidence + application.industryCodes.map { .value($0) }, citations: [item.citationID])
+        }
+        guard match.isDecisive, item.textStatus.isDecisive else {
+            return finding(.review, zh: "项目与申报的\(quoted.zh)部分相符：\(match.explanation.zh)。请人工确认。",
+                           en: "The project partly matches the claimed \(quoted.en): \(match.explanation.en). Confirm by hand.",
+                           evidence: claimEvidence + match.evidence, citations: [item.citationID])
+        }
+        return finding(.pass, zh: "项目符合申报的\(quoted.zh)：\(match.explanation.zh)。属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策（如用地集约的优先供地）。",
+                       en: "The project matches the claimed \(quoted.en): \(match.explanation.en). It is an encouraged foreign-investment project and may receive the benefits of encouraged projects (e.g. priority land supply where land use is intensive).",
+                       evidence: claimEvidence + match.evidence, citations: [item.citationID])
+    }
+
+    func noClaim(_ application: Application) -> Finding {
+        let claimed = application.claims?["encouragedItem"]
+        var evidence: [Evidence] = [claimed.map { .value($0) } ?? .absent("$.claims.encouragedItem")]
+        for code in application.industryCodes {
+            guard let text = code.string, let sector = seedSectors.first(where: { IndustryCode.firstOverlap(of: text, in: $0.codes) != nil }) else { continue }
+            evidence.append(.value(code))
+            let name = sector.name.split(separator: " / ", maxSplits: 1).map(String.init)
+            return Finding(rule: "encouraged-catalogue/claim", verdict: .notApplicable, message: Localized(
+                zh: "未申报鼓励类条目。提示：项目行业 \(text) 属于国办发〔2012〕32号鼓励外资投向的“\(name[0])”领域，可对照现行《鼓励外商投资产业目录》的全国目录核对是否有适用条目。",
+                en: "No encouraged-catalogue item is claimed. Hint: the project's industry \(text) is in a sector 国办发〔2012〕32号 encourages foreign investment in (\(name.last!)); check the current national catalogue for an item that applies."),
+                evidence: evidence, citations: [Self.seedEncourage])
+        }
+        return Finding(rule: "encouraged-catalogue/claim", verdict: .notApplicable, message: Localized(
+            zh: "未申报鼓励类条目，本规则不适用。", en: "No encouraged-catalogue item is claimed; the rule does not apply."),
+            evidence: evidence, citations: [Self.guangdongPolicy])
+    }
+}
+
+@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(EncouragedCataloguePlugin.self) }

@@ -1,0 +1,281 @@
+import CheckAPI
+
+/// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
+struct SectorGroup: Sendable {
+    let name: String
+    let codes: [String]
+}
+
+/// The thresholds of one edition of the energy-review measures.
+struct EnergyReviewEdition: Sendable {
+    let edition: Edition
+    /// At or above: provincial review (nil if the edition's thresholds were not read).
+    let provincialTce: Double?
+    let provincialCitation: String?
+    /// Below both: no separate review.
+    let exemptTce: Double?
+    let exemptKwh: Double?
+    let exemptCitation: String?
+    let approvalCitation: String?
+    let citations: [String]
+
+    init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
+        self.edition = edition
+        let thresholds = root.optional("thresholds")
+        let provincial = thresholds?.optional("provincialReview")
+        provincialTce = try provincial.map { node throws(JSONFieldError) in try Threshold(try node.required("annualConsumptionTce")).value }
+        provincialCitation = try provincial?.required("citation").asString()
+        let exempt = thresholds?.optional("noSeparateReview")
+        exemptTce = try exempt.map { node throws(JSONFieldError) in try Threshold(try node.required("annualConsumptionTce")).value }
+        exemptKwh = try exempt.map { node throws(JSONFieldError) in try Threshold(try node.required("annualElectricityKwh")).value }
+        exemptCitation = try exempt?.required("citation").asString()
+        approvalCitation = try root.optional("approvalCitation")?.asString()
+        citations = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try node.required("id").asString() }
+    }
+}
+
+/// `high-energy` — 高耗能、高污染项目限制 (SPEC §5.3).
+struct HighEnergyPlugin: RulePlugin {
+    static let seedRestrict = "guobanfa-2012-32-2-4-restrict"
+    static let seedProducts = "guobanfa-2006-42-4"
+
+    static let description = PluginDescription(
+        id: "high-energy", version: "1.0.0",
+        title: Localized(zh: "高耗能、高污染项目限制", en: "Restriction of energy-intensive and polluting projects"),
+        datasets: ["high-energy"],
+        rules: [
+            RuleDescription(
+                id: "high-energy/sector",
+                title: Localized(zh: "高耗能行业与“两高”项目", en: "Energy-intensive sectors and 两高 projects"),
+                description: Localized(
+                    zh: "项目行业属于六个高耗能行业（C25、C26、C30、C31、C32、D44）或六类“两高”项目（煤电、石化、化工、钢铁、有色金属冶炼、建材）时需人工审核（严格限制，须经省级论证）；否则不适用。",
+                    en: "Review (strictly restricted: provincial assessment needed) when the project is in one of the six energy-intensive divisions (C25, C26, C30, C31, C32, D44) or the six 两高 categories (coal power, petrochemicals, chemicals, steel, non-ferrous smelting, building materials); otherwise not applicable."),
+                citations: [seedRestrict, seedProducts]),
+            RuleDescription(
+                id: "high-energy/energy-review",
+                title: Localized(zh: "节能审查", en: "Energy-conservation review"),
+                description: Localized(
+                    zh: "年综合能源消费量不满1000吨标准煤且年用电量不满500万千瓦时的项目不再单独节能审查（通过）；其他项目须经节能审查（10000吨标准煤及以上由省级审查）：已通过为通过，未通过为不通过（未经审查不得开工），未申报为需人工审核。",
+                    en: "Projects under 1,000 tce and 5,000,000 kWh a year need no separate energy review (pass); others need one (provincial from 10,000 tce): approved passes, not approved fails (no construction before approval), not declared is review."),
+                citations: [seedRestrict]),
+            RuleDescription(
+                id: "high-energy/efficiency",
+                title: Localized(zh: "“两高”项目能效水平", en: "Energy efficiency of 两高 projects"),
+                description: Localized(
+                    zh: "新建“两高”项目能效低于基准水平为不通过（参照限制类管理，禁止投资）；达到基准但未达标杆水平、改扩建项目或未申报能效为需人工审核；达到标杆水平为通过；非“两高”项目不适用。",
+                    en: "A new 两高 project below the efficiency baseline fails (managed as restricted: no new investment); between baseline and benchmark, expansions, or undeclared efficiency is review; at benchmark passes; not applicable outside 两高."),
+                citations: [seedRestrict]),
+        ])
+
+    let divisions: [SectorGroup]
+    let divisionCitations: [String]
+    let categories: [SectorGroup]
+    let categoryCitations: [String]
+    let energyReview: [EnergyReviewEdition]
+    /// Editions of the industry-structure catalogue, with the ids of the clauses each holds.
+    let structure: [(edition: Edition, citations: [String])]
+
+    init(ruleData: RuleDataFiles) throws {
+        var divisions: [SectorGroup] = [], categories: [SectorGroup] = []
+        var divisionCitations: [String] = [], categoryCitations: [String] = []
+        var energyReview: [EnergyReviewEdition] = []
+        var structure: [(edition: Edition, citations: [String])] = []
+        for file in ruleData.files.filter({ $0.dataset == "high-energy" }) {
+            do {
+                if file.root["kind"]?.string == "table", file.root["id"]?.string == "sectors" {
+                    let divisionNode = try file.root.required("energyIntensiveDivisions")
+                    divisionCitations = try divisionNode.required("citations").asStrings()
+                    for node in try divisionNode.required("divisions").asArray() {
+                        divisions.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
+                    }
+                    let categoryNode = try file.root.required("lianggaoCategories")
+                    categoryCitations = try categoryNode.required("citations").asStrings()
+                    for node in try categoryNode.required("categories").asArray() {
+                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
+                    }
+                } else if file.root["kind"]?.string == "edition" {
+                    let edition = try Edition(file.root, dataset: "high-energy", file: file.path)
+                    switch edition.series {
+                    case "energy-review": energyReview.append(try EnergyReviewEdition(edition, root: file.root))
+                    case "industry-structure":
+                        let ids = try (file.root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try node.required("id").asString() }
+                        structure.append((edition, ids))
+                    default: break
+                    }
+                }
+            } catch let error as JSONFieldError {
+                throw RuleDataError(file: file.path, error)
+            }
+        }
+        guard !divisions.isEmpty, !categories.isEmpty else {
+            throw RuleDataError(file: "high-energy/sectors.json", field: "$", problem: "the 高耗能 divisions and 两高 categories are required")
+        }
+        (self.divisions, self.divisionCitations, self.categories, self.categoryCitations) = (divisions, divisionCitations, categories, categoryCitations)
+        self.energyReview = energyReview
+        self.structure = structure
+    }
+
+    func evaluate(_ request: Request, into findings: inout Findings) throws {
+        let application = request.application
+        let division = firstMatch(application, in: divisions)
+        let category = firstMatch(application, in: categories)
+        findings.report(sectorFinding(division: division, category: category, application: application))
+        findings.report(energyReviewFinding(request))
+        findings.report(efficiencyFinding(category: category, request: request))
+    }
+
+    /// The first of the project's industry codes inside one of `groups`, with that group.
+    func firstMatch(_ application: Application, in groups: [SectorGroup]) -> (code: JSONNode, group: SectorGroup)? {
+        for node in application.industryCodes {
+            guard let code = node.string else { continue }
+            if let group = groups.first(where: { group in group.codes.contains { code.hasPrefix($0) } }) { return (node, group) }
+        }
+        return nil
+    }
+
+    func sectorFinding(division: (code: JSONNode, group: SectorGroup)?, category: (code: JSONNode, group: SectorGroup)?, application: Application) -> Finding {
+        guard division != nil || category != nil else {
+            return Finding(rule: "high-energy/sector", verdict: .notApplicable, message: Localized(
+                zh: "项目行业（\(application.industryCodes.compactMap(\.string).joined(separator: ", "))）不属于高耗能行业或“两高”项目类别。",
+                en: "The project's industries (\(application.industryCodes.compactMap(\.string).joined(separator: ", "))) are neither an energy-intensive division nor a 两高 category."),
+                evidence: application.industryCodes.map { .value($0) }, citations: [Self.seedRestrict] + divisionCitations + categoryCitations)
+        }
+        var parts: [Localized] = []
+        var evidence: [Evidence] = []
+        var citations = [Self.seedRestrict, Self.seedProducts]
+        if let division {
+            parts.append(Localized(zh: "行业 \(division.code.string!) 属于高耗能行业“\(division.group.name)”", en: "industry \(division.code.string!) is in the energy-intensive division “\(division.group.name)”"))
+            evidence.append(.value(division.code))
+            citations += divisionCitations
+        }
+        if let category, category.code.index == division?.code.index {
+            parts.append(Localized(zh: "也属于“两高”项目类别“\(category.group.name)”", en: "and in the 两高 category “\(category.group.name)”"))
+            citations += categoryCitations
+        } else if let category {
+            parts.append(Localized(zh: "行业 \(category.code.string!) 属于“两高”项目类别“\(category.group.name)”", en: "industry \(category.code.string!) is in the 两高 category “\(category.group.name)”"))
+            evidence.append(.value(category.code))
+            citations += categoryCitations
+        } else {
+            parts.append(Localized(zh: "但不属于“两高”项目类别（电力行业中仅火力发电、热电联产属煤电）", en: "but not in a 两高 category (within power generation only thermal power and CHP are coal power)"))
+        }
+        return Finding(rule: "high-energy/sector", verdict: .review, message: Localized(
+            zh: parts.map(\.zh).joined(separator: "，") + "。此类项目属严格限制的范围，须经省级有关部门论证后方可推进；请附论证意见供人工审核。",
+            en: parts.map(\.en).joined(separator: ", ") + ". Such projects are strictly restricted and need a provincial assessment before they proceed; attach it for review."),
+            evidence: evidence, citations: citations)
+    }
+
+    func energyReviewFinding(_ request: Request) -> Finding {
+        let application = request.application
+        let energy = application.project?.optional("energy")
+        let consumption = energy?.optional("annualConsumptionTce")
+        let electricity = energy?.optional("annualElectricityKwh")
+        let approved = energy?.optional("energyReviewApproved")
+        var evidence: [Evidence] = []
+        for (node, path) in [(consumption, "$.project.energy.annualConsumptionTce"), (electricity, "$.project.energy.annualElectricityKwh"),
+                             (approved, "$.project.energy.energyReviewApproved")] {
+            evidence.append(node.map { .value($0) } ?? .absent(path))
+        }
+        func result(_ verdict: Verdict, _ zh: String, _ en: String, _ citations: [String?]) -> Finding {
+            Finding(rule: "high-energy/energy-review", verdict: verdict, message: Localized(zh: zh, en: en), evidence: evidence,
+                    citations: citations.compactMap { $0 } + [Self.seedRestrict])
+        }
+        guard let edition = energyReview.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+            return result(.review, "\(request.asOf) 没有已载入的节能审查办法版本生效，请人工核对当时的节能审查要求。",
+                          "No loaded edition of the energy-review measures was in force on \(request.asOf); check the requirements then in force by hand.", [])
+        }
+        let title = edition.edition.title
+        guard let exemptTce = edition.exemptTce, let exemptKwh = edition.exemptKwh else {
+            if approved?.bool == true {
+                return result(.pass, "申报节能审查已通过（适用《\(title)》）。", "The energy review is declared approved (under 《\(title)》).", edition.citations)
+            }
+            return result(.review, "申请日期适用《\(title)》，其免于单独审查的门槛未载入规则数据；请人工核对本项目是否须经节能审查。",
+                          "《\(title)》 applies on the as-of date, but its thresholds for exemption are not in the rule data; check by hand whether the project needs an energy review.",
+                          edition.citations)
+        }
+        guard let tce = consumption?.number else {
+            return result(.review, "申请未申报年综合能源消费量（$.project.energy.annualConsumptionTce），无法判断是否须经节能审查；请补充。",
+                          "The application declares no annual energy consumption ($.project.energy.annualConsumptionTce), so whether an energy review is needed cannot be decided; add it.",
+                          [edition.exemptCitation])
+        }
+        let kwh = electricity?.number
+        let below = tce < exemptTce && (kwh.map { $0 < exemptKwh } ?? false)
+        if below {
+            return result(.pass, "年综合能源消费量 \(formatAmount(tce)) 吨标准煤（不满 \(formatAmount(exemptTce))）且年用电量 \(formatAmount(kwh!)) 千瓦时（不满 \(formatAmount(exemptKwh))），不再单独进行节能审查，按相关节能标准、规范建设即可。",
+                          "Annual consumption \(formatAmount(tce)) tce (under \(formatAmount(exemptTce))) and electricity \(formatAmount(kwh!)) kWh (under \(formatAmount(exemptKwh))): no separate energy review is needed; build to the relevant energy standards.",
+                          [edition.exemptCitation])
+        }
+        if tce < exemptTce && kwh == nil {
+            return result(.review, "年综合能源消费量 \(formatAmount(tce)) 吨标准煤不满 \(formatAmount(exemptTce))，但未申报年用电量（$.project.energy.annualElectricityKwh）；用电量不满 \(formatAmount(exemptKwh)) 千瓦时才免于单独节能审查，请补充。",
+                          "Annual consumption \(formatAmount(tce)) tce is under \(formatAmount(exemptTce)), but the annual electricity use ($.project.energy.annualElectricityKwh) is not declared; the exemption also needs it under \(formatAmount(exemptKwh)) kWh. Add it.",
+                          [edition.exemptCitation])
+        }
+        var level = Localized(zh: "由省级节能审查机关确定的审查机关", en: "the authority the province designates")
+        var levelCitation: String? = nil
+        if let provincial = edition.provincialTce, tce >= provincial {
+            level = Localized(zh: "省级节能审查机关（年综合能源消费量 \(formatAmount(provincial)) 吨标准煤及以上；该门槛取自转载文本，有一处转载为5000吨）",
+                              en: "the provincial energy-review authority (from \(formatAmount(provincial)) tce a year; this threshold is from reprints, one of which says 5,000)")
+            levelCitation = edition.provincialCitation
+        }
+        let usage = Localized(zh: "年综合能源消费量 \(formatAmount(tce)) 吨标准煤" + (kwh.map { "、年用电量 \(formatAmount($0)) 千瓦时" } ?? ""),
+                              en: "annual consumption \(formatAmount(tce)) tce" + (kwh.map { " and electricity \(formatAmount($0)) kWh" } ?? ""))
+        switch approved?.bool {
+        case true?:
+            return result(.pass, "\(usage.zh)，须经节能审查（\(level.zh)）；申报已通过。", "With \(usage.en), an energy review is required (\(level.en)); it is declared approved.",
+                          [edition.exemptCitation, levelCitation])
+        case false?:
+            return result(.fail, "\(usage.zh)，须经节能审查（\(level.zh)）；申报未通过。未经节能审查或审查未通过的项目不得开工建设，已建成的不得投入生产、使用。取得节能审查意见后重新提交。",
+                          "With \(usage.en), an energy review is required (\(level.en)); it is declared not approved. A project without an approved energy review may not start construction, nor, if built, operate. Resubmit once the review is approved.",
+                          [edition.exemptCitation, levelCitation, edition.approvalCitation])
+        case nil:
+            return result(.review, "\(usage.zh)，须经节能审查（\(level.zh)）；申请未申报审查结果（$.project.energy.energyReviewApproved），请补充节能审查意见。",
+                          "With \(usage.en), an energy review is required (\(level.en)); the application does not say whether it was approved ($.project.energy.energyReviewApproved). Add the review opinion.",
+                          [edition.exemptCitation, levelCitation])
+        }
+    }
+
+    func efficiencyFinding(category: (code: JSONNode, group: SectorGroup)?, request: Request) -> Finding {
+        let application = request.application
+        guard let category else {
+            return Finding(rule: "high-energy/efficiency", verdict: .notApplicable, message: Localized(
+                zh: "项目不属于“两高”项目类别，能效水平要求不适用。", en: "The project is not in a 两高 category; the efficiency requirement does not apply."),
+                evidence: application.industryCodes.map { .value($0) }, citations: categoryCitations)
+        }
+        let level = application.project?.optional("energy")?.optional("efficiencyLevel")
+        let type = application.project?["type"]
+        var evidence: [Evidence] = [.value(category.code), level.map { .value($0) } ?? .absent("$.project.energy.efficiencyLevel")]
+        if let type { evidence.append(.value(type)) }
+        let head = Localized(zh: "项目属于“两高”项目类别“\(category.group.name)”", en: "The project is in the 两高 category “\(category.group.name)”")
+        guard let (edition, editionCitations) = structure.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+            return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(
+                zh: "\(head.zh)；\(request.asOf) 没有已载入的产业结构调整指导目录版本生效，请人工核对能效要求。",
+                en: "\(head.en); no loaded edition of the industry-structure catalogue was in force on \(request.asOf); check the efficiency requirement by hand."),
+                evidence: evidence, citations: [Self.seedRestrict])
+        }
+        let citations = editionCitations + [Self.seedRestrict]
+        let isNew = type?.string == "new"
+        switch level?.string {
+        case "below-baseline"? where isNew:
+            return Finding(rule: "high-energy/efficiency", verdict: .fail, message: Localized(
+                zh: "\(head.zh)，为新建项目，申报能效低于基准水平。按《\(edition.title)》，能效未达标杆水平的新建项目参照限制类管理，限制类新建项目禁止投资。须提高能效设计后重新申报。",
+                en: "\(head.en), a new project, with efficiency declared below the baseline. Under 《\(edition.title)》 new projects below the benchmark are managed as restricted, and new restricted projects may not be invested in. Raise the design efficiency and resubmit."),
+                evidence: evidence, citations: citations)
+        case "below-baseline"?, "baseline"?:
+            let why = isNew
+                ? Localized(zh: "申报能效达到基准水平但未达标杆水平；所读条文称能效未达标杆水平的新建项目参照限制类管理，请人工核对", en: "efficiency is declared at the baseline but not the benchmark; the wording read says new projects below the benchmark are managed as restricted, so check by hand")
+                : Localized(zh: "非新建项目（\(type?.string ?? "")）能效未达标杆水平；现有产能允许限期改造升级，请人工核对改造要求", en: "a project that is not new (\(type?.string ?? "")) is below the benchmark; existing capacity may be upgraded within a period, so check the upgrade requirements by hand")
+            return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(zh: "\(head.zh)：\(why.zh)。", en: "\(head.en): \(why.en)."),
+                           evidence: evidence, citations: citations)
+        case "benchmark"?:
+            return Finding(rule: "high-energy/efficiency", verdict: .pass, message: Localized(
+                zh: "\(head.zh)，申报能效达到标杆水平。", en: "\(head.en), with efficiency declared at the benchmark level."),
+                evidence: evidence, citations: citations)
+        default:
+            return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(
+                zh: "\(head.zh)，未申报能效水平（$.project.energy.efficiencyLevel：benchmark / baseline / below-baseline），请补充。",
+                en: "\(head.en) and declares no efficiency level ($.project.energy.efficiencyLevel: benchmark / baseline / below-baseline); add it."),
+                evidence: evidence, citations: citations)
+        }
+    }
+}
+
+@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(HighEnergyPlugin.self) }

@@ -1,0 +1,265 @@
+import CheckAPI
+
+/// The three criteria of a foreign-funded R&D centre (SPEC §5.4), as rule data holds them.
+struct RDCriteria: Sendable {
+    let independentTotalInvestment: Threshold
+    let nonIndependentTotalRdInput: Threshold
+    let fullTimeRdStaff: Threshold
+    let equipmentOriginalValue: Threshold
+
+    init(_ node: JSONNode) throws(JSONFieldError) {
+        independentTotalInvestment = try Threshold(try node.required("independentTotalInvestment"))
+        nonIndependentTotalRdInput = try Threshold(try node.required("nonIndependentTotalRdInput"))
+        fullTimeRdStaff = try Threshold(try node.required("fullTimeRdStaff"))
+        equipmentOriginalValue = try Threshold(try node.required("equipmentOriginalValue"))
+    }
+}
+
+/// One policy window of one benefit, with the criteria that apply in it.
+struct BenefitWindow: Sendable {
+    enum CriteriaStatus: String, Sendable {
+        /// Read for this window.
+        case verified
+        /// Not read for this window; the last verified criteria are applied as guidance.
+        case lastVerified = "last-verified"
+        /// Read, but this window's criteria are known to differ in ways not read.
+        case unverified
+    }
+
+    let edition: Edition
+    let benefit: String
+    let criteria: RDCriteria
+    let criteriaCitation: String
+    let criteriaStatus: CriteriaStatus
+
+    init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
+        self.edition = edition
+        benefit = try root.required("benefit").asString()
+        criteria = try RDCriteria(try root.required("criteria"))
+        criteriaCitation = try root.required("criteriaCitation").asString()
+        let statusNode = try root.required("criteriaStatus")
+        guard let status = CriteriaStatus(rawValue: try statusNode.asString()) else {
+            throw JSONFieldError(path: statusNode.path, expected: "verified, last-verified or unverified", found: statusNode.summary)
+        }
+        criteriaStatus = status
+    }
+}
+
+/// A sourced exchange rate, valid over a span of days.
+struct ExchangeRate: Sendable {
+    let from: String
+    let to: String
+    let rate: Double
+    let valid: DayRange
+    let source: String
+
+    init(_ node: JSONNode) throws(JSONFieldError) {
+        from = try node.required("from").asString()
+        to = try node.required("to").asString()
+        rate = try node.required("rate").asNumber()
+        valid = DayRange(from: try Day.decode(try node.required("validFrom")), through: try Day.decode(try node.required("validThrough")))
+        source = try node.required("source").asNonEmptyString()
+    }
+}
+
+/// How one criterion came out.
+struct CriterionOutcome {
+    let label: Localized
+    let required: String
+    let declared: String
+    /// true met, false not met, nil unknown (see `why`).
+    let met: Bool?
+    let why: Localized?
+
+    var line: Localized {
+        let state: Localized = switch met {
+        case true?: Localized(zh: "满足", en: "met")
+        case false?: Localized(zh: "不满足", en: "not met")
+        case nil: why ?? Localized(zh: "无法判断", en: "cannot be decided")
+        }
+        return Localized(zh: "\(label.zh)：要求 ≥ \(required)，申报 \(declared)（\(state.zh)）",
+                         en: "\(label.en): required ≥ \(required), declared \(declared) (\(state.en))")
+    }
+}
+
+/// `rd-centre` — 外资研发中心税收优惠资格 (SPEC §5.4).
+struct RDCentrePlugin: RulePlugin {
+    static let seed = "wuwai-19-rd-centre"
+
+    static let description = PluginDescription(
+        id: "rd-centre", version: "1.0.0",
+        title: Localized(zh: "外资研发中心税收优惠资格", en: "Tax benefits of foreign-funded R&D centres"),
+        datasets: ["rd-centre"],
+        rules: [
+            RuleDescription(
+                id: "rd-centre/import-exemption",
+                title: Localized(zh: "科技开发用品免征进口税收", en: "Import-tax exemption for R&D goods"),
+                description: Localized(
+                    zh: "在财关税〔2021〕23号期间（2021-01-01至2025-12-31）三项条件全部满足且已认定为通过，任一不满足为不通过（逐项列明要求与申报值）；2026年起适用财关税〔2026〕7号，其条件未取得，按最近核实的条件提示并需人工审核。",
+                    en: "In the window of 财关税〔2021〕23号 (2021-01-01 … 2025-12-31): pass when all three criteria are met and the centre is certified, fail when any is not (each with required and declared values); from 2026 财关税〔2026〕7号 governs, whose criteria were not read: review, with the last verified criteria as guidance."),
+                citations: [seed]),
+            RuleDescription(
+                id: "rd-centre/vat-refund",
+                title: Localized(zh: "采购国产设备全额退还增值税", en: "VAT refund on domestic equipment"),
+                description: Localized(
+                    zh: "公告2019年第91号（延续至2023-12-31）和2023年第41号（至2027-12-31）期间，按同样三项条件判定；91号期间条件随设立时间而定，需人工审核。",
+                    en: "Within 公告2019年第91号 (extended to 2023-12-31) and 2023年第41号 (to 2027-12-31), the same three criteria and logic; under 91号 the criteria depended on the founding date, so review."),
+                citations: [seed]),
+        ])
+
+    let windows: [BenefitWindow]
+    let rates: [ExchangeRate]
+
+    init(ruleData: RuleDataFiles) throws {
+        var windows: [BenefitWindow] = []
+        var rates: [ExchangeRate] = []
+        for file in ruleData.files.filter({ $0.dataset == "rd-centre" }) {
+            do {
+                if file.root["kind"]?.string == "edition" {
+                    windows.append(try BenefitWindow(try Edition(file.root, dataset: "rd-centre", file: file.path), root: file.root))
+                } else if file.root["id"]?.string == "exchange-rates" {
+                    rates = try (try file.root.required("rates").asArray()).map { node throws(JSONFieldError) in try ExchangeRate(node) }
+                }
+            } catch let error as JSONFieldError {
+                throw RuleDataError(file: file.path, error)
+            }
+        }
+        self.windows = windows
+        self.rates = rates
+    }
+
+    func evaluate(_ request: Request, into findings: inout Findings) throws {
+        for (rule, benefit, claimKey, name) in [
+            ("rd-centre/import-exemption", "import-exemption", "rdCentreImportExemption", Localized(zh: "科技开发用品免征进口关税和进口环节增值税、消费税", en: "exemption from import duty, import VAT and consumption tax on R&D goods")),
+            ("rd-centre/vat-refund", "vat-refund", "rdCentreVatRefund", Localized(zh: "采购国产设备全额退还增值税", en: "full VAT refund on domestic equipment")),
+        ] {
+            findings.report(assess(rule: rule, benefit: benefit, claimKey: claimKey, name: name, request: request))
+        }
+    }
+
+    func assess(rule: String, benefit: String, claimKey: String, name: Localized, request: Request) -> Finding {
+        let application = request.application
+        let centre = application.root.optional("rdCentre")
+        let claim = application.claims?.optional(claimKey)
+        let claimed = claim?.bool == true
+        var evidence: [Evidence] = [claim.map { .value($0) } ?? .absent("$.claims.\(claimKey)")]
+        guard centre != nil || claimed else {
+            return Finding(rule: rule, verdict: .notApplicable, message: Localized(
+                zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zh)，本规则不适用。",
+                en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.en); the rule does not apply."),
+                evidence: evidence + [.absent("$.rdCentre")], citations: [Self.seed])
+        }
+        guard let centre else {
+            return Finding(rule: rule, verdict: .review, message: Localized(
+                zh: "申报了\(name.zh)，但未提供外资研发中心的情况（$.rdCentre），无法核对条件；请补充。",
+                en: "The application claims the \(name.en) but gives no R&D-centre facts ($.rdCentre), so the criteria cannot be checked; add them."),
+                evidence: evidence + [.absent("$.rdCentre")], citations: [Self.seed])
+        }
+        let series = windows.filter { $0.benefit == benefit }
+        guard let window = series.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+            let loaded = series.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
+            return Finding(rule: rule, verdict: .review, message: Localized(
+                zh: "\(request.asOf) 不在已载入的\(name.zh)政策期内（已载入：\(loaded)），请人工核对当时适用的政策。",
+                en: "\(request.asOf) is outside every loaded window of the \(name.en) (loaded: \(loaded)); check the policy then in force by hand."),
+                evidence: evidence + [.value(application.root["submittedOn"]!)], citations: [Self.seed])
+        }
+        let (outcomes, used) = criteria(window.criteria, centre: centre, asOf: request.asOf)
+        evidence += used
+        let list = Localized(zh: outcomes.map(\.line.zh).joined(separator: "；"), en: outcomes.map(\.line.en).joined(separator: "; "))
+        let citations = [window.criteriaCitation, Self.seed]
+        let policy = "《\(window.edition.title)》（\(window.edition.effective)）"
+        func finding(_ verdict: Verdict, zh: String, en: String) -> Finding {
+            Finding(rule: rule, verdict: verdict, message: Localized(zh: zh, en: en), evidence: evidence, citations: citations)
+        }
+        switch window.criteriaStatus {
+        case .lastVerified, .unverified:
+            let why = window.criteriaStatus == .lastVerified
+                ? Localized(zh: "该期间文件中外资研发中心的条件未取得，以下按最近核实的（2021—2025年）条件评估，仅供参考，须对照\(window.edition.title)核实",
+                            en: "this window's criteria for foreign-funded R&D centres were not read; the last verified (2021-2025) criteria are applied below as guidance only and must be confirmed against \(window.edition.title)")
+                : Localized(zh: "该期间的条件随研发中心设立时间而定，未全部取得，以下按2021年起的条件评估，仅供参考",
+                            en: "in this window the criteria depended on when the centre was set up and were not all read; the criteria from 2021 are applied below as guidance only")
+            return finding(.review, zh: "申请日期 \(request.asOf) 适用\(policy)；\(why.zh)：\(list.zh)。", en: "On \(request.asOf) \(policy) applies; \(why.en): \(list.en).")
+        case .verified:
+            break
+        }
+        let unmet = outcomes.filter { $0.met == false }
+        if !unmet.isEmpty {
+            return finding(.fail, zh: "按\(policy)，外资研发中心须同时满足三项条件，申报不满足 \(unmet.count) 项：\(unmet.map(\.line.zh).joined(separator: "；"))。不能享受\(name.zh)。全部条件：\(list.zh)。",
+                           en: "Under \(policy) a foreign-funded R&D centre must meet all three criteria; \(unmet.count) not met: \(unmet.map(\.line.en).joined(separator: "; ")). The \(name.en) is not available. All criteria: \(list.en).")
+        }
+        let unknown = outcomes.filter { $0.met == nil }
+        if !unknown.isEmpty {
+            return finding(.review, zh: "按\(policy)核对三项条件，其中 \(unknown.count) 项无法判断：\(unknown.map(\.line.zh).joined(separator: "；"))。全部条件：\(list.zh)。",
+                           en: "Under \(policy), \(unknown.count) of the three criteria cannot be decided: \(unknown.map(\.line.en).joined(separator: "; ")). All criteria: \(list.en).")
+        }
+        let certified = centre.optional("certified")
+        evidence.append(certified.map { .value($0) } ?? .absent("$.rdCentre.certified"))
+        switch certified?.bool {
+        case true?:
+            return finding(.pass, zh: "按\(policy)三项条件均满足（\(list.zh)），且已经认定，可享受\(name.zh)。",
+                           en: "Under \(policy) all three criteria are met (\(list.en)) and the centre is certified: the \(name.en) applies.")
+        case false?:
+            return finding(.review, zh: "按\(policy)三项条件均满足（\(list.zh)），但研发中心尚未认定；须经省级商务主管部门会同财政、海关、税务部门认定后方可享受\(name.zh)。",
+                           en: "Under \(policy) all three criteria are met (\(list.en)), but the centre is not yet certified; it must be certified by the provincial commerce department (with finance, customs and tax) before the \(name.en) applies.")
+        case nil:
+            return finding(.review, zh: "按\(policy)三项条件均满足（\(list.zh)），但未申报是否已经认定（$.rdCentre.certified）；优惠只适用于经认定的外资研发中心。",
+                           en: "Under \(policy) all three criteria are met (\(list.en)), but the application does not say whether the centre is certified ($.rdCentre.certified); the benefit applies only to certified centres.")
+        }
+    }
+
+    /// Evaluates the three criteria; returns the outcomes and the evidence they used.
+    func criteria(_ criteria: RDCriteria, centre: JSONNode, asOf: Day) -> ([CriterionOutcome], [Evidence]) {
+        var evidence: [Evidence] = []
+        var outcomes: [CriterionOutcome] = []
+        let form = centre.optional("legalForm")
+        evidence.append(form.map { .value($0) } ?? .absent("$.rdCentre.legalForm"))
+        switch form?.string {
+        case "independent"?:
+            outcomes.append(money(centre, field: "totalInvestment", threshold: criteria.independentTotalInvestment,
+                                  label: Localized(zh: "（1）投资总额（独立法人）", en: "(1) total investment (independent legal person)"), asOf: asOf, evidence: &evidence))
+        case "non-independent"?:
+            outcomes.append(money(centre, field: "totalRdInput", threshold: criteria.nonIndependentTotalRdInput,
+                                  label: Localized(zh: "（1）研发总投入（非独立法人）", en: "(1) total R&D input (non-independent)"), asOf: asOf, evidence: &evidence))
+        default:
+            outcomes.append(CriterionOutcome(label: Localized(zh: "（1）研发费用标准", en: "(1) R&D spending"), required: criteria.independentTotalInvestment.description,
+                                             declared: "—", met: nil, why: Localized(zh: "未申报是否独立法人（$.rdCentre.legalForm）", en: "legal form not declared ($.rdCentre.legalForm)")))
+        }
+        let staff = centre.optional("fullTimeRdStaff")
+        evidence.append(staff.map { .value($0) } ?? .absent("$.rdCentre.fullTimeRdStaff"))
+        let staffLabel = Localized(zh: "（2）专职研究与试验发展人员", en: "(2) full-time R&D staff")
+        if let count = staff?.number {
+            outcomes.append(CriterionOutcome(label: staffLabel, required: "\(formatAmount(criteria.fullTimeRdStaff.value))", declared: formatAmount(count),
+                                             met: count >= criteria.fullTimeRdStaff.value, why: nil))
+        } else {
+            outcomes.append(CriterionOutcome(label: staffLabel, required: "\(formatAmount(criteria.fullTimeRdStaff.value))", declared: "—", met: nil,
+                                             why: Localized(zh: "未申报", en: "not declared")))
+        }
+        outcomes.append(money(centre, field: "equipmentOriginalValue", threshold: criteria.equipmentOriginalValue,
+                              label: Localized(zh: "（3）设立以来累计购置设备原值", en: "(3) original value of equipment bought since founding"), asOf: asOf, evidence: &evidence))
+        return (outcomes, evidence)
+    }
+
+    /// Compares a money field with a threshold: same currency, or via a sourced rate.
+    func money(_ centre: JSONNode, field: String, threshold: Threshold, label: Localized, asOf: Day, evidence: inout [Evidence]) -> CriterionOutcome {
+        let node = centre.optional(field)
+        evidence.append(node.map { .value($0) } ?? .absent("$.rdCentre.\(field)"))
+        guard let amount = Money(node) else {
+            return CriterionOutcome(label: label, required: threshold.description, declared: "—", met: nil,
+                                    why: Localized(zh: "未申报（$.rdCentre.\(field)）", en: "not declared ($.rdCentre.\(field))"))
+        }
+        if amount.currency == threshold.unit {
+            return CriterionOutcome(label: label, required: threshold.description, declared: amount.description, met: amount.amount >= threshold.value, why: nil)
+        }
+        if let rate = rates.first(where: { $0.from == amount.currency && $0.to == threshold.unit && $0.valid.contains(asOf) }) {
+            let converted = amount.amount * rate.rate
+            return CriterionOutcome(label: label, required: threshold.description,
+                                    declared: "\(amount) ≈ \(formatAmount(converted)) \(threshold.unit) (rate \(rate.rate), \(rate.source))",
+                                    met: converted >= threshold.value, why: nil)
+        }
+        return CriterionOutcome(label: label, required: threshold.description, declared: amount.description, met: nil, why: Localized(
+            zh: "需将 \(amount.currency) 换算为 \(threshold.unit)，规则数据中没有 \(asOf) 适用的有来源汇率",
+            en: "needs a conversion \(amount.currency)→\(threshold.unit); the rule data holds no sourced rate for \(asOf)"))
+    }
+}
+
+@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(RDCentrePlugin.self) }
