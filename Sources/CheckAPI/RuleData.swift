@@ -236,6 +236,10 @@ public struct Edition: Sendable {
                     throw RuleDataError(file: file, item: "item \(key)", field: node.path + (number == nil ? ".ref" : ".number"),
                                         problem: "duplicate item number \(key) in edition \(id)")
                 }
+                if let number, let declared = declaredItemCount, number > declared {
+                    throw RuleDataError(file: file, item: "item \(key)", field: node.path + ".number",
+                                        problem: "item number \(number) exceeds the edition's \(declared) items")
+                }
                 let status = try TextStatus.decode(try node.required("textStatus"))
                 let text = try node.optional("text")?.asNonEmptyString()
                 if text == nil && status != .missing {

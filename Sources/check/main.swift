@@ -16,7 +16,7 @@ let evaluateCommand = CommandSpec(
     abstract: """
     Evaluates foreign-investment project applications (.json: one per file; .jsonl: one per line; -: standard input)
     against every loaded rule plugin and reports, per rule, pass / fail / review / not-applicable with the clauses quoted.
-    Other commands: plugins, rules, validate, schema (run `check <command> --help`).
+    Other commands: plugins, rules, validate (run `check <command> --help`).
     """,
     options: sharedOptions + [
         .value("--format", value: "text|json", help: "Report format (default: text)."),
@@ -46,7 +46,23 @@ let validateCommand = CommandSpec(
     options: sharedOptions,
     examples: [("check validate submission.json", "Exit 0 if the application is well formed, 2 otherwise.")])
 
-let topCommands = ["plugins", "validate"]
+let rulesCommand = CommandSpec(
+    usage: "check rules [list | verify [DIR] | import FILE.csv] [options]",
+    abstract: """
+    list (default): the rule data's editions with their dates and completeness, citations and documents.
+    verify [DIR]: validates a rules root (default: the shipped rules/) and lists every problem; exit 0 if valid, 2 if not.
+    import FILE.csv: adds catalogue items typed in by staff to an edition (CSV format in rules/README.md), after
+    validating the whole rule data with them; on any problem nothing is written.
+    """,
+    options: sharedOptions + [
+        .value("--edition", value: "ID", help: "import: the edition the items belong to (e.g. 2025-national); or a `# edition:` line in the CSV."),
+        .value("--dataset", value: "NAME", help: "import: the rule-data folder (default: encouraged-catalogue)."),
+    ],
+    examples: [
+        ("check rules", "Editions, dates, how much of each was read."),
+        ("check rules verify /path/to/edited/rules", "Check an edited copy of the rule data before deploying it."),
+        ("check rules import catalogue-2025-national.csv --edition 2025-national", "Load official catalogue items typed into a CSV."),
+    ])
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("check: error: \(message)\n".utf8))
@@ -167,6 +183,40 @@ func runPlugins(_ arguments: [String]) throws -> Int32 {
     return session.refusals.isEmpty ? 0 : 2
 }
 
+func runRules(_ arguments: [String]) throws -> Int32 {
+    let parsed = try rulesCommand.parse(arguments)
+    if parsed.wantsHelp { write(rulesCommand.help, to: nil); return 0 }
+    let language = try language(parsed)
+    let action = parsed.positionals.first ?? "list"
+    switch action {
+    case "list":
+        let book = try RuleBook.load(roots: try configuration(parsed).rulesRoots)
+        write(RuleListing.render(book, language: language), to: nil)
+        return 0
+    case "verify":
+        let roots = parsed.positionals.count > 1 ? parsed.positionals.dropFirst().map { URL(fileURLWithPath: $0) } : try configuration(parsed).rulesRoots
+        do {
+            let book = try RuleBook.load(roots: Array(roots))
+            write(language.pick(zh: "规则数据有效：\(book.documents.count) 份文件，\(book.editions.count) 个版本，\(book.citations.count) 条引文均已核对\n",
+                                en: "rule data valid: \(book.documents.count) documents, \(book.editions.count) editions, \(book.citations.count) citations checked\n"), to: nil)
+            return 0
+        } catch {
+            write("\(error)\n", to: nil)
+            return 2
+        }
+    case "import":
+        guard parsed.positionals.count == 2 else { throw UsageError("rules import takes one CSV file") }
+        let root = try configuration(parsed).rulesRoots[0]
+        let summary = try RuleImport.run(csv: URL(fileURLWithPath: parsed.positionals[1]), editionID: parsed.value("--edition"),
+                                         dataset: parsed.value("--dataset") ?? "encouraged-catalogue", root: root)
+        write("imported \(summary.items.count) item(s) into \(summary.file) (edition \(summary.edition)): \(summary.items.map(String.init).joined(separator: ", "))\n"
+              + "source text kept as \(summary.sourceCopy); rule data validated\n", to: nil)
+        return 0
+    default:
+        throw UsageError("unknown rules action \(action): list, verify or import")
+    }
+}
+
 func runValidate(_ arguments: [String]) throws -> Int32 {
     let parsed = try validateCommand.parse(arguments)
     if parsed.wantsHelp { write(validateCommand.help, to: nil); return 0 }
@@ -200,6 +250,7 @@ do {
     switch arguments.first {
     case "plugins": status = try runPlugins(Array(arguments.dropFirst()))
     case "validate": status = try runValidate(Array(arguments.dropFirst()))
+    case "rules": status = try runRules(Array(arguments.dropFirst()))
     case "--version": write("\(Tool.name) \(Tool.version)\n", to: nil); status = 0
     case nil: write(evaluateCommand.help, to: nil); status = 2
     default: status = try runEvaluate(arguments)
