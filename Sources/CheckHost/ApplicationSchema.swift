@@ -9,7 +9,10 @@ indirect enum ValueShape: Sendable {
     case boolean
     case date
     case oneOf([String])
+    case constant(Int)
     case currency
+    /// `{ "amount": number ≥ 0, "currency": "USD" }` (``ApplicationSchema/moneyObject``).
+    case money
     case industryCode
     case object([Field])
     case array(of: ValueShape, minimumCount: Int)
@@ -29,7 +32,9 @@ indirect enum ValueShape: Sendable {
         case .boolean: "true or false"
         case .date: "a date YYYY-MM-DD"
         case .oneOf(let values): "one of " + values.map { JSONWriter.quoted($0) }.joined(separator: ", ")
+        case .constant(let value): "the number \(value)"
         case .currency: "a currency code of three capital letters (e.g. \"USD\", \"CNY\")"
+        case .money: "an amount {\"amount\": number, \"currency\": \"USD\"}"
         case .industryCode: "a GB/T 4754-2017 code (section letter and 2, 3 or 4 digits, e.g. \"C3973\")"
         case .object: "an object"
         case .array(let element, let minimumCount):
@@ -61,13 +66,13 @@ struct Field: Sendable {
 
 /// The application format v1 (SPEC §3).
 enum ApplicationSchema {
-    static let money: ValueShape = .object([
+    static let moneyObject: ValueShape = .object([
         .required("amount", .number(minimum: 0, maximum: nil), "The amount."),
         .required("currency", .currency, "ISO 4217 currency code, e.g. USD, CNY."),
     ])
 
     static let root: ValueShape = .object([
-        .required("schemaVersion", .oneOf(["1"]), "The format version: 1."),
+        .required("schemaVersion", .constant(1), "The format version: 1."),
         .required("id", .string(nonEmpty: true), "The application's identifier, e.g. GD-2026-000123."),
         .required("submittedOn", .date, "Submission date; the default as-of date for choosing rule editions."),
         .optional("applicant", .nullable(.object([
@@ -97,7 +102,7 @@ enum ApplicationSchema {
                 .optional("name", .string(nonEmpty: false), "The product's name."),
                 .optional("hsCode", .string(nonEmpty: false), "HS code."),
             ]), minimumCount: 0)), "Products."),
-            .optional("totalInvestment", .nullable(money), "Total investment."),
+            .optional("totalInvestment", .nullable(.money), "Total investment."),
             .optional("chineseControl", .nullable(.boolean), "True where Chinese control rests on grounds other than shares."),
             .optional("capacityReplacement", .nullable(.boolean), "Whether capacity replacement (产能置换) applies."),
             .optional("energy", .nullable(.object([
@@ -121,10 +126,10 @@ enum ApplicationSchema {
         ])), "Benefits claimed."),
         .optional("rdCentre", .nullable(.object([
             .optional("legalForm", .nullable(.oneOf(["independent", "non-independent"])), "Independent legal person or not."),
-            .optional("totalInvestment", .nullable(money), "Total investment (independent legal person)."),
-            .optional("totalRdInput", .nullable(money), "Total R&D input (non-independent)."),
+            .optional("totalInvestment", .nullable(.money), "Total investment (independent legal person)."),
+            .optional("totalRdInput", .nullable(.money), "Total R&D input (non-independent)."),
             .optional("fullTimeRdStaff", .nullable(.integer(minimum: 0)), "Full-time R&D staff."),
-            .optional("equipmentOriginalValue", .nullable(money), "Original value of equipment purchased since establishment."),
+            .optional("equipmentOriginalValue", .nullable(.money), "Original value of equipment purchased since establishment."),
             .optional("establishedOn", .nullable(.date), "Date of establishment."),
             .optional("certified", .nullable(.boolean), "Whether certified by the provincial commerce department."),
         ])), "R&D-centre facts, for R&D centres."),
@@ -176,11 +181,13 @@ struct ApplicationValidator: Sendable {
         case .date:
             guard let text = node.string, Day(text) != nil else { return fail() }
         case .oneOf(let values):
-            // schemaVersion is a number; other enumerations are strings.
-            let text = node.string ?? (node.kind == .number ? node.jsonText : nil)
-            guard let text, values.contains(text) else { return fail() }
+            guard let text = node.string, values.contains(text) else { return fail() }
+        case .constant(let value):
+            guard node.integer == value else { return fail() }
         case .currency:
             guard let text = node.string, text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
+        case .money:
+            check(node, against: ApplicationSchema.moneyObject, errors: &errors, unknown: &unknown)
         case .industryCode:
             guard let code = node.string else { return fail() }
             guard industries.contains(code) else {
@@ -214,5 +221,109 @@ struct ApplicationValidator: Sendable {
     private func numberFound(_ node: JSONNode) -> String? {
         guard let value = node.number else { return nil }
         return value.isFinite ? "number \(node.jsonText)" : "number \(node.jsonText) (out of range)"
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of the application format, generated from
+/// ``ApplicationSchema`` so it says exactly what the validator checks.
+public enum ApplicationJSONSchema {
+    /// The schema as pretty-printed JSON, with the valid GB/T 4754-2017 codes of `industries`.
+    public static func render(industries: IndustryTable) -> String {
+        var writer = JSONWriter(indent: 2)
+        writer.beginObject()
+        writer.field("$schema", "https://json-schema.org/draft/2020-12/schema")
+        writer.field("$id", "urn:check:schema:application:v1")
+        writer.field("title", "Foreign-investment project application, format v1")
+        writer.field("description", "One application (SPEC §3). Members not listed are allowed and ignored. Dates use the 'date' format (YYYY-MM-DD, a real calendar day). Member names must be unique (JSON Schema cannot say so; check validate does).")
+        write(ApplicationSchema.root, about: nil, to: &writer, inline: true)
+        writer.key("$defs")
+        writer.beginObject()
+        writer.key("industryCode")
+        writer.beginObject()
+        writer.field("description", "A GB/T 4754-2017 code: section letter and 2, 3 or 4 digits (division, group or class).")
+        writer.field("type", "string")
+        writer.key("enum")
+        writer.beginArray()
+        for code in industries.names.keys.sorted() { writer.string(code) }
+        writer.endArray()
+        writer.endObject()
+        writer.key("money")
+        write(ApplicationSchema.moneyObject, about: "An amount with its ISO 4217 currency.", to: &writer)
+        writer.endObject()
+        writer.endObject()
+        writer.bytes.append(0x0A)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// Writes the keywords of `shape`; `inline` writes them into the object already open.
+    static func write(_ shape: ValueShape, about: String?, to writer: inout JSONWriter, inline: Bool = false) {
+        if !inline { writer.beginObject() }
+        if let about { writer.field("description", about) }
+        switch shape {
+        case .string(let nonEmpty):
+            writer.field("type", "string")
+            if nonEmpty { writer.field("minLength", 1) }
+        case .integer(let minimum):
+            writer.field("type", "integer")
+            if let minimum { writer.field("minimum", minimum) }
+        case .number(let minimum, let maximum):
+            writer.field("type", "number")
+            if let minimum { writer.key("minimum"); writer.raw(formatNumber(minimum)) }
+            if let maximum { writer.key("maximum"); writer.raw(formatNumber(maximum)) }
+        case .boolean:
+            writer.field("type", "boolean")
+        case .date:
+            writer.field("type", "string")
+            writer.field("format", "date")
+            writer.field("pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+        case .oneOf(let values):
+            writer.key("enum")
+            writer.beginArray()
+            values.forEach { writer.string($0) }
+            writer.endArray()
+        case .constant(let value):
+            writer.field("const", value)
+        case .currency:
+            writer.field("type", "string")
+            writer.field("pattern", "^[A-Z]{3}$")
+        case .industryCode:
+            writer.field("$ref", "#/$defs/industryCode")
+        case .money:
+            writer.field("$ref", "#/$defs/money")
+        case .object(let fields):
+            writer.field("type", "object")
+            writer.key("properties")
+            writer.beginObject()
+            for field in fields {
+                writer.key(field.name)
+                write(field.shape, about: field.about, to: &writer)
+            }
+            writer.endObject()
+            let required = fields.filter(\.required).map(\.name)
+            if !required.isEmpty {
+                writer.key("required")
+                writer.beginArray()
+                required.forEach { writer.string($0) }
+                writer.endArray()
+            }
+        case .array(let element, let minimumCount):
+            writer.field("type", "array")
+            writer.key("items")
+            write(element, about: nil, to: &writer)
+            if minimumCount > 0 { writer.field("minItems", minimumCount) }
+        case .nullable(let inner):
+            writer.key("anyOf")
+            writer.beginArray()
+            write(inner, about: nil, to: &writer)
+            writer.beginObject()
+            writer.field("type", "null")
+            writer.endObject()
+            writer.endArray()
+        }
+        if !inline { writer.endObject() }
+    }
+
+    static func formatNumber(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

@@ -97,10 +97,11 @@ public final class CheckSession: Sendable {
         document.withCDocument { cDocument in
             let root = JSONNode(document: cDocument, index: 0)
             let application = root.kind == .object ? root["id"]?.string.flatMap { $0.isEmpty ? nil : $0 } : nil
+            let projectName = root.kind == .object ? root["project"]?["name"]?.string : nil
             let (errors, unknown) = validator.problems(of: root)
             guard errors.isEmpty else {
                 return ApplicationResult.unreadable(source: source, problems: errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) },
-                                                    application: application, unknownMembers: unknown)
+                                                    application: application, projectName: projectName, unknownMembers: unknown)
             }
             let asOf = configuration.asOf?.description ?? root["submittedOn"]!.string!
             var findings: [FindingReport] = []
@@ -110,7 +111,7 @@ public final class CheckSession: Sendable {
                 verdicts.append(PluginVerdict(id: plugin.id, verdict: reported.map(\.verdict).worst))
                 findings += reported
             }
-            return ApplicationResult(application: application, source: source, asOf: asOf, verdict: verdicts.map(\.verdict).worst,
+            return ApplicationResult(application: application, projectName: projectName, source: source, asOf: asOf, verdict: verdicts.map(\.verdict).worst,
                                      plugins: verdicts, findings: findings, inputProblems: [], unknownMembers: unknown)
         }
     }
@@ -128,8 +129,9 @@ public final class CheckSession: Sendable {
 }
 
 extension ApplicationResult {
-    static func unreadable(source: String, problems: [LocatedInputProblem], application: String?, unknownMembers: [String] = []) -> ApplicationResult {
-        ApplicationResult(application: application, source: source, asOf: nil, verdict: .error, plugins: [], findings: [],
+    static func unreadable(source: String, problems: [LocatedInputProblem], application: String?, projectName: String? = nil,
+                           unknownMembers: [String] = []) -> ApplicationResult {
+        ApplicationResult(application: application, projectName: projectName, source: source, asOf: nil, verdict: .error, plugins: [], findings: [],
                           inputProblems: problems, unknownMembers: unknownMembers)
     }
 }

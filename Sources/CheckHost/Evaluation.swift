@@ -66,6 +66,8 @@ public struct LocatedInputProblem: Sendable {
 public struct ApplicationResult: Sendable {
     /// The application id, if it could be read.
     public let application: String?
+    /// The project's name, if it could be read.
+    public let projectName: String?
     /// Where it came from: `path`, or `path:line` for JSON Lines.
     public let source: String
     /// The as-of date used, if evaluated.

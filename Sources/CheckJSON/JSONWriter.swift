@@ -7,9 +7,12 @@ public struct JSONWriter {
     private let indentUnit: Int
     private var depth = 0
 
-    /// A writer; `indent` > 0 pretty-prints with that many spaces per level.
-    public init(indent: Int = 0) {
+    /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
+    /// nesting `depth` (for a piece of a larger document written elsewhere).
+    public init(indent: Int = 0, depth: Int = 0) {
         indentUnit = indent
+        self.depth = depth
+        needsComma = Array(repeating: false, count: depth + 1)
     }
 
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
@@ -59,7 +62,7 @@ public struct JSONWriter {
     }
 
     private mutating func newline() {
-        guard indentUnit > 0, !(depth == 0 && bytes.isEmpty) else { return }
+        guard indentUnit > 0, !bytes.isEmpty else { return }
         bytes.append(0x0A)
         bytes.append(contentsOf: repeatElement(0x20, count: depth * indentUnit))
     }

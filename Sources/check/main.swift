@@ -16,10 +16,10 @@ let evaluateCommand = CommandSpec(
     abstract: """
     Evaluates foreign-investment project applications (.json: one per file; .jsonl: one per line; -: standard input)
     against every loaded rule plugin and reports, per rule, pass / fail / review / not-applicable with the clauses quoted.
-    Other commands: plugins, rules, validate (run `check <command> --help`).
+    Other commands: plugins, rules, explain, validate, schema (run `check <command> --help`).
     """,
     options: sharedOptions + [
-        .value("--format", value: "text|json", help: "Report format (default: text)."),
+        .value("--format", value: "FORMAT", help: "Report format: text (default), json, jsonl (streamed), junit, markdown, html."),
         .value("--output", value: "FILE", help: "Write the report to FILE instead of standard output."),
         .value("--as-of", value: "DATE", help: "Choose rule editions in force on DATE (YYYY-MM-DD) instead of each application's submittedOn."),
         .value("--only", value: "PLUGIN", help: "Evaluate only this plugin.", repeatable: true),
@@ -148,29 +148,23 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     let parsed = try evaluateCommand.parse(arguments)
     if parsed.wantsHelp { write(evaluateCommand.help, to: nil); return 0 }
     guard !parsed.positionals.isEmpty else { throw UsageError("no input given: name .json or .jsonl files, folders, or -") }
-    let format = parsed.value("--format") ?? "text"
-    guard ["text", "json"].contains(format) else { throw UsageError("--format must be text or json, not \(format)") }
+    let formatName = parsed.value("--format") ?? "text"
+    guard let format = ReportFormat(rawValue: formatName) else {
+        throw UsageError("--format must be one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")), not \(formatName)")
+    }
     let failOnText = parsed.value("--fail-on") ?? "fail"
     guard let failOn = Verdict(name: failOnText), failOn == .fail || failOn == .review else { throw UsageError("--fail-on must be fail or review") }
     let language = try language(parsed)
     let session = try openSession(parsed)
     if session.plugins.isEmpty { FileHandle.standardError.write(Data("check: warning: no plugin loaded\n".utf8)) }
 
-    var results: [ApplicationResult] = []
-    var summary = ReportSummary()
-    for record in Inputs.records(parsed.positionals) {
-        let result = session.evaluate(record)
-        summary.add(result.verdict)
-        results.append(result)
-    }
     let context = reportContext(session, language: language, strictInput: parsed.has("--strict-input"))
-    let output = parsed.value("--output")
-    switch format {
-    case "json": write(String(decoding: JSONReport.render(results, summary: summary, context: context), as: UTF8.self), to: output)
-    default:
-        let colour = output == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && !parsed.has("--no-color")
-        write(TextReport(context: context, colour: colour).render(results, summary: summary), to: output)
-    }
+    let outputPath = parsed.value("--output")
+    let colour = outputPath == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && !parsed.has("--no-color")
+    var renderer = format.renderer(context: context, colour: colour, failOn: failOn)
+    let output = try OutputSink(path: outputPath)
+    let summary = BatchRun.run(session, inputs: parsed.positionals, renderer: &renderer, output: output, progress: ProgressLine())
+    output.close()
     return exitStatus(summary: summary, refusals: session.refusals.count, failOn: failOn)
 }
 
@@ -217,6 +211,49 @@ func runRules(_ arguments: [String]) throws -> Int32 {
     }
 }
 
+let explainCommand = CommandSpec(
+    usage: "check explain <rule-id|plugin-id> [options]",
+    abstract: "Shows a rule's description, the clauses it rests on (quote and full sentence from the source text), and the rule-data editions in force today.",
+    options: sharedOptions + [.value("--as-of", value: "DATE", help: "Show the editions in force on DATE instead of today.")],
+    examples: [("check explain negative-list/prohibited", "One rule."), ("check explain rd-centre --lang zh", "Every rule of a plugin, in Chinese.")])
+
+let schemaCommand = CommandSpec(
+    usage: "check schema [options]",
+    abstract: "Prints the JSON Schema (draft 2020-12) of the application format (SPEC §3), generated from the same declaration the validator uses.",
+    options: sharedOptions,
+    examples: [("check schema > application.schema.json", "Save it for an editor or another validator.")])
+
+func runExplain(_ arguments: [String]) throws -> Int32 {
+    let parsed = try explainCommand.parse(arguments)
+    if parsed.wantsHelp { write(explainCommand.help, to: nil); return 0 }
+    guard parsed.positionals.count == 1 else { throw UsageError("explain takes one rule id (see `check plugins`)") }
+    let language = try language(parsed)
+    let session = try openSession(parsed)
+    let day = try parsed.value("--as-of").map { text throws -> Day in
+        guard let day = Day(text) else { throw UsageError("--as-of must be a date YYYY-MM-DD") }
+        return day
+    } ?? today()
+    guard let text = RuleExplanation.render(parsed.positionals[0], session: session, on: day, language: language) else {
+        throw UsageError("no rule or plugin \(parsed.positionals[0]); `check plugins` lists them")
+    }
+    write(text, to: nil)
+    return 0
+}
+
+/// Today's date (UTC).
+func today() -> Day {
+    let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+    return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
+}
+
+func runSchema(_ arguments: [String]) throws -> Int32 {
+    let parsed = try schemaCommand.parse(arguments)
+    if parsed.wantsHelp { write(schemaCommand.help, to: nil); return 0 }
+    let book = try RuleBook.load(roots: try configuration(parsed).rulesRoots)
+    write(ApplicationJSONSchema.render(industries: book.industries), to: nil)
+    return 0
+}
+
 func runValidate(_ arguments: [String]) throws -> Int32 {
     let parsed = try validateCommand.parse(arguments)
     if parsed.wantsHelp { write(validateCommand.help, to: nil); return 0 }
@@ -251,6 +288,8 @@ do {
     case "plugins": status = try runPlugins(Array(arguments.dropFirst()))
     case "validate": status = try runValidate(Array(arguments.dropFirst()))
     case "rules": status = try runRules(Array(arguments.dropFirst()))
+    case "explain": status = try runExplain(Array(arguments.dropFirst()))
+    case "schema": status = try runSchema(Array(arguments.dropFirst()))
     case "--version": write("\(Tool.name) \(Tool.version)\n", to: nil); status = 0
     case nil: write(evaluateCommand.help, to: nil); status = 2
     default: status = try runEvaluate(arguments)

@@ -44,7 +44,7 @@ enum Fixtures {
     @discardableResult
     static func compileC(_ source: URL, into folder: URL, name: String) throws -> URL {
         let output = folder.appendingPathComponent(name)
-        let result = try run("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-O1",
+        let result = try runProcess("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-O1",
                                                "-I", TestPaths.root.appendingPathComponent("Sources/CCheckABI/include").path,
                                                "-o", output.path, source.path])
         guard result.status == 0 else { throw HostError("cc failed for \(source.lastPathComponent): \(result.stderr)") }
@@ -74,7 +74,7 @@ struct ProcessResult {
 }
 
 /// Runs `executable` with `arguments`, feeding `input` on standard input.
-func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,
+func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,
          directory: URL? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -118,7 +118,7 @@ func check(_ arguments: [String], input: Data? = nil, environment: [String: Stri
     env.removeValue(forKey: "CHECK_PLUGIN_PATH")
     env.removeValue(forKey: "CHECK_RULES_PATH")
     for (key, value) in environment { env[key] = value }
-    return try run(TestPaths.checkExecutable.path, arguments, input: input, environment: env, directory: TestPaths.root)
+    return try runProcess(TestPaths.checkExecutable.path, arguments, input: input, environment: env, directory: TestPaths.root)
 }
 
 /// A session over the shipped rules and the built-in plugins (plus `extraPlugins`).

@@ -1,0 +1,207 @@
+import CheckAPI
+
+/// The JSON report (SPEC §6): one document, streamed result by result.
+public struct JSONReport: ReportRenderer {
+    let context: ReportContext
+    private var first = true
+
+    /// A renderer.
+    public init(context: ReportContext) {
+        self.context = context
+    }
+
+    public mutating func begin() -> [UInt8] {
+        var writer = JSONWriter(indent: 2)
+        writer.beginObject()
+        writer.key("tool")
+        JSONReport.writeTool(to: &writer)
+        writer.key("plugins")
+        JSONReport.writePlugins(context, to: &writer)
+        if !context.refusals.isEmpty {
+            writer.key("refusedPlugins")
+            JSONReport.writeRefusals(context, to: &writer)
+        }
+        writer.key("results")
+        writer.beginArray()
+        // The array stays open; results follow.
+        return writer.bytes
+    }
+
+    public mutating func add(_ result: ApplicationResult) -> [UInt8] {
+        var writer = JSONWriter(indent: 2, depth: 2)
+        JSONReport.write(result, to: &writer, context: context)
+        let prefix: [UInt8] = first ? [0x0A, 0x20, 0x20, 0x20, 0x20] : Array(",\n    ".utf8)
+        first = false
+        return prefix + writer.bytes
+    }
+
+    public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
+        var writer = JSONWriter(indent: 2, depth: 1)
+        writer.key("summary")
+        JSONReport.writeSummary(summary, to: &writer)
+        return Array((first ? "],\n  " : "\n  ],\n  ").utf8) + writer.bytes + Array("\n}\n".utf8)
+    }
+
+    static func writeTool(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("name", Tool.name)
+        writer.field("version", Tool.version)
+        writer.endObject()
+    }
+
+    static func writePlugins(_ context: ReportContext, to writer: inout JSONWriter) {
+        writer.beginArray()
+        for plugin in context.plugins {
+            writer.beginObject()
+            writer.field("id", plugin.id)
+            writer.field("version", plugin.version)
+            writer.field("abi", Int(context.abi[plugin.id] ?? 0))
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+
+    static func writeRefusals(_ context: ReportContext, to writer: inout JSONWriter) {
+        writer.beginArray()
+        for refusal in context.refusals {
+            writer.beginObject()
+            writer.field("file", refusal.file)
+            writer.field("reason", refusal.reason)
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+    static func writeSummary(_ summary: ReportSummary, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("applications", summary.applications)
+        writer.field("pass", summary.pass)
+        writer.field("fail", summary.fail)
+        writer.field("review", summary.review)
+        writer.field("error", summary.error)
+        writer.field("notApplicable", summary.notApplicable)
+        writer.endObject()
+    }
+
+    /// Writes one application's result object.
+    static func write(_ result: ApplicationResult, to writer: inout JSONWriter, context: ReportContext) {
+        writer.beginObject()
+        writer.field("application", result.application)
+        writer.field("source", result.source)
+        writer.field("asOf", result.asOf)
+        writer.field("verdict", result.verdict.name)
+        writer.key("plugins")
+        writer.beginArray()
+        for plugin in result.plugins {
+            writer.beginObject()
+            writer.field("id", plugin.id)
+            writer.field("verdict", plugin.verdict.name)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("findings")
+        writer.beginArray()
+        for finding in result.findings { write(finding, to: &writer, language: context.language) }
+        writer.endArray()
+        if !result.inputProblems.isEmpty {
+            writer.key("inputErrors")
+            writer.beginArray()
+            for located in result.inputProblems {
+                writer.beginObject()
+                if let line = located.line { writer.field("line", line) }
+                if let column = located.column { writer.field("column", column) }
+                writer.field("path", located.problem.path)
+                writer.field("expected", located.problem.expected)
+                writer.field("found", located.problem.found)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        if context.strictInput && !result.unknownMembers.isEmpty {
+            writer.key("unknownMembers")
+            writer.beginArray()
+            for path in result.unknownMembers { writer.string(path) }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+
+    static func write(_ finding: FindingReport, to writer: inout JSONWriter, language: Language) {
+        writer.beginObject()
+        writer.field("plugin", finding.plugin)
+        writer.field("rule", finding.rule)
+        writer.field("verdict", finding.verdict.name)
+        writer.field("message", language.pick(finding.message))
+        writer.key("messages")
+        writer.beginObject()
+        writer.field("zh", finding.message.zh)
+        writer.field("en", finding.message.en)
+        writer.endObject()
+        writer.key("evidence")
+        writer.beginArray()
+        for evidence in finding.evidence {
+            writer.beginObject()
+            writer.field("path", evidence.path)
+            writer.key("value")
+            if let value = evidence.value { writer.raw(value) } else { writer.null() }
+            if evidence.kind != .value { writer.field("kind", evidence.kind.rawValue) }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("citations")
+        writer.beginArray()
+        for citation in finding.citations {
+            writer.beginObject()
+            writer.field("id", citation.id)
+            writer.field("document", citation.document.title)
+            writer.field("number", citation.document.number)
+            writer.field("clause", citation.citation.clause)
+            writer.field("quote", citation.citation.quote)
+            if citation.citation.textStatus != .verbatim { writer.field("textStatus", citation.citation.textStatus.rawValue) }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+    }
+}
+
+
+/// JSON Lines: one compact JSON object per result, written as soon as it is known, then a
+/// final `{"summary": …}` line. For streaming huge batches.
+public struct JSONLinesReport: ReportRenderer {
+    let context: ReportContext
+
+    /// A renderer.
+    public init(context: ReportContext) {
+        self.context = context
+    }
+
+    public mutating func begin() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("tool")
+        JSONReport.writeTool(to: &writer)
+        writer.key("plugins")
+        JSONReport.writePlugins(context, to: &writer)
+        if !context.refusals.isEmpty {
+            writer.key("refusedPlugins")
+            JSONReport.writeRefusals(context, to: &writer)
+        }
+        writer.endObject()
+        return writer.bytes + [0x0A]
+    }
+
+    public mutating func add(_ result: ApplicationResult) -> [UInt8] {
+        var writer = JSONWriter()
+        JSONReport.write(result, to: &writer, context: context)
+        return writer.bytes + [0x0A]
+    }
+
+    public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("summary")
+        JSONReport.writeSummary(summary, to: &writer)
+        writer.endObject()
+        return writer.bytes + [0x0A]
+    }
+}

@@ -1,0 +1,172 @@
+import CheckAPI
+
+/// The tool's name and version as reports show them.
+public enum Tool {
+    /// The tool's name.
+    public static let name = "check"
+    /// The tool's version.
+    public static let version = "0.1.0"
+}
+
+/// The report languages.
+public enum Language: String, Sendable, CaseIterable {
+    /// Chinese.
+    case zh
+    /// English.
+    case en
+
+    /// `text` in this language.
+    public func pick(_ text: Localized) -> String { self == .zh ? text.zh : text.en }
+    /// `zh` or `en` by this language.
+    public func pick(zh: String, en: String) -> String { self == .zh ? zh : en }
+}
+
+/// Counts of application verdicts.
+public struct ReportSummary: Sendable, Equatable {
+    /// Applications (inputs) reported.
+    public var applications = 0
+    /// Per verdict.
+    public var pass = 0, fail = 0, review = 0, error = 0, notApplicable = 0
+
+    /// An empty summary.
+    public init() {}
+
+    /// Counts `verdict`.
+    public mutating func add(_ verdict: Verdict) {
+        applications += 1
+        switch verdict {
+        case .pass: pass += 1
+        case .fail: fail += 1
+        case .review: review += 1
+        case .error: error += 1
+        case .notApplicable: notApplicable += 1
+        }
+    }
+}
+
+/// The exit status (SPEC §6): 2 when any application or plugin could not be evaluated, else 1
+/// when any application failed (or met `failOn`), else 0.
+public func exitStatus(summary: ReportSummary, refusals: Int, failOn: Verdict = .fail) -> Int32 {
+    if summary.error > 0 || refusals > 0 { return 2 }
+    let failing = summary.fail + (failOn <= .review ? summary.review : 0)
+    return failing > 0 ? 1 : 0
+}
+
+/// What every report renderer receives.
+public struct ReportContext: Sendable {
+    /// The plugins evaluated.
+    public let plugins: [PluginDescription]
+    /// ABI versions by plugin id.
+    public let abi: [String: UInt32]
+    /// The language of messages.
+    public let language: Language
+    /// Refused plugin files (reported, never silently dropped).
+    public let refusals: [PluginRefusal]
+    /// Whether to show unknown members as warnings.
+    public let strictInput: Bool
+
+    /// A context.
+    public init(plugins: [PluginDescription], abi: [String: UInt32], language: Language, refusals: [PluginRefusal], strictInput: Bool) {
+        self.plugins = plugins
+        self.abi = abi
+        self.language = language
+        self.refusals = refusals
+        self.strictInput = strictInput
+    }
+}
+
+/// A report format. Streaming formats return bytes as each result arrives; document formats
+/// keep the results and return everything from `finish` (use json or jsonl for huge batches).
+public protocol ReportRenderer {
+    /// Bytes to write before any result.
+    mutating func begin() -> [UInt8]
+    /// Bytes to write for one result (may be empty for document formats).
+    mutating func add(_ result: ApplicationResult) -> [UInt8]
+    /// Bytes to write after the last result.
+    mutating func finish(_ summary: ReportSummary) -> [UInt8]
+}
+
+/// The report formats.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, jsonl, junit, markdown, html
+
+    /// A renderer for this format.
+    public func renderer(context: ReportContext, colour: Bool, failOn: Verdict) -> any ReportRenderer {
+        switch self {
+        case .text: TextReport(context: context, colour: colour)
+        case .json: JSONReport(context: context)
+        case .jsonl: JSONLinesReport(context: context)
+        case .junit: JUnitReport(context: context, failOn: failOn)
+        case .markdown: MarkdownReport(context: context)
+        case .html: HTMLReport(context: context)
+        }
+    }
+}
+
+extension ApplicationResult {
+    /// The application's name for headings: its id, or a note that it could not be read.
+    func displayName(_ language: Language) -> String {
+        application ?? language.pick(zh: "（无法读取申请编号）", en: "(application id unreadable)")
+    }
+}
+
+extension Array where Element == ApplicationResult {
+    /// Worst verdict first, input order within a verdict.
+    var worstFirst: [ApplicationResult] {
+        enumerated().sorted { ($0.element.verdict, $1.offset) > ($1.element.verdict, $0.offset) }.map(\.element)
+    }
+}
+
+/// Labels of verdicts in the report languages.
+func verdictLabel(_ verdict: Verdict, _ language: Language) -> String {
+    switch (language, verdict) {
+    case (.zh, .pass): "通过"
+    case (.zh, .fail): "不通过"
+    case (.zh, .review): "需人工审核"
+    case (.zh, .error): "错误"
+    case (.zh, .notApplicable): "不适用"
+    case (.en, _): verdict.name.uppercased()
+    }
+}
+
+/// 《title》（number）clause：“quote”, with the status when the wording is not verbatim.
+func citationText(_ citation: ResolvedCitation, _ language: Language) -> String {
+    var text = "《\(citation.document.title)》"
+    if let number = citation.document.number { text += "（\(number)）" }
+    text += citation.citation.clause
+    if let quote = citation.citation.quote {
+        text += "：“\(quote)”"
+    } else {
+        text += language.pick(zh: "（条文未取得）", en: " (wording not obtained)")
+    }
+    if citation.citation.textStatus != .verbatim {
+        text += " [textStatus: \(citation.citation.textStatus.rawValue)]"
+    }
+    return text
+}
+
+/// One line per piece of evidence: `$.path = value`, `$.path (missing)`, `label: value`.
+func evidenceText(_ evidence: EvidenceReport, _ language: Language) -> String {
+    switch evidence.kind {
+    case .value: "\(evidence.path) = \(evidence.value ?? "null")"
+    case .absent: "\(evidence.path) " + language.pick(zh: "（缺失）", en: "(missing)")
+    case .derived: "\(evidence.path): \(evidence.value ?? "")"
+    }
+}
+
+/// "line 3, column 7 $.path: expected …, found …".
+func inputProblemText(_ located: LocatedInputProblem, _ language: Language) -> String {
+    var position = ""
+    if let line = located.line {
+        position = language.pick(zh: "第\(line)行", en: "line \(line)") + (located.column.map { language.pick(zh: "第\($0)列", en: ", column \($0)") } ?? "") + " "
+    }
+    let problem = located.problem
+    return position + "\(problem.path): " + language.pick(zh: "应为 \(problem.expected)，实为 \(problem.found)", en: "expected \(problem.expected), found \(problem.found)")
+}
+
+/// "3 applications: 1 pass, …".
+func summaryText(_ summary: ReportSummary, _ language: Language) -> String {
+    language.pick(
+        zh: "合计 \(summary.applications) 份申请：通过 \(summary.pass)，不通过 \(summary.fail)，需人工审核 \(summary.review)，错误 \(summary.error)，不适用 \(summary.notApplicable)",
+        en: "\(summary.applications) application\(summary.applications == 1 ? "" : "s"): \(summary.pass) pass, \(summary.fail) fail, \(summary.review) review, \(summary.error) error, \(summary.notApplicable) not applicable")
+}
