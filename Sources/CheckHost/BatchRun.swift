@@ -88,17 +88,24 @@ public final class ProgressLine {
 /// Evaluates a batch: every input record through the session, each result to the renderer and
 /// out as soon as the format allows, nothing retained otherwise.
 public enum BatchRun {
+    /// Applications evaluated together (one round trip to each isolated plugin's worker).
+    static let batchSize = 64
+
     /// Runs `inputs` and returns the summary.
     public static func run(_ session: CheckSession, inputs: [String], renderer: inout any ReportRenderer,
                            output: OutputSink, progress: ProgressLine) -> ReportSummary {
         var summary = ReportSummary()
         output.write(renderer.begin())
         let records = Inputs.records(inputs)
-        for (index, record) in records.enumerated() {
-            let result = session.evaluate(record)
-            summary.add(result.verdict)
-            output.write(renderer.add(result))
-            progress.update(done: index + 1, total: records.count)
+        let evaluator = session.makeEvaluator()
+        var done = 0
+        for start in stride(from: 0, to: records.count, by: batchSize) {
+            for result in evaluator.evaluate(Array(records[start..<min(start + batchSize, records.count)])) {
+                summary.add(result)
+                output.write(renderer.add(result))
+                done += 1
+            }
+            progress.update(done: done, total: records.count)
         }
         output.write(renderer.finish(summary))
         progress.finish()

@@ -14,6 +14,18 @@ public struct SessionConfiguration: Sendable {
     public var skip: Set<String> = []
     /// Overrides every application's `submittedOn` as the as-of date.
     public var asOf: Day?
+    /// What may load.
+    public var policy: PluginPolicy = .default
+    /// The allowlist file behind `policy`, passed on to workers.
+    public var allowlistFile: String?
+    /// Run every plugin in a worker process.
+    public var isolateAll = false
+    /// Run these plugins (by file name `libcheck-plugin-<id>.so`) in worker processes.
+    public var isolatedPlugins: Set<String> = []
+    /// Per-application time limit for isolated plugins, seconds.
+    public var pluginTimeout: Double = 10
+    /// The `check` executable that provides the worker mode (needed for isolation).
+    public var workerExecutable: URL?
 
     /// A configuration.
     public init(pluginDirectories: [URL], rulesRoots: [URL], only: Set<String> = [], skip: Set<String> = [], asOf: Day? = nil) {
@@ -23,107 +35,154 @@ public struct SessionConfiguration: Sendable {
         self.skip = skip
         self.asOf = asOf
     }
+
+    func isIsolated(_ file: URL) -> Bool {
+        guard !isolateAll else { return true }
+        let name = file.lastPathComponent
+        return isolatedPlugins.contains { name == "libcheck-plugin-\($0).so" }
+    }
 }
 
-/// A loaded host: rule data validated, plugins loaded, ready to evaluate applications.
-public final class CheckSession: Sendable {
+/// A plugin the session evaluates: its metadata, and either the plugin loaded in this process
+/// or the launch details of its isolated worker.
+public final class PluginHandle: Sendable {
+    /// The shared library.
+    public let file: String
+    /// Its metadata.
+    public let description: PluginDescription
+    /// The ABI version it was built for.
+    public let abiVersion: UInt32
+    /// Whether it runs in a worker process.
+    public var isIsolated: Bool { inProcess == nil }
+    /// The plugin id.
+    public var id: String { description.id }
+    let inProcess: LoadedPlugin?
+    let launch: WorkerProcess.Launch?
+
+    init(file: String, description: PluginDescription, abiVersion: UInt32, inProcess: LoadedPlugin?, launch: WorkerProcess.Launch?) {
+        self.file = file
+        self.description = description
+        self.abiVersion = abiVersion
+        self.inProcess = inProcess
+        self.launch = launch
+    }
+}
+
+/// A loaded host: rule data validated, plugins loaded (or their workers started), ready to
+/// evaluate applications.
+public final class CheckSession: @unchecked Sendable {
     /// The rule data.
     public let ruleBook: RuleBook
     /// The plugins evaluated, in id order.
-    public let plugins: [LoadedPlugin]
+    public let plugins: [PluginHandle]
     /// Plugin files that were refused, each with its reason.
     public let refusals: [PluginRefusal]
     /// The configuration.
     public let configuration: SessionConfiguration
     let validator: ApplicationValidator
+    private let shared: Evaluator.Shared
+    private var firstWorkers: [String: WorkerProcess]
+    private let lock = NSLock()
+    private var defaultEvaluator: Evaluator?
 
     /// Loads the rule data (throws if it is invalid) and every plugin (refusals are kept, not thrown).
     public init(_ configuration: SessionConfiguration) throws {
         self.configuration = configuration
         ruleBook = try RuleBook.load(roots: configuration.rulesRoots)
         validator = ApplicationValidator(industries: ruleBook.industries)
-        var loaded: [LoadedPlugin] = []
+        var loaded: [PluginHandle] = []
         var refusals: [PluginRefusal] = []
+        var workers: [String: WorkerProcess] = [:]
         for file in PluginLoader.discover(in: configuration.pluginDirectories) {
-            do {
-                let plugin = try PluginLoader.load(file, ruleBook: ruleBook)
-                if let first = loaded.first(where: { $0.id == plugin.id }) {
-                    refusals.append(PluginRefusal(file: file.path, reason: "plugin id \(plugin.id) is already loaded from \(first.file)"))
+            let handle: PluginHandle
+            if configuration.isIsolated(file) {
+                guard let executable = configuration.workerExecutable else {
+                    refusals.append(PluginRefusal(file: file.path, reason: "isolation needs the check executable (no worker executable configured)"))
                     continue
                 }
-                loaded.append(plugin)
-            } catch {
-                refusals.append(error)
+                if let reason = configuration.policy.refusal(for: file) {
+                    refusals.append(PluginRefusal(file: file.path, reason: reason))
+                    continue
+                }
+                let launch = WorkerProcess.Launch(executable: executable.path, plugin: file.path, rulesRoots: configuration.rulesRoots,
+                                                  allowlist: configuration.allowlistFile, timeout: configuration.pluginTimeout)
+                let worker = WorkerProcess(launch)
+                do {
+                    switch try worker.start() {
+                    case .refused(let reason):
+                        refusals.append(PluginRefusal(file: file.path, reason: reason))
+                        continue
+                    case .plugin(let description, let abi):
+                        handle = PluginHandle(file: file.path, description: description, abiVersion: abi, inProcess: nil, launch: launch)
+                        workers[file.path] = worker
+                    }
+                } catch {
+                    refusals.append(PluginRefusal(file: file.path, reason: "its worker failed to start: \(error)"))
+                    continue
+                }
+            } else {
+                do {
+                    let plugin = try PluginLoader.load(file, ruleBook: ruleBook, policy: configuration.policy)
+                    handle = PluginHandle(file: file.path, description: plugin.description, abiVersion: plugin.abiVersion, inProcess: plugin, launch: nil)
+                } catch {
+                    refusals.append(error)
+                    continue
+                }
             }
+            if let first = loaded.first(where: { $0.id == handle.id }) {
+                refusals.append(PluginRefusal(file: file.path, reason: "plugin id \(handle.id) is already loaded from \(first.file)"))
+                workers[file.path]?.stop()
+                continue
+            }
+            loaded.append(handle)
         }
         plugins = loaded
             .filter { (configuration.only.isEmpty || configuration.only.contains($0.id)) && !configuration.skip.contains($0.id) }
             .sorted { $0.id < $1.id }
         self.refusals = refusals
+        firstWorkers = workers
+        shared = Evaluator.Shared(plugins: plugins, citations: ruleBook.citations, validator: validator, asOf: configuration.asOf)
     }
 
-    /// Evaluates one input record; an unreadable record becomes an `error` result.
+    /// A new evaluator: one per thread. The first one takes over the workers started at load.
+    public func makeEvaluator() -> Evaluator {
+        lock.lock()
+        defer { lock.unlock() }
+        let workers = firstWorkers
+        firstWorkers = [:]
+        return Evaluator(shared: shared, workers: workers)
+    }
+
+    /// Evaluates one input record (a convenience over a shared evaluator; not for parallel use).
     public func evaluate(_ record: InputRecord) -> ApplicationResult {
-        switch record {
-        case .application(let bytes, let source, let line): evaluate(bytes, source: source, line: line)
-        case .unreadable(let source, let problem):
-            .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: nil, column: nil)], application: nil)
+        lock.lock()
+        if defaultEvaluator == nil {
+            let workers = firstWorkers
+            firstWorkers = [:]
+            defaultEvaluator = Evaluator(shared: shared, workers: workers)
         }
+        let evaluator = defaultEvaluator!
+        lock.unlock()
+        return evaluator.evaluate([record])[0]
+    }
+
+    /// Evaluates one application's bytes; `line` is its JSON Lines line.
+    public func evaluate(_ bytes: [UInt8], source: String, line: Int? = nil) -> ApplicationResult {
+        evaluate(.application(bytes: bytes, source: source, line: line))
     }
 
     /// Validates one input record without evaluating it: its source and every problem found.
     public func validate(_ record: InputRecord) -> (source: String, problems: [LocatedInputProblem]) {
         switch record {
-        case .application(let bytes, let source, let line): (source, validate(bytes, source: source, line: line))
-        case .unreadable(let source, let problem): (source, [LocatedInputProblem(problem: problem, line: nil, column: nil)])
-        }
-    }
-
-    /// Evaluates one input: parse, validate, then every plugin. `line` is the JSON Lines line.
-    public func evaluate(_ bytes: [UInt8], source: String, line: Int? = nil) -> ApplicationResult {
-        let document: JSONDocument
-        do {
-            document = try JSONReader.parse(bytes)
-        } catch {
-            let problem = InputProblem(path: error.path, expected: error.expected, found: error.found)
-            let located = LocatedInputProblem(problem: problem, line: line ?? error.line, column: error.column)
-            return ApplicationResult.unreadable(source: source, problems: [located], application: nil)
-        }
-        return evaluate(document, source: source, line: line)
-    }
-
-    /// Evaluates one parsed input.
-    public func evaluate(_ document: JSONDocument, source: String, line: Int? = nil) -> ApplicationResult {
-        document.withCDocument { cDocument in
-            let root = JSONNode(document: cDocument, index: 0)
-            let application = root.kind == .object ? root["id"]?.string.flatMap { $0.isEmpty ? nil : $0 } : nil
-            let projectName = root.kind == .object ? root["project"]?["name"]?.string : nil
-            let (errors, unknown) = validator.problems(of: root)
-            guard errors.isEmpty else {
-                return ApplicationResult.unreadable(source: source, problems: errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) },
-                                                    application: application, projectName: projectName, unknownMembers: unknown)
+        case .application(let bytes, let source, let line):
+            do {
+                let document = try JSONReader.parse(bytes)
+                return (source, document.withRoot { root in validator.problems(of: root).errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) } })
+            } catch {
+                return (source, [LocatedInputProblem(problem: InputProblem(path: error.path, expected: error.expected, found: error.found),
+                                                     line: line ?? error.line, column: error.column)])
             }
-            let asOf = configuration.asOf?.description ?? root["submittedOn"]!.string!
-            var findings: [FindingReport] = []
-            var verdicts: [PluginVerdict] = []
-            for plugin in plugins {
-                let reported = plugin.evaluate(cDocument, asOf: asOf, citations: ruleBook.citations)
-                verdicts.append(PluginVerdict(id: plugin.id, verdict: reported.map(\.verdict).worst))
-                findings += reported
-            }
-            return ApplicationResult(application: application, projectName: projectName, source: source, asOf: asOf, verdict: verdicts.map(\.verdict).worst,
-                                     plugins: verdicts, findings: findings, inputProblems: [], unknownMembers: unknown)
-        }
-    }
-
-    /// Only validates one input (SPEC §3), without evaluating: every problem at once.
-    public func validate(_ bytes: [UInt8], source: String, line: Int? = nil) -> [LocatedInputProblem] {
-        do {
-            let document = try JSONReader.parse(bytes)
-            return document.withRoot { root in validator.problems(of: root).errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) } }
-        } catch {
-            return [LocatedInputProblem(problem: InputProblem(path: error.path, expected: error.expected, found: error.found),
-                                        line: line ?? error.line, column: error.column)]
+        case .unreadable(let source, let problem): return (source, [LocatedInputProblem(problem: problem, line: nil, column: nil)])
         }
     }
 }

@@ -85,15 +85,20 @@ public struct ApplicationResult: Sendable {
 }
 
 /// Collects what one plugin reports through the sink for one application, checking each call.
+extension PluginDescription {
+    /// Whether `ruleID` is declared by this plugin.
+    func declares(rule ruleID: String) -> Bool { rules.contains { $0.id == ruleID } }
+}
+
 final class FindingCollector {
-    let plugin: LoadedPlugin
+    let plugin: PluginDescription
     let citations: [String: ResolvedCitation]
     let document: UnsafePointer<check_document>
     var findings: [FindingReport] = []
     var violations: [String] = []
     private var current: (rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation])?
 
-    init(plugin: LoadedPlugin, citations: [String: ResolvedCitation], document: UnsafePointer<check_document>) {
+    init(plugin: PluginDescription, citations: [String: ResolvedCitation], document: UnsafePointer<check_document>) {
         self.plugin = plugin
         self.citations = citations
         self.document = document
@@ -110,13 +115,13 @@ final class FindingCollector {
         if violations.count < 20 { violations.append(text) }
     }
 
-    func begin(rule: UnsafePointer<CChar>?, verdict: UInt32, zh: UnsafePointer<CChar>?, en: UnsafePointer<CChar>?) {
+    /// Starts a finding. Strings are nil when the plugin passed NULL or invalid UTF-8.
+    func begin(rule: String?, verdict: UInt32, zh: String?, en: String?) {
         flush()
-        guard let ruleID = rule.flatMap(String.init(validatingCString:)) else { return violation("finding with a NULL or non-UTF-8 rule id") }
+        guard let ruleID = rule else { return violation("finding with a NULL or non-UTF-8 rule id") }
         guard plugin.declares(rule: ruleID) else { return violation("finding for undeclared rule \(JSONWriter.quoted(ruleID))") }
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
-        guard let messageZh = zh.flatMap(String.init(validatingCString:)), let messageEn = en.flatMap(String.init(validatingCString:)),
-              !messageZh.isEmpty, !messageEn.isEmpty else {
+        guard let messageZh = zh, let messageEn = en, !messageZh.isEmpty, !messageEn.isEmpty else {
             return violation("finding of \(ruleID) without a valid zh and en message")
         }
         current = (ruleID, value, Localized(zh: messageZh, en: messageEn), [], [])
@@ -131,29 +136,44 @@ final class FindingCollector {
         current!.evidence.append(EvidenceReport(kind: .value, path: value.path, value: value.jsonText))
     }
 
-    func evidence(absent path: UnsafePointer<CChar>?) {
+    func evidence(absent path: String?) {
         guard current != nil else { return violation("evidence before any finding") }
-        guard let text = path.flatMap(String.init(validatingCString:)), text.hasPrefix("$") else {
-            return violation("absent-field evidence without a JSON path starting with $")
-        }
-        current!.evidence.append(EvidenceReport(kind: .absent, path: text, value: nil))
+        guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
+        current!.evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
     }
 
-    func evidence(label: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) {
+    func evidence(label: String?, value: String?) {
         guard current != nil else { return violation("evidence before any finding") }
-        guard let labelText = label.flatMap(String.init(validatingCString:)), !labelText.isEmpty,
-              let valueText = value.flatMap(String.init(validatingCString:)) else {
-            return violation("derived evidence without a valid label and value")
-        }
-        current!.evidence.append(EvidenceReport(kind: .derived, path: labelText, value: JSONWriter.quoted(valueText)))
+        guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
+        current!.evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
 
-    func cite(_ id: UnsafePointer<CChar>?) {
+    func cite(_ id: String?) {
         guard current != nil else { return violation("citation before any finding") }
-        guard let text = id.flatMap(String.init(validatingCString:)) else { return violation("citation id NULL or not UTF-8") }
-        guard let citation = citations[text] else { return violation("citation \(JSONWriter.quoted(text)) is not in the rule data") }
-        if !current!.citations.contains(where: { $0.id == text }) { current!.citations.append(citation) }
+        guard let id else { return violation("citation id NULL or not UTF-8") }
+        guard let citation = citations[id] else { return violation("citation \(JSONWriter.quoted(id)) is not in the rule data") }
+        if !current!.citations.contains(where: { $0.id == id }) { current!.citations.append(citation) }
     }
+
+    /// The findings after the plugin returned `status`, with an `error` finding for anything
+    /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
+    func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
+        flush()
+        let order = Dictionary(uniqueKeysWithValues: plugin.rules.enumerated().map { ($1.id, $0) })
+        var findings = findings.enumerated()
+            .sorted { (order[$0.element.rule] ?? 0, $0.offset) < (order[$1.element.rule] ?? 0, $1.offset) }
+            .map(\.element)
+        var problems = violations + extraProblems
+        if status != 0 && extraProblems.isEmpty { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
+        if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }
+        if !problems.isEmpty { findings.append(FindingReport.pluginError(plugin: plugin.id, problems: problems)) }
+        return findings
+    }
+}
+
+/// A C string from a plugin as Swift text: nil for NULL or invalid UTF-8.
+func pluginText(_ pointer: UnsafePointer<CChar>?) -> String? {
+    pointer.flatMap(String.init(validatingCString:))
 }
 
 private func collector(_ context: UnsafeMutableRawPointer?) -> FindingCollector {
@@ -166,17 +186,18 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     abi_version: CHECK_ABI_VERSION,
     struct_size: UInt32(MemoryLayout<check_sink>.size),
     context: nil,
-    finding: { context, rule, verdict, zh, en in collector(context).begin(rule: rule, verdict: verdict, zh: zh, en: en) },
+    finding: { context, rule, verdict, zh, en in
+        collector(context).begin(rule: pluginText(rule), verdict: verdict, zh: pluginText(zh), en: pluginText(en))
+    },
     evidence: { context, node in collector(context).evidence(node: node) },
-    evidence_absent: { context, path in collector(context).evidence(absent: path) },
-    evidence_derived: { context, label, value in collector(context).evidence(label: label, value: value) },
-    cite: { context, id in collector(context).cite(id) })
+    evidence_absent: { context, path in collector(context).evidence(absent: pluginText(path)) },
+    evidence_derived: { context, label, value in collector(context).evidence(label: pluginText(label), value: pluginText(value)) },
+    cite: { context, id in collector(context).cite(pluginText(id)) })
 
 extension LoadedPlugin {
-    /// Runs the plugin on one application in this process. Anything the plugin reports that
-    /// breaks the contract becomes an `error` finding; nothing it reported correctly is dropped.
+    /// Runs the plugin on one application in this process.
     func evaluate(_ document: UnsafePointer<check_document>, asOf: String, citations: [String: ResolvedCitation]) -> [FindingReport] {
-        let collector = FindingCollector(plugin: self, citations: citations, document: document)
+        let collector = FindingCollector(plugin: description, citations: citations, document: document)
         var sink = sinkFunctions
         sink.context = Unmanaged.passUnretained(collector).toOpaque()
         let status: Int32 = withExtendedLifetime(collector) {
@@ -186,19 +207,7 @@ extension LoadedPlugin {
                 return descriptor.pointee.evaluate(state, &request, &sink)
             }
         }
-        collector.flush()
-        // Report findings in the order the plugin declares its rules (stable within a rule).
-        let order = Dictionary(uniqueKeysWithValues: description.rules.enumerated().map { ($1.id, $0) })
-        var findings = collector.findings.enumerated()
-            .sorted { (order[$0.element.rule] ?? 0, $0.offset) < (order[$1.element.rule] ?? 0, $1.offset) }
-            .map(\.element)
-        var problems = collector.violations
-        if status != 0 { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
-        if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }
-        if !problems.isEmpty {
-            findings.append(FindingReport.pluginError(plugin: id, problems: problems))
-        }
-        return findings
+        return collector.finish(status: status)
     }
 }
 

@@ -37,9 +37,6 @@ public final class LoadedPlugin: @unchecked Sendable {
     public var id: String { description.id }
     /// The ABI version it was built for.
     public var abiVersion: UInt32 { descriptor.pointee.abi_version }
-
-    /// Whether `ruleID` is declared by this plugin.
-    func declares(rule ruleID: String) -> Bool { description.rules.contains { $0.id == ruleID } }
 }
 
 /// Finds, loads and checks plugins. Loading never unloads: a Swift plugin must not be
@@ -65,11 +62,13 @@ public enum PluginLoader {
         return result
     }
 
-    /// Loads `file`: `dlopen`, the entry symbol, the ABI version and size (before anything
-    /// else), the metadata, then `open` with the plugin's rule data.
-    public static func load(_ file: URL, ruleBook: RuleBook) throws(PluginRefusal) -> LoadedPlugin {
+    /// Loads `file`: the loading policy (ownership, permissions, allowlist), `dlopen`, the entry
+    /// symbol, the ABI version and size (before anything else), the metadata, then `open` with
+    /// the plugin's rule data.
+    public static func load(_ file: URL, ruleBook: RuleBook, policy: PluginPolicy = .default) throws(PluginRefusal) -> LoadedPlugin {
         let path = file.path
         func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason) }
+        if let reason = policy.refusal(for: file) { throw refuse(reason) }
 
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"

@@ -8,6 +8,7 @@ let sharedOptions: [OptionSpec] = [
     .value("--plugins", value: "DIR", help: "Also load plugins (libcheck-plugin-*.so) from DIR; CHECK_PLUGIN_PATH adds more (colon-separated).", repeatable: true),
     .flag("--no-default-plugins", help: "Do not load the built-in plugins next to the executable."),
     .value("--rules", value: "DIR", help: "Use the rules root DIR instead of the shipped rules/ (first one holds the GB/T table); CHECK_RULES_PATH likewise.", repeatable: true),
+    .value("--plugin-allowlist", value: "FILE", help: "Load only plugin files whose SHA-256 is listed in FILE (sha256sum format)."),
     .value("--lang", value: "zh|en", help: "Language of messages (default: zh if LANG starts with zh, else en)."),
 ]
 
@@ -27,6 +28,9 @@ let evaluateCommand = CommandSpec(
         .value("--fail-on", value: "fail|review", help: "Exit 1 on any fail (default), or on any fail or review."),
         .flag("--strict-input", help: "Warn about members the application format does not define."),
         .flag("--no-color", help: "Never colour the text report (NO_COLOR does the same)."),
+        .flag("--isolate", help: "Run every plugin in its own worker process: a crash, hang or bad output becomes an error for that application only."),
+        .value("--isolate-plugin", value: "ID", help: "Run the plugin in libcheck-plugin-ID.so in a worker process.", repeatable: true),
+        .value("--plugin-timeout", value: "SECONDS", help: "Time limit per application for an isolated plugin (default 10)."),
     ],
     examples: [
         ("check examples/", "Evaluate every application under examples/ and print a report."),
@@ -78,10 +82,14 @@ func write(_ text: String, to file: String?) {
     }
 }
 
+/// The running executable.
+func executablePath() -> URL {
+    URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+}
+
 /// The directory of the running executable (where the built-in plugins are built).
 func executableDirectory() -> URL {
-    let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return URL(fileURLWithPath: path).deletingLastPathComponent()
+    executablePath().deletingLastPathComponent()
 }
 
 /// The shipped rules root: `rules/` in an ancestor of the executable's folder (a source
@@ -122,6 +130,17 @@ func configuration(_ parsed: ParsedArguments) throws -> SessionConfiguration {
     }
     var configuration = SessionConfiguration(pluginDirectories: pluginDirectories, rulesRoots: rulesRoots,
                                              only: Set(parsed.all("--only")), skip: Set(parsed.all("--skip")))
+    if let allowlist = parsed.value("--plugin-allowlist") {
+        configuration.policy = try PluginPolicy(allowlistAt: allowlist)
+        configuration.allowlistFile = URL(fileURLWithPath: allowlist).path
+    }
+    configuration.isolateAll = parsed.has("--isolate")
+    configuration.isolatedPlugins = Set(parsed.all("--isolate-plugin"))
+    configuration.workerExecutable = executablePath()
+    if let text = parsed.value("--plugin-timeout") {
+        guard let seconds = Double(text), seconds > 0, seconds < 86_400 else { throw UsageError("--plugin-timeout must be a number of seconds, not \(text)") }
+        configuration.pluginTimeout = seconds
+    }
     if let text = parsed.value("--as-of") {
         guard let day = Day(text) else { throw UsageError("--as-of must be a date YYYY-MM-DD, not \(text)") }
         configuration.asOf = day
@@ -165,6 +184,12 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     let output = try OutputSink(path: outputPath)
     let summary = BatchRun.run(session, inputs: parsed.positionals, renderer: &renderer, output: output, progress: ProgressLine())
     output.close()
+    if summary.problemCount > 0 {
+        var text = "check: \(summary.problemCount) problem(s) kept \(summary.error) application(s) from a full evaluation (error verdicts in the report):\n"
+        text += summary.problems.map { "  " + $0 + "\n" }.joined()
+        if summary.problemCount > summary.problems.count { text += "  … and \(summary.problemCount - summary.problems.count) more\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
     return exitStatus(summary: summary, refusals: session.refusals.count, failOn: failOn)
 }
 
@@ -282,6 +307,9 @@ func runValidate(_ arguments: [String]) throws -> Int32 {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+// A worker that dies must not take the host down with SIGPIPE; writes then fail with EPIPE.
+signal(SIGPIPE, SIG_IGN)
+if arguments.first == "__worker" { exit(WorkerMain.run(Array(arguments.dropFirst()))) }
 do {
     let status: Int32
     switch arguments.first {

@@ -130,3 +130,27 @@ final class ReportFormatTests: XCTestCase {
         }
     }
 }
+
+/// The progress line: on standard error for batches of more than 300 applications when it is a
+/// terminal, silent otherwise.
+final class ProgressLineTests: XCTestCase {
+    func testProgressOnlyOnATerminal() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let batch = folder.appendingPathComponent("batch.jsonl")
+        let example = try String(contentsOf: TestPaths.examples.appendingPathComponent("negative-list/pass--semiconductor-packaging.json"), encoding: .utf8)
+        let line = try XCTUnwrap(String(data: try JSONSerialization.data(withJSONObject: try foundationJSON(Data(example.utf8))), encoding: .utf8))
+        try Data(String(repeating: line + "\n", count: 400).utf8).write(to: batch)
+
+        let piped = try check(["--format", "jsonl", batch.path])
+        XCTAssertEqual(piped.stderr, "", "no progress when standard error is not a terminal")
+
+        // `script` gives the process a pseudo-terminal; standard output goes to a file.
+        let report = folder.appendingPathComponent("report.jsonl")
+        let command = "NO_COLOR=1 \(TestPaths.checkExecutable.path) --format jsonl --output \(report.path) \(batch.path)"
+        let terminal = try runProcess("/usr/bin/env", ["script", "-qec", command, "/dev/null"], directory: TestPaths.root)
+        XCTAssertTrue(terminal.stdout.contains("/400"), "progress shows done/total: \(terminal.stdout.debugDescription)")
+        XCTAssertTrue(terminal.stdout.contains("/s"), "progress shows the rate")
+        XCTAssertTrue(terminal.stdout.contains("ETA"), "progress shows the ETA")
+        XCTAssertEqual(try String(contentsOf: report, encoding: .utf8).split(separator: "\n").count, 402)
+    }
+}

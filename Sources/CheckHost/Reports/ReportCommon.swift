@@ -27,9 +27,22 @@ public struct ReportSummary: Sendable, Equatable {
     public var applications = 0
     /// Per verdict.
     public var pass = 0, fail = 0, review = 0, error = 0, notApplicable = 0
+    /// What could not be evaluated, one line each (the first 20), for the end-of-run summary.
+    public var problems: [String] = []
+    /// How many problems there were in all.
+    public var problemCount = 0
 
     /// An empty summary.
     public init() {}
+
+    /// Counts `result`, noting plugin errors and unreadable inputs.
+    public mutating func add(_ result: ApplicationResult) {
+        add(result.verdict)
+        var lines = result.findings.filter { $0.verdict == .error }.map { "\(result.displayName(.en)) (\(result.source)) \($0.plugin): \($0.message.en)" }
+        if !result.inputProblems.isEmpty { lines.append("\(result.source): input could not be evaluated (\(result.inputProblems.count) problem(s))") }
+        problemCount += lines.count
+        problems += lines.prefix(max(0, 20 - problems.count))
+    }
 
     /// Counts `verdict`.
     public mutating func add(_ verdict: Verdict) {

@@ -1,0 +1,124 @@
+import CCheckABI
+import CheckAPI
+import Foundation
+
+/// Evaluates batches of input records: parse and validate each once, run every plugin (in this
+/// process, or in its worker), assemble the results in input order. Not thread-safe: use one
+/// per thread (``CheckSession/makeEvaluator()``); isolated plugins get their own workers.
+public final class Evaluator {
+    /// What all evaluators of a session share (immutable).
+    struct Shared: @unchecked Sendable {
+        let plugins: [PluginHandle]
+        let citations: [String: ResolvedCitation]
+        let validator: ApplicationValidator
+        let asOf: Day?
+    }
+
+    let shared: Shared
+    private var workers: [String: WorkerProcess]
+
+    init(shared: Shared, workers: [String: WorkerProcess]) {
+        self.shared = shared
+        self.workers = workers
+    }
+
+    deinit {
+        for worker in workers.values { worker.stop() }
+    }
+
+    /// An application that passed validation, waiting for the plugins.
+    private struct Pending {
+        let position: Int
+        let document: JSONDocument
+        let asOf: String
+        let application: String?
+        let projectName: String?
+        let source: String
+        let unknown: [String]
+    }
+
+    /// Evaluates `records`, returning one result per record, in order.
+    public func evaluate(_ records: [InputRecord]) -> [ApplicationResult] {
+        var results = [ApplicationResult?](repeating: nil, count: records.count)
+        var pending: [Pending] = []
+        for (position, record) in records.enumerated() {
+            switch record {
+            case .unreadable(let source, let problem):
+                results[position] = .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: nil, column: nil)], application: nil)
+            case .application(let bytes, let source, let line):
+                let document: JSONDocument
+                do {
+                    document = try JSONReader.parse(bytes)
+                } catch {
+                    let problem = InputProblem(path: error.path, expected: error.expected, found: error.found)
+                    results[position] = .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: line ?? error.line, column: error.column)],
+                                                    application: nil)
+                    continue
+                }
+                let outcome: ApplicationResult? = document.withRoot { root in
+                    let application = root.kind == .object ? root["id"]?.string.flatMap { $0.isEmpty ? nil : $0 } : nil
+                    let projectName = root.kind == .object ? root["project"]?["name"]?.string : nil
+                    let (errors, unknown) = shared.validator.problems(of: root)
+                    guard errors.isEmpty else {
+                        return .unreadable(source: source, problems: errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) },
+                                           application: application, projectName: projectName, unknownMembers: unknown)
+                    }
+                    let asOf = shared.asOf?.description ?? root["submittedOn"]!.string!
+                    pending.append(Pending(position: position, document: document, asOf: asOf, application: application,
+                                           projectName: projectName, source: source, unknown: unknown))
+                    return nil
+                }
+                if let outcome { results[position] = outcome }
+            }
+        }
+
+        // Findings per pending application, plugin by plugin.
+        var findings = [[FindingReport]](repeating: [], count: pending.count)
+        var verdicts = [[PluginVerdict]](repeating: [], count: pending.count)
+        for plugin in shared.plugins {
+            let reported: [[FindingReport]]
+            if let inProcess = plugin.inProcess {
+                reported = pending.map { item in
+                    item.document.withCDocument { inProcess.evaluate($0, asOf: item.asOf, citations: shared.citations) }
+                }
+            } else {
+                reported = evaluateIsolated(plugin, pending)
+            }
+            for index in pending.indices {
+                verdicts[index].append(PluginVerdict(id: plugin.id, verdict: reported[index].map(\.verdict).worst))
+                findings[index] += reported[index]
+            }
+        }
+        for (index, item) in pending.enumerated() {
+            results[item.position] = ApplicationResult(
+                application: item.application, projectName: item.projectName, source: item.source, asOf: item.asOf,
+                verdict: verdicts[index].map(\.verdict).worst, plugins: verdicts[index], findings: findings[index],
+                inputProblems: [], unknownMembers: item.unknown)
+        }
+        return results.map { $0! }
+    }
+
+    private func evaluateIsolated(_ plugin: PluginHandle, _ pending: [Pending]) -> [[FindingReport]] {
+        guard !pending.isEmpty else { return [] }
+        let worker = workers[plugin.file] ?? WorkerProcess(plugin.launch!)
+        workers[plugin.file] = worker
+        let encoded = pending.enumerated().map { index, item -> [UInt8] in
+            var bytes: [UInt8] = []
+            WorkerProtocol.appendApplication(index: UInt32(index), asOf: item.asOf, document: item.document, to: &bytes)
+            return bytes
+        }
+        let outcomes = worker.evaluate(encoded)
+        return zip(pending, outcomes).map { item, outcome in
+            switch outcome {
+            case .failed(let reason):
+                return [FindingReport.pluginError(plugin: plugin.id, problems: [reason])]
+            case .events(let status, let events):
+                return item.document.withCDocument { document in
+                    let collector = FindingCollector(plugin: plugin.description, citations: shared.citations, document: document)
+                    events.forEach { $0.replay(into: collector) }
+                    return collector.finish(status: status)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import CCheckABI
+import CheckAPI
+import CheckJSON
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker side of isolation: `check __worker PLUGIN-FILE --rules DIR... [--plugin-allowlist FILE]`.
+/// Loads one plugin, announces it (hello) or its refusal, then evaluates the applications it is
+/// sent until its input ends. Anything the plugin prints goes to standard error: the protocol
+/// uses a private copy of standard output.
+public enum WorkerMain {
+    /// Runs the worker; returns its exit status.
+    public static func run(_ arguments: [String]) -> Int32 {
+        // Keep the protocol channel away from the plugin: fd 1 becomes stderr.
+        let channel = dup(1)
+        dup2(2, 1)
+        var output = FileDescriptorWriter(channel)
+
+        var rules: [URL] = []
+        var allowlist: String? = nil
+        var file: String? = nil
+        var index = 0
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--rules" where index + 1 < arguments.count: rules.append(URL(fileURLWithPath: arguments[index + 1])); index += 1
+            case "--plugin-allowlist" where index + 1 < arguments.count: allowlist = arguments[index + 1]; index += 1
+            default: file = arguments[index]
+            }
+            index += 1
+        }
+        guard let file else { return 64 }
+
+        let plugin: LoadedPlugin
+        let book: RuleBook
+        do {
+            book = try RuleBook.load(roots: rules)
+            let policy = try allowlist.map { try PluginPolicy(allowlistAt: $0) } ?? .default
+            plugin = try PluginLoader.load(URL(fileURLWithPath: file), ruleBook: book, policy: policy)
+        } catch let refusal as PluginRefusal {
+            output.frame(WorkerProtocol.refused, Array(refusal.reason.utf8))
+            return 0
+        } catch {
+            output.frame(WorkerProtocol.refused, Array("\(error)".utf8))
+            return 0
+        }
+        output.frame(WorkerProtocol.hello, Array(PluginMetadata.encode(plugin.description, abi: plugin.abiVersion).utf8))
+        guard output.flush() else { return 0 }
+
+        var input = FileDescriptorReader(0)
+        let recorder = EventRecorder()
+        var sink = recordingSink
+        sink.context = Unmanaged.passUnretained(recorder).toOpaque()
+        while let magic = input.uint32() {
+            guard magic == WorkerProtocol.request, let count = input.uint32() else { return 65 }
+            for _ in 0..<count {
+                guard let index = input.uint32(), let asOf = input.bytes(10), let nodeCount = input.uint32(), let textLength = input.uint32(),
+                      Int(nodeCount) * MemoryLayout<check_node>.stride + Int(textLength) < WorkerProtocol.maximumFrame,
+                      let nodeBytes = input.bytes(Int(nodeCount) * MemoryLayout<check_node>.stride), let text = input.bytes(Int(textLength)) else { return 65 }
+                var nodes = [check_node](repeating: check_node(), count: Int(nodeCount))
+                nodes.withUnsafeMutableBytes { $0.copyBytes(from: nodeBytes) }
+                recorder.bytes.removeAll(keepingCapacity: true)
+                let day = String(decoding: asOf, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                let status: Int32 = nodes.withUnsafeBufferPointer { nodeBuffer in
+                    text.withUnsafeBufferPointer { textBuffer in
+                        var document = check_document(nodes: nodeBuffer.baseAddress, node_count: nodeCount, reserved: 0,
+                                                      text: textBuffer.baseAddress, text_length: UInt64(textLength))
+                        return withUnsafePointer(to: &document) { documentPointer in
+                            day.withCString { dayText in
+                                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), reserved: 0,
+                                                            application: documentPointer, as_of: dayText)
+                                return plugin.descriptor.pointee.evaluate(plugin.state, &request, &sink)
+                            }
+                        }
+                    }
+                }
+                var header: [UInt8] = []
+                header.appendUInt32(WorkerProtocol.response)
+                header.appendUInt32(index)
+                header.appendUInt32(UInt32(bitPattern: status))
+                header.appendUInt32(UInt32(recorder.bytes.count))
+                output.write(header)
+                output.write(recorder.bytes)
+                // One response per application, at once: the host's deadline is per application.
+                guard output.flush() else { return 0 }
+            }
+        }
+        return 0
+    }
+}
+
+/// A plugin's metadata as JSON, for the hello frame.
+enum PluginMetadata {
+    static func encode(_ description: PluginDescription, abi: UInt32) -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("id", description.id)
+        writer.field("version", description.version)
+        writer.field("abi", Int(abi))
+        writer.field("titleZh", description.title.zh)
+        writer.field("titleEn", description.title.en)
+        writer.key("datasets")
+        writer.beginArray()
+        description.datasets.forEach { writer.string($0) }
+        writer.endArray()
+        writer.key("rules")
+        writer.beginArray()
+        for rule in description.rules {
+            writer.beginObject()
+            writer.field("id", rule.id)
+            writer.field("titleZh", rule.title.zh)
+            writer.field("titleEn", rule.title.en)
+            writer.field("descriptionZh", rule.description.zh)
+            writer.field("descriptionEn", rule.description.en)
+            writer.key("citations")
+            writer.beginArray()
+            rule.citations.forEach { writer.string($0) }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> (PluginDescription, UInt32) {
+        let document = try JSONReader.parse(bytes)
+        return try document.withRoot { root throws -> (PluginDescription, UInt32) in
+            var rules: [RuleDescription] = []
+            for rule in try root.required("rules").asArray() {
+                rules.append(RuleDescription(
+                    id: try rule.required("id").asString(),
+                    title: Localized(zh: try rule.required("titleZh").asString(), en: try rule.required("titleEn").asString()),
+                    description: Localized(zh: try rule.required("descriptionZh").asString(), en: try rule.required("descriptionEn").asString()),
+                    citations: try rule.required("citations").asStrings()))
+            }
+            let description = PluginDescription(
+                id: try root.required("id").asString(), version: try root.required("version").asString(),
+                title: Localized(zh: try root.required("titleZh").asString(), en: try root.required("titleEn").asString()),
+                datasets: try root.required("datasets").asStrings(), rules: rules)
+            return (description, UInt32(try root.required("abi").asInteger()))
+        }
+    }
+}
+
+/// Buffered blocking writes to a file descriptor.
+struct FileDescriptorWriter {
+    let descriptor: Int32
+    var buffer: [UInt8] = []
+
+    init(_ descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    mutating func write(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+
+    mutating func frame(_ magic: UInt32, _ payload: [UInt8]) {
+        buffer.appendUInt32(magic)
+        buffer.appendUInt32(UInt32(payload.count))
+        buffer.append(contentsOf: payload)
+        _ = flush()
+    }
+
+    /// Writes everything; false if the reader went away.
+    mutating func flush() -> Bool {
+        var offset = 0
+        let ok = buffer.withUnsafeBytes { raw -> Bool in
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+        buffer.removeAll(keepingCapacity: true)
+        return ok
+    }
+}
+
+/// Buffered blocking reads from a file descriptor.
+struct FileDescriptorReader {
+    let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    init(_ descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// Exactly `count` bytes, or nil at end of input.
+    mutating func bytes(_ count: Int) -> [UInt8]? {
+        while buffer.count - start < count {
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            var chunk = [UInt8](repeating: 0, count: max(1 << 16, count - buffer.count))
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { return nil }
+            buffer.append(contentsOf: chunk[0..<got])
+        }
+        defer { start += count }
+        return Array(buffer[start..<start + count])
+    }
+
+    mutating func uint32() -> UInt32? {
+        guard let raw = bytes(4) else { return nil }
+        return UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+    }
+}

@@ -1,0 +1,340 @@
+import CCheckABI
+import CheckAPI
+import CheckJSON
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What came back from a worker for one application.
+enum WorkerOutcome {
+    /// The plugin returned `status` after these sink calls.
+    case events(status: Int32, events: [WorkerEvent])
+    /// The worker could not evaluate it: crash, timeout, malformed output.
+    case failed(String)
+}
+
+/// One plugin in a child process (`check __worker FILE`), fed batches of applications over pipes
+/// with a deadline per application. A worker that crashes, hangs or garbles its output is killed;
+/// the application it was on gets a `failed` outcome and a fresh worker takes the rest.
+final class WorkerProcess {
+    struct Launch: Sendable {
+        /// The `check` executable (which has the worker mode).
+        let executable: String
+        /// The plugin file.
+        let plugin: String
+        /// Rules roots and the allowlist, passed on.
+        let rulesRoots: [URL]
+        let allowlist: String?
+        /// The per-application time limit, seconds.
+        let timeout: Double
+    }
+
+    enum Hello {
+        case plugin(PluginDescription, abi: UInt32)
+        case refused(String)
+    }
+
+    let launch: Launch
+    private var pid: pid_t = 0
+    private var toWorker: Int32 = -1
+    private var fromWorker: Int32 = -1
+    private var errorsFromWorker: Int32 = -1
+    private var stderrTail: [UInt8] = []  // the start of the current worker's stderr
+    /// How many times a worker was started.
+    private(set) var starts = 0
+
+    init(_ launch: Launch) {
+        self.launch = launch
+    }
+
+    deinit { stop() }
+
+    var isRunning: Bool { pid > 0 }
+
+    /// Serialises pipe creation and spawning, so no child inherits another worker's pipe ends
+    /// in the moment before they are marked close-on-exec.
+    private static let spawnLock = NSLock()
+
+    /// Starts the worker and reads its hello (or refusal).
+    func start() throws(WorkerProtocolError) -> Hello {
+        stop()
+        starts += 1
+        WorkerProcess.spawnLock.lock()
+        var locked = true
+        defer { if locked { WorkerProcess.spawnLock.unlock() } }
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+            throw WorkerProtocolError("cannot create pipes: \(String(cString: strerror(errno)))")
+        }
+        // The parent's ends must not leak into other workers.
+        for descriptor in input + output + errors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        var arguments = [launch.executable, "__worker", launch.plugin]
+        for root in launch.rulesRoots { arguments += ["--rules", root.path] }
+        if let allowlist = launch.allowlist { arguments += ["--plugin-allowlist", allowlist] }
+        var environment = ProcessInfo.processInfo.environment
+        // Swift's crash handler can take seconds to symbolicate; the host reports the signal instead.
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, launch.executable, &actions, nil, argv, envp)
+        close(input[0])
+        close(output[1])
+        close(errors[1])
+        WorkerProcess.spawnLock.unlock()
+        locked = false
+        guard status == 0 else {
+            close(input[1]); close(output[0]); close(errors[0])
+            throw WorkerProtocolError("cannot start \(launch.executable): \(String(cString: strerror(status)))")
+        }
+        pid = child
+        toWorker = input[1]
+        fromWorker = output[0]
+        errorsFromWorker = errors[0]
+        stderrTail = []
+        for descriptor in [toWorker, fromWorker, errorsFromWorker] {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        }
+        _ = fcntl(toWorker, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+
+        var buffer: [UInt8] = []
+        let deadline = Date().addingTimeInterval(max(30, launch.timeout))
+        while true {
+            if buffer.count >= 8 {
+                var reader = ByteReader(buffer[...])
+                let magic = try reader.uint32(), length = Int(try reader.uint32())
+                guard length <= WorkerProtocol.maximumFrame else { throw WorkerProtocolError("hello of \(length) bytes") }
+                if buffer.count >= 8 + length {
+                    let payload = Array(buffer[8..<8 + length])
+                    switch magic {
+                    case WorkerProtocol.hello:
+                        do {
+                            let (description, abi) = try PluginMetadata.decode(payload)
+                            return .plugin(description, abi: abi)
+                        } catch {
+                            throw WorkerProtocolError("unreadable hello: \(error)")
+                        }
+                    case WorkerProtocol.refused:
+                        stop()
+                        return .refused(String(decoding: payload, as: UTF8.self))
+                    default:
+                        throw WorkerProtocolError("expected a hello, found bytes \(buffer.prefix(8).map { String($0, radix: 16) }.joined(separator: " "))")
+                    }
+                }
+            }
+            switch wait(for: fromWorker, until: deadline) {
+            case .ready:
+                let (chunk, ended) = readAvailable(fromWorker)
+                buffer += chunk
+                if ended && buffer.count < 8 {
+                    let why = reap()
+                    throw WorkerProtocolError("the worker ended before loading the plugin (\(why))\(tailText)")
+                }
+            case .timedOut:
+                stop()
+                throw WorkerProtocolError("the worker did not load the plugin within \(Int(max(30, launch.timeout))) s")
+            }
+        }
+    }
+
+    /// Evaluates `applications` (encoded with ``WorkerProtocol/appendApplication``, indices 0…n-1),
+    /// restarting the worker as often as needed. `restart` must return a running worker's hello.
+    func evaluate(_ applications: [[UInt8]]) -> [WorkerOutcome] {
+        var outcomes: [WorkerOutcome] = []
+        outcomes.reserveCapacity(applications.count)
+        while outcomes.count < applications.count {
+            if !isRunning {
+                do {
+                    if case .refused(let reason) = try start() {
+                        return outcomes + Array(repeating: .failed("the restarted worker refused the plugin: \(reason)"), count: applications.count - outcomes.count)
+                    }
+                } catch {
+                    return outcomes + Array(repeating: .failed("the worker could not be restarted: \(error)"), count: applications.count - outcomes.count)
+                }
+            }
+            run(applications, from: outcomes.count, into: &outcomes)
+        }
+        return outcomes
+    }
+
+    /// Sends applications `first…` and collects outcomes until done or the worker fails (then
+    /// the application it was on gets `failed` and the worker is stopped).
+    private func run(_ applications: [[UInt8]], from first: Int, into outcomes: inout [WorkerOutcome]) {
+        var request: [UInt8] = []
+        request.appendUInt32(WorkerProtocol.request)
+        request.appendUInt32(UInt32(applications.count - first))
+        for application in applications[first...] { request += application }
+        var written = 0
+        var buffer: [UInt8] = []
+        var consumed = 0
+        var deadline = Date().addingTimeInterval(launch.timeout)
+
+        func fail(_ reason: String) {
+            outcomes.append(.failed(reason))
+            stop()
+        }
+
+        while outcomes.count < applications.count {
+            var fds = [pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0), pollfd(fd: errorsFromWorker, events: Int16(POLLIN), revents: 0)]
+            if written < request.count { fds.append(pollfd(fd: toWorker, events: Int16(POLLOUT), revents: 0)) }
+            let wait = max(0, Int32(deadline.timeIntervalSinceNow * 1000))
+            let ready = poll(&fds, nfds_t(fds.count), wait)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return fail("poll failed: \(String(cString: strerror(errno)))")
+            }
+            if ready == 0 {
+                kill(pid, SIGKILL)
+                return fail("timed out after \(formatSeconds(launch.timeout)) (--plugin-timeout); the worker was killed and restarted")
+            }
+            if fds[1].revents != 0 { keepTail(readAvailable(errorsFromWorker).bytes) }
+            if fds.count > 2, fds[2].revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
+                let count = request.withUnsafeBytes { raw in Glibc.write(toWorker, raw.baseAddress! + written, raw.count - written) }
+                if count > 0 { written += count }
+            }
+            if fds[0].revents != 0 {
+                let (chunk, ended) = readAvailable(fromWorker)
+                buffer += chunk
+                // Complete responses, in order.
+                while buffer.count - consumed >= 16 {
+                    var reader = ByteReader(buffer[consumed...])
+                    let magic = (try? reader.uint32()) ?? 0, index = (try? reader.uint32()) ?? 0
+                    let status = Int32(bitPattern: (try? reader.uint32()) ?? 0), length = Int((try? reader.uint32()) ?? 0)
+                    // Applications carry their index in the whole batch, also after a restart.
+                    let expected = UInt32(outcomes.count)
+                    guard magic == WorkerProtocol.response, index == expected, length <= WorkerProtocol.maximumFrame else {
+                        kill(pid, SIGKILL)
+                        return fail("malformed output from the worker (expected response \(expected), found \(describe(buffer[consumed...].prefix(16))))")
+                    }
+                    guard buffer.count - consumed >= 16 + length else { break }
+                    let payload = buffer[(consumed + 16)..<(consumed + 16 + length)]
+                    consumed += 16 + length
+                    do {
+                        outcomes.append(.events(status: status, events: try WorkerEvent.decode(payload)))
+                    } catch {
+                        kill(pid, SIGKILL)
+                        return fail("malformed output from the worker: \(error)")
+                    }
+                    deadline = Date().addingTimeInterval(launch.timeout)
+                }
+                if consumed > 1 << 20 {
+                    buffer.removeFirst(consumed)
+                    consumed = 0
+                }
+                if ended && outcomes.count < applications.count {
+                    let why = reap()
+                    keepTail(readAvailable(errorsFromWorker).bytes)
+                    return fail("the plugin's worker \(why) while evaluating this application\(tailText); restarted for the rest")
+                }
+            }
+        }
+    }
+
+    /// The first lines the worker wrote to standard error (where a crash message comes first).
+    private var tailText: String {
+        let text = String(decoding: stderrTail, as: UTF8.self).split(separator: "\n").prefix(2).joined(separator: " | ")
+        return text.isEmpty ? "" : " (stderr: \(text))"
+    }
+
+    /// Keeps the first 1 KiB the worker writes to standard error; drains the rest.
+    private func keepTail(_ bytes: [UInt8]) {
+        stderrTail += bytes.prefix(max(0, 1024 - stderrTail.count))
+    }
+
+    private func describe(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.isEmpty ? "nothing" : bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+    }
+
+    private enum Wait { case ready, timedOut }
+
+    private func wait(for descriptor: Int32, until deadline: Date) -> Wait {
+        while true {
+            var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: errorsFromWorker, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, max(0, Int32(deadline.timeIntervalSinceNow * 1000)))
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { return .timedOut }
+            if fds[1].revents != 0 { keepTail(readAvailable(errorsFromWorker).bytes) }
+            if fds[0].revents != 0 { return .ready }
+        }
+    }
+
+    /// Everything readable now, and whether the other end has closed.
+    private func readAvailable(_ descriptor: Int32) -> (bytes: [UInt8], ended: Bool) {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if count > 0 {
+                result += chunk[0..<count]
+                continue
+            }
+            if count == 0 { return (result, true) }
+            if errno == EINTR { continue }
+            return (result, errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+    }
+
+    /// Waits for the worker to end and says how it ended.
+    private func reap() -> String {
+        guard pid > 0 else { return "ended" }
+        var status: Int32 = 0
+        var waited: pid_t = 0
+        for _ in 0..<200 {
+            waited = waitpid(pid, &status, WNOHANG)
+            if waited != 0 { break }
+            usleep(1000)
+        }
+        if waited == 0 {
+            kill(pid, SIGKILL)
+            waited = waitpid(pid, &status, 0)
+        }
+        let description = describeExit(status)
+        closePipes()
+        pid = 0
+        return description
+    }
+
+    /// Stops the worker (closing its input first, then killing it).
+    func stop() {
+        guard pid > 0 else { return }
+        close(toWorker)
+        toWorker = -1
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        closePipes()
+        pid = 0
+    }
+
+    private func closePipes() {
+        for descriptor in [toWorker, fromWorker, errorsFromWorker] where descriptor >= 0 { close(descriptor) }
+        toWorker = -1
+        fromWorker = -1
+        errorsFromWorker = -1
+    }
+}
+
+/// "crashed with signal 11 (SIGSEGV)", "exited with status 3".
+func describeExit(_ status: Int32) -> String {
+    let signal = status & 0x7F
+    if signal == 0 { return "exited with status \((status >> 8) & 0xFF)" }
+    let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGILL: "SIGILL", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+                                  SIGKILL: "SIGKILL", SIGTRAP: "SIGTRAP", SIGTERM: "SIGTERM"]
+    return "crashed with signal \(signal) (\(names[signal] ?? "signal"))"
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.2f s", seconds)
+}

@@ -1,0 +1,194 @@
+import CCheckABI
+import CheckAPI
+import CheckJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The byte protocol between the host and a plugin worker process (`check __worker FILE`).
+/// Integers are little-endian; strings are a `u32` length and UTF-8 bytes.
+///
+/// - worker → host, once: `hello` (`"CKHI"`, u32 length, the plugin's metadata as JSON) or
+///   `refused` (`"CKNO"`, u32 length, the reason).
+/// - host → worker, per batch: `"CKRQ"`, u32 count, then per application: u32 index,
+///   10 bytes as-of date, u32 node count, u32 text length, the nodes (`check_node` as laid out
+///   in memory), the text. The application crosses as the tape the host already parsed.
+/// - worker → host, per application, in order: `"CKRS"`, u32 index, i32 status, u32 length,
+///   then the plugin's sink calls as events (see ``WorkerEvent``).
+enum WorkerProtocol {
+    static let hello: UInt32 = 0x4948_4B43      // "CKHI"
+    static let refused: UInt32 = 0x4F4E_4B43    // "CKNO"
+    static let request: UInt32 = 0x5152_4B43    // "CKRQ"
+    static let response: UInt32 = 0x5352_4B43   // "CKRS"
+    /// The largest frame either side accepts.
+    static let maximumFrame = 64 << 20
+
+    /// The bytes of one application in a request.
+    static func appendApplication(index: UInt32, asOf: String, document: JSONDocument, to bytes: inout [UInt8]) {
+        bytes.appendUInt32(index)
+        let day = Array(asOf.utf8)
+        bytes.append(contentsOf: day.prefix(10) + Array(repeating: 0x20, count: max(0, 10 - day.count)))
+        bytes.appendUInt32(UInt32(document.nodes.count))
+        bytes.appendUInt32(UInt32(document.text.count))
+        document.nodes.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: document.text)
+    }
+}
+
+/// One sink call a plugin made, as recorded by the worker.
+enum WorkerEvent: Equatable {
+    case finding(rule: String?, verdict: UInt32, zh: String?, en: String?)
+    case evidence(node: UInt32)
+    case absent(path: String?)
+    case derived(label: String?, value: String?)
+    case cite(id: String?)
+
+    static let findingTag: UInt8 = 1, evidenceTag: UInt8 = 2, absentTag: UInt8 = 3, derivedTag: UInt8 = 4, citeTag: UInt8 = 5
+
+    /// Replays the event into `collector`, exactly as the call would have arrived in process.
+    func replay(into collector: FindingCollector) {
+        switch self {
+        case .finding(let rule, let verdict, let zh, let en): collector.begin(rule: rule, verdict: verdict, zh: zh, en: en)
+        case .evidence(let node): collector.evidence(node: node)
+        case .absent(let path): collector.evidence(absent: path)
+        case .derived(let label, let value): collector.evidence(label: label, value: value)
+        case .cite(let id): collector.cite(id)
+        }
+    }
+
+    /// Decodes the events of one response. Never traps: malformed bytes throw a description.
+    static func decode(_ bytes: ArraySlice<UInt8>) throws(WorkerProtocolError) -> [WorkerEvent] {
+        var reader = ByteReader(bytes)
+        var events: [WorkerEvent] = []
+        while !reader.isAtEnd {
+            guard events.count < 100_000 else { throw WorkerProtocolError("more than 100000 events for one application") }
+            let tag = try reader.byte()
+            switch tag {
+            case findingTag:
+                let verdict = try reader.uint32()
+                events.append(.finding(rule: try reader.text(), verdict: verdict, zh: try reader.text(), en: try reader.text()))
+            case evidenceTag: events.append(.evidence(node: try reader.uint32()))
+            case absentTag: events.append(.absent(path: try reader.text()))
+            case derivedTag: events.append(.derived(label: try reader.text(), value: try reader.text()))
+            case citeTag: events.append(.cite(id: try reader.text()))
+            default: throw WorkerProtocolError("unknown event tag \(tag) at byte \(reader.offset - 1)")
+            }
+        }
+        return events
+    }
+}
+
+/// Output from a worker that does not follow the protocol.
+struct WorkerProtocolError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads protocol values from bytes, with every length checked.
+struct ByteReader {
+    let bytes: ArraySlice<UInt8>
+    private(set) var offset: Int
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        offset = bytes.startIndex
+    }
+
+    var isAtEnd: Bool { offset >= bytes.endIndex }
+    var remaining: Int { bytes.endIndex - offset }
+
+    mutating func byte() throws(WorkerProtocolError) -> UInt8 {
+        guard offset < bytes.endIndex else { throw WorkerProtocolError("output ends inside an event") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func uint32() throws(WorkerProtocolError) -> UInt32 {
+        guard remaining >= 4 else { throw WorkerProtocolError("output ends inside a number") }
+        var value: UInt32 = 0
+        for shift in 0..<4 { value |= UInt32(bytes[offset + shift]) << (8 * shift) }
+        offset += 4
+        return value
+    }
+
+    mutating func slice(_ count: Int) throws(WorkerProtocolError) -> ArraySlice<UInt8> {
+        guard count >= 0, remaining >= count else { throw WorkerProtocolError("a length of \(count) bytes runs past the end of the output") }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    /// A string: nil for a NULL pointer (length 0xFFFFFFFF), or if its bytes are not UTF-8 or
+    /// contain NUL (it could not have come from a C string).
+    mutating func text() throws(WorkerProtocolError) -> String? {
+        let length = try uint32()
+        if length == UInt32.max { return nil }
+        let raw = try slice(Int(length))
+        guard !raw.contains(0) else { return nil }
+        return String(validating: raw, as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendUInt32(_ value: UInt32) {
+        append(UInt8(truncatingIfNeeded: value))
+        append(UInt8(truncatingIfNeeded: value >> 8))
+        append(UInt8(truncatingIfNeeded: value >> 16))
+        append(UInt8(truncatingIfNeeded: value >> 24))
+    }
+
+    /// A C string from a plugin; NULL is written as the length 0xFFFFFFFF.
+    mutating func appendText(_ pointer: UnsafePointer<CChar>?) {
+        guard let pointer else {
+            appendUInt32(UInt32.max)
+            return
+        }
+        let length = strlen(pointer)
+        appendUInt32(UInt32(length))
+        pointer.withMemoryRebound(to: UInt8.self, capacity: length) { append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+    }
+}
+
+/// Records what a plugin reports through the sink, in the worker.
+final class EventRecorder {
+    var bytes: [UInt8] = []
+}
+
+private func recorder(_ context: UnsafeMutableRawPointer?) -> EventRecorder {
+    Unmanaged<EventRecorder>.fromOpaque(context!).takeUnretainedValue()
+}
+
+/// The sink a worker gives its plugin: every call becomes an event.
+nonisolated(unsafe) let recordingSink = check_sink(
+    abi_version: CHECK_ABI_VERSION,
+    struct_size: UInt32(MemoryLayout<check_sink>.size),
+    context: nil,
+    finding: { context, rule, verdict, zh, en in
+        let events = recorder(context)
+        events.bytes.append(WorkerEvent.findingTag)
+        events.bytes.appendUInt32(verdict)
+        events.bytes.appendText(rule)
+        events.bytes.appendText(zh)
+        events.bytes.appendText(en)
+    },
+    evidence: { context, node in
+        let events = recorder(context)
+        events.bytes.append(WorkerEvent.evidenceTag)
+        events.bytes.appendUInt32(node)
+    },
+    evidence_absent: { context, path in
+        let events = recorder(context)
+        events.bytes.append(WorkerEvent.absentTag)
+        events.bytes.appendText(path)
+    },
+    evidence_derived: { context, label, value in
+        let events = recorder(context)
+        events.bytes.append(WorkerEvent.derivedTag)
+        events.bytes.appendText(label)
+        events.bytes.appendText(value)
+    },
+    cite: { context, id in
+        let events = recorder(context)
+        events.bytes.append(WorkerEvent.citeTag)
+        events.bytes.appendText(id)
+    })
