@@ -6,6 +6,8 @@ import Foundation
 public struct SessionConfiguration: Sendable {
     /// Directories searched for `libcheck-plugin-*.so`, in order.
     public var pluginDirectories: [URL]
+    /// Plugin files loaded whatever their name, before the directories.
+    public var pluginFiles: [URL] = []
     /// Rules roots; the first holds the GB/T table and the seed clauses.
     public var rulesRoots: [URL]
     /// Only these plugin ids, if not empty.
@@ -93,7 +95,7 @@ public final class CheckSession: @unchecked Sendable {
         var loaded: [PluginHandle] = []
         var refusals: [PluginRefusal] = []
         var workers: [String: WorkerProcess] = [:]
-        for file in PluginLoader.discover(in: configuration.pluginDirectories) {
+        for file in configuration.pluginFiles + PluginLoader.discover(in: configuration.pluginDirectories) {
             let handle: PluginHandle
             if configuration.isIsolated(file) {
                 guard let executable = configuration.workerExecutable else {

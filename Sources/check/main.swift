@@ -17,7 +17,7 @@ let evaluateCommand = CommandSpec(
     abstract: """
     Evaluates foreign-investment project applications (.json: one per file; .jsonl: one per line; -: standard input)
     against every loaded rule plugin and reports, per rule, pass / fail / review / not-applicable with the clauses quoted.
-    Other commands: plugins, rules, explain, validate, schema (run `check <command> --help`).
+    Other commands: plugins, rules, explain, validate, schema, new-plugin, test-plugin (run `check <command> --help`).
     """,
     options: sharedOptions + [
         .value("--format", value: "FORMAT", help: "Report format: text (default), json, jsonl (streamed), junit, markdown, html."),
@@ -279,6 +279,81 @@ func runSchema(_ arguments: [String]) throws -> Int32 {
     return 0
 }
 
+let newPluginCommand = CommandSpec(
+    usage: "check new-plugin <name> [options]",
+    abstract: "Creates a Swift package for a new rule plugin: it builds against CheckAPI into libcheck-plugin-<name>.so, with one example rule and example applications for `check test-plugin`.",
+    options: [
+        .value("--output", value: "DIR", help: "Create the package folder in DIR (default: the current folder)."),
+        .value("--check-package", value: "DIR", help: "The check package to build against (default: the one this executable was built from)."),
+    ],
+    examples: [("check new-plugin land-use && cd land-use && swift build && check test-plugin .", "From nothing to a tested plugin.")])
+
+let testPluginCommand = CommandSpec(
+    usage: "check test-plugin <plugin.so | package-folder> [options]",
+    abstract: """
+    Loads one plugin and runs its example applications (<expected-verdict>--<what>.json): each must give its verdict,
+    cite a clause, and name evidence for fail and review; the examples must include one that triggers and one that does not.
+    A package folder means its .build/debug/libcheck-plugin-*.so and its examples/ folder.
+    """,
+    options: [
+        .value("--examples", value: "DIR", help: "The example applications (default: the package's examples/, or examples/<plugin-id>)."),
+        .value("--rules", value: "DIR", help: "Rules roots, as for check.", repeatable: true),
+        .flag("--isolate", help: "Run the plugin in a worker process."),
+    ],
+    examples: [("check test-plugin .build/debug/libcheck-plugin-negative-list.so", "A built-in plugin against examples/negative-list/.")])
+
+/// The check package this executable was built from: an ancestor with Sources/CheckAPI.
+func checkPackageRoot() -> URL? {
+    var folder = executableDirectory()
+    for _ in 0..<8 {
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Sources/CheckAPI").path) { return folder }
+        folder = folder.deletingLastPathComponent()
+    }
+    return nil
+}
+
+func runNewPlugin(_ arguments: [String]) throws -> Int32 {
+    let parsed = try newPluginCommand.parse(arguments)
+    if parsed.wantsHelp { write(newPluginCommand.help, to: nil); return 0 }
+    guard parsed.positionals.count == 1 else { throw UsageError("new-plugin takes one name, e.g. land-use") }
+    guard let package = parsed.value("--check-package").map({ URL(fileURLWithPath: $0) }) ?? checkPackageRoot() else {
+        throw UsageError("cannot find the check package; give it with --check-package DIR")
+    }
+    let parent = URL(fileURLWithPath: parsed.value("--output") ?? FileManager.default.currentDirectoryPath)
+    let created = try PluginScaffold.create(name: parsed.positionals[0], in: parent, checkPackage: package)
+    write("created \(created.folder.path)\n" + created.files.map { "  \($0)\n" }.joined()
+          + "next: cd \(created.folder.path) && swift build && check test-plugin .\n", to: nil)
+    return 0
+}
+
+func runTestPlugin(_ arguments: [String]) throws -> Int32 {
+    let parsed = try testPluginCommand.parse(arguments)
+    if parsed.wantsHelp { write(testPluginCommand.help, to: nil); return 0 }
+    guard parsed.positionals.count == 1 else { throw UsageError("test-plugin takes one plugin file or package folder") }
+    let target = URL(fileURLWithPath: parsed.positionals[0]).standardizedFileURL
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isFolder) else { throw UsageError("no such file or folder: \(target.path)") }
+    var file = target
+    var examples = parsed.value("--examples").map { URL(fileURLWithPath: $0) }
+    if isFolder.boolValue {
+        let built = PluginLoader.discover(in: [target.appendingPathComponent(".build/debug"), target])
+        guard let first = built.first else { throw UsageError("no libcheck-plugin-*.so in \(target.path)/.build/debug: run swift build first") }
+        file = first
+        examples = examples ?? target.appendingPathComponent("examples")
+    }
+    var configuration = try configuration(parsed)
+    configuration.pluginDirectories = []
+    configuration.pluginFiles = [file]
+    configuration.isolateAll = parsed.has("--isolate")
+    let session = try CheckSession(configuration)
+    if let refusal = session.refusals.first { fail(refusal.description) }
+    guard let plugin = session.plugins.first else { fail("\(file.path) did not load") }
+    let folder = examples ?? URL(fileURLWithPath: "examples/\(plugin.id)")
+    let report = try PluginTester.run(plugin: plugin.id, examples: folder, session: session)
+    write("\(plugin.id) \(plugin.description.version) — examples in \(folder.path)\n" + report.text, to: nil)
+    return report.passed ? 0 : 1
+}
+
 func runValidate(_ arguments: [String]) throws -> Int32 {
     let parsed = try validateCommand.parse(arguments)
     if parsed.wantsHelp { write(validateCommand.help, to: nil); return 0 }
@@ -318,6 +393,8 @@ do {
     case "rules": status = try runRules(Array(arguments.dropFirst()))
     case "explain": status = try runExplain(Array(arguments.dropFirst()))
     case "schema": status = try runSchema(Array(arguments.dropFirst()))
+    case "new-plugin": status = try runNewPlugin(Array(arguments.dropFirst()))
+    case "test-plugin": status = try runTestPlugin(Array(arguments.dropFirst()))
     case "--version": write("\(Tool.name) \(Tool.version)\n", to: nil); status = 0
     case nil: write(evaluateCommand.help, to: nil); status = 2
     default: status = try runEvaluate(arguments)
