@@ -31,6 +31,7 @@ let evaluateCommand = CommandSpec(
         .flag("--isolate", help: "Run every plugin in its own worker process: a crash, hang or bad output becomes an error for that application only."),
         .value("--isolate-plugin", value: "ID", help: "Run the plugin in libcheck-plugin-ID.so in a worker process.", repeatable: true),
         .value("--plugin-timeout", value: "SECONDS", help: "Time limit per application for an isolated plugin (default 10)."),
+        .value("--jobs", value: "N", help: "Evaluate on N threads (default: the number of cores); results stay in input order."),
     ],
     examples: [
         ("check examples/", "Evaluate every application under examples/ and print a report."),
@@ -182,7 +183,8 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     let colour = outputPath == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && !parsed.has("--no-color")
     var renderer = format.renderer(context: context, colour: colour, failOn: failOn)
     let output = try OutputSink(path: outputPath)
-    let summary = BatchRun.run(session, inputs: parsed.positionals, renderer: &renderer, output: output, progress: ProgressLine())
+    let summary = BatchRun.run(session, reader: RecordReader(parsed.positionals), renderer: &renderer, output: output,
+                               progress: ProgressLine(), jobs: try jobs(parsed))
     output.close()
     if summary.problemCount > 0 {
         var text = "check: \(summary.problemCount) problem(s) kept \(summary.error) application(s) from a full evaluation (error verdicts in the report):\n"
@@ -191,6 +193,12 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
         FileHandle.standardError.write(Data(text.utf8))
     }
     return exitStatus(summary: summary, refusals: session.refusals.count, failOn: failOn)
+}
+
+func jobs(_ parsed: ParsedArguments) throws -> Int {
+    guard let text = parsed.value("--jobs") else { return ProcessInfo.processInfo.activeProcessorCount }
+    guard let count = Int(text), count >= 1, count <= 256 else { throw UsageError("--jobs must be a number from 1 to 256, not \(text)") }
+    return count
 }
 
 func runPlugins(_ arguments: [String]) throws -> Int32 {
@@ -363,16 +371,20 @@ func runValidate(_ arguments: [String]) throws -> Int32 {
     var invalid = 0
     var count = 0
     var output = ""
-    for record in Inputs.records(parsed.positionals) {
-        count += 1
-        let (source, problems) = session.validate(record)
-        if problems.isEmpty {
-            output += "\(source): " + language.pick(zh: "格式正确", en: "valid") + "\n"
-        } else {
+    let reader = RecordReader(parsed.positionals)
+    while case let batch = reader.next(64), !batch.isEmpty {
+        for record in batch {
+            count += 1
+            let (source, problems) = session.validate(record)
+            if problems.isEmpty {
+                output += "\(source): " + language.pick(zh: "格式正确", en: "valid") + "\n"
+                continue
+            }
             invalid += 1
             for located in problems {
                 let position = located.line.map { ":\($0)" + (located.column.map { ":\($0)" } ?? "") } ?? ""
-                output += "\(source)\(position): \(located.problem.path): " + language.pick(zh: "应为 \(located.problem.expected)，实为 \(located.problem.found)", en: "expected \(located.problem.expected), found \(located.problem.found)") + "\n"
+                output += "\(source)\(position): \(located.problem.path): "
+                    + language.pick(zh: "应为 \(located.problem.expected)，实为 \(located.problem.found)", en: "expected \(located.problem.expected), found \(located.problem.found)") + "\n"
             }
         }
     }

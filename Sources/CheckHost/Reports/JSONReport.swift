@@ -27,12 +27,16 @@ public struct JSONReport: ReportRenderer {
         return writer.bytes
     }
 
-    public mutating func add(_ result: ApplicationResult) -> [UInt8] {
+    public func piece(_ result: ApplicationResult) -> [UInt8]? {
         var writer = JSONWriter(indent: 2, depth: 2)
         JSONReport.write(result, to: &writer, context: context)
+        return writer.bytes
+    }
+
+    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
         let prefix: [UInt8] = first ? [0x0A, 0x20, 0x20, 0x20, 0x20] : Array(",\n    ".utf8)
         first = false
-        return prefix + writer.bytes
+        return prefix + (piece ?? self.piece(result)!)
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
@@ -190,10 +194,15 @@ public struct JSONLinesReport: ReportRenderer {
         return writer.bytes + [0x0A]
     }
 
-    public mutating func add(_ result: ApplicationResult) -> [UInt8] {
+    public func piece(_ result: ApplicationResult) -> [UInt8]? {
         var writer = JSONWriter()
         JSONReport.write(result, to: &writer, context: context)
-        return writer.bytes + [0x0A]
+        writer.bytes.append(0x0A)
+        return writer.bytes
+    }
+
+    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
+        piece ?? self.piece(result)!
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {

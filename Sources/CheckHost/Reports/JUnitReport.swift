@@ -19,7 +19,7 @@ public struct JUnitReport: ReportRenderer {
 
     public mutating func begin() -> [UInt8] { [] }
 
-    public mutating func add(_ result: ApplicationResult) -> [UInt8] {
+    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
         results.append(result)
         return []
     }

@@ -88,15 +88,27 @@ public struct ReportContext: Sendable {
     }
 }
 
-/// A report format. Streaming formats return bytes as each result arrives; document formats
-/// keep the results and return everything from `finish` (use json or jsonl for huge batches).
+/// A report format. Streaming formats render each result on its own (`piece`, called on the
+/// evaluating threads) and write it as it arrives; document formats keep the results and write
+/// everything from `finish` (use json or jsonl for huge batches).
 public protocol ReportRenderer {
     /// Bytes to write before any result.
     mutating func begin() -> [UInt8]
-    /// Bytes to write for one result (may be empty for document formats).
-    mutating func add(_ result: ApplicationResult) -> [UInt8]
+    /// One result rendered on its own, or nil for formats that need all results. Must not
+    /// depend on other results: it is called from several threads.
+    func piece(_ result: ApplicationResult) -> [UInt8]?
+    /// Bytes to write for one result, given its `piece` (may be empty for document formats).
+    mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8]
     /// Bytes to write after the last result.
     mutating func finish(_ summary: ReportSummary) -> [UInt8]
+}
+
+extension ReportRenderer {
+    /// Document formats render nothing per result.
+    public func piece(_ result: ApplicationResult) -> [UInt8]? { nil }
+
+    /// Renders and adds one result (for single-threaded use).
+    public mutating func add(_ result: ApplicationResult) -> [UInt8] { add(result, piece: piece(result)) }
 }
 
 /// The report formats.

@@ -22,7 +22,7 @@ public struct TextReport: ReportRenderer {
         return Array(output.utf8)
     }
 
-    public mutating func add(_ result: ApplicationResult) -> [UInt8] {
+    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
         results.append(result)
         return []
     }
