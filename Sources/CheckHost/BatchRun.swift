@@ -5,21 +5,24 @@ import Foundation
 import Glibc
 #endif
 
-/// Buffered output to a file descriptor (standard output or a report file).
+/// Buffered output to standard output or a report file. If the reader goes away (a closed
+/// pipe, as with `check … | head`), the process ends quietly with status 141, as a process
+/// killed by SIGPIPE would (SIGPIPE itself is ignored so isolated workers cannot kill the host).
 public final class OutputSink {
-    private let handle: FileHandle
+    private let descriptor: Int32
     private var buffer: [UInt8] = []
-    private let ownsHandle: Bool
+    private let ownsDescriptor: Bool
 
     /// Standard output, or the file at `path` (created or truncated).
     public init(path: String?) throws {
         if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw HostError("cannot write \(path)") }
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            ownsHandle = true
+            let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard opened >= 0 else { throw HostError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            descriptor = opened
+            ownsDescriptor = true
         } else {
-            handle = FileHandle.standardOutput
-            ownsHandle = false
+            descriptor = 1
+            ownsDescriptor = false
         }
         buffer.reserveCapacity(1 << 16)
     }
@@ -32,15 +35,27 @@ public final class OutputSink {
 
     /// Writes everything queued.
     public func flush() {
-        guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        var offset = 0
+        buffer.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno == EPIPE {
+                    exit(141)
+                } else if errno != EINTR {
+                    FileHandle.standardError.write(Data("check: error: cannot write the report: \(String(cString: strerror(errno)))\n".utf8))
+                    exit(2)
+                }
+            }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and closes a report file.
     public func close() {
         flush()
-        if ownsHandle { try? handle.close() }
+        if ownsDescriptor { Glibc.close(descriptor) }
     }
 }
 

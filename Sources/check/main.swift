@@ -75,11 +75,12 @@ func fail(_ message: String, status: Int32 = 2) -> Never {
 }
 
 func write(_ text: String, to file: String?) {
-    let data = Data(text.utf8)
-    if let file {
-        guard FileManager.default.createFile(atPath: file, contents: data) else { fail("cannot write \(file)") }
-    } else {
-        FileHandle.standardOutput.write(data)
+    do {
+        let sink = try OutputSink(path: file)
+        sink.write(Array(text.utf8))
+        sink.close()
+    } catch {
+        fail("\(error)")
     }
 }
 

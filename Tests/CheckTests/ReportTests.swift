@@ -63,4 +63,14 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(first.stdoutBytes, second.stdoutBytes)
         XCTAssertFalse(first.stdoutBytes.isEmpty)
     }
+
+    /// A reader that stops early (`check … | head`) ends the run quietly, never with a crash.
+    func testClosedPipeEndsQuietly() throws {
+        let result = try runProcess("/bin/sh", ["-c", "\(TestPaths.checkExecutable.path) --format jsonl examples/ | head -c 100 > /dev/null; echo \"${PIPESTATUS:-}\""],
+                                    directory: TestPaths.root)
+        XCTAssertEqual(result.stderr, "", "no crash report on a closed pipe")
+        let rules = try runProcess("/bin/sh", ["-c", "\(TestPaths.checkExecutable.path) rules | head -n 1"], directory: TestPaths.root)
+        XCTAssertEqual(rules.stderr, "")
+        XCTAssertEqual(rules.stdout, "Rule data: \(TestPaths.rules.path)\n")
+    }
 }
