@@ -83,16 +83,16 @@ for index in 0..<count {
         : "null"
     let line = """
     {"schemaVersion": 1, "id": "GD-BENCH-\(String(format: "%07d", index))", "submittedOn": "\(date)", \
-    "applicant": {"name": \(quoted(projectName + "有限公司")), "enterpriseType": "\(jointVenture ? "jv" : "wfoe")"}, \
+    "applicant": {"name": \(quoted(projectName + "有限公司")), "enterpriseType": "\(jointVenture ? "jv" : "wfoe")", "address": \(quoted("广东省" + random.pick(cities) + "高新技术产业开发区科技大道\(random.below(900) + 100)号创新中心\(random.below(30) + 1)楼")), "creditCode": "91440300MA5\(String(format: "%07d", random.below(10_000_000)))X"}, \
     "investors": [\(investors)], \
     "project": {"name": \(quoted(projectName)), "type": "\(random.pick(["new", "new", "expansion", "merger-acquisition"]))", \
     "location": {"province": "广东省", "city": \(quoted(random.pick(cities))), "freeTradeZone": \(zone)}, \
     "industries": [{"code": "\(code)", "name": \(quoted(codeName))}], \
     "businessScope": \(quoted(scope + "；相关技术咨询、技术服务；货物进出口、技术进出口（依法须经批准的项目，经相关部门批准后方可开展经营活动）")), \
-    "products": [{"name": \(quoted(projectName.replacingOccurrences(of: "项目", with: "") + "产品")), "hsCode": "\(random.below(9000) + 1000)"}], \
+    "products": [{"name": \(quoted(projectName.replacingOccurrences(of: "项目", with: "") + "产品")), "hsCode": "\(random.below(9000) + 1000)"}, {"name": \(quoted(codeName + "配套零部件")), "hsCode": "\(random.below(9000) + 1000)"}, {"name": \(quoted(codeName + "技术服务")), "hsCode": "\(random.below(9000) + 1000)"}], \
     "totalInvestment": {"amount": \(random.pick([5_000_000, 20_000_000, 120_000_000, 600_000_000])), "currency": "\(random.pick(["USD", "CNY"]))"}, \
     "energy": {"annualConsumptionTce": \(tce), "annualElectricityKwh": \(kwh), "energyReviewApproved": \(approved), "efficiencyLevel": \(efficiency)}, \
-    "environment": {"eiaApproved": \(random.pick(["true", "false", "null"]))}, "capacityReplacement": \(random.pick(["true", "false", "null"]))}, \
+    "environment": {"eiaApproved": \(random.pick(["true", "false", "null"])), "eiaDocument": \(quoted("粤环审〔\(year)〕\(random.below(900) + 10)号"))}, "capacityReplacement": \(random.pick(["true", "false", "null"]))}, \
     "claims": {"encouragedItem": \(claim), "rdCentreImportExemption": \(isCentre ? "true" : "false"), "rdCentreVatRefund": \(isCentre && random.chance(50) ? "true" : "false")}, \
     "rdCentre": \(centre), \
     "notes": {"filedBy": "bench", "attachments": ["feasibility-study.pdf", "eia-report.pdf", "energy-review-opinion.pdf"], "contact": {"name": "王经理", "phone": "+86-20-0000-0000", "email": "contact@example.invalid"}}}

@@ -74,7 +74,6 @@ struct NegativeListItem: Sendable {
     let topic: String
     let subject: String
     let conditions: [ShareCondition]
-    let keywords: KeywordMatcher
 
     init(_ item: CatalogueItem, node: JSONNode) throws(JSONFieldError) {
         self.item = item
@@ -89,7 +88,6 @@ struct NegativeListItem: Sendable {
         if kind == .restricted && conditions.isEmpty && item.textStatus == .verbatim {
             throw JSONFieldError(path: node.path + ".conditions", expected: "the shareholding conditions of a restricted item with verbatim text", found: "none")
         }
-        keywords = KeywordMatcher(item.keywords)
     }
 }
 
@@ -105,6 +103,15 @@ struct NegativeListEdition: Sendable {
     let edition: Edition
     let items: [NegativeListItem]
     let knownAbsent: [KnownAbsence]
+    /// Matches all items at once.
+    let matcher: CatalogueMatcher
+
+    init(edition: Edition, items: [NegativeListItem], knownAbsent: [KnownAbsence]) {
+        self.edition = edition
+        self.items = items
+        self.knownAbsent = knownAbsent
+        matcher = CatalogueMatcher(items.map { CatalogueMatcher.Item(codes: $0.item.codes, keywords: $0.item.keywords) })
+    }
 
     /// Decodes every edition file of the `negative-list` dataset.
     static func load(_ files: RuleDataFiles) throws(RuleDataError) -> [NegativeListEdition] {

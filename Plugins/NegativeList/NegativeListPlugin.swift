@@ -62,8 +62,8 @@ struct NegativeListPlugin: RulePlugin {
         }
 
         var reported: Set<String> = []
-        for item in edition.items {
-            guard let match = CatalogueMatch.match(application, codes: item.item.codes, keywords: item.keywords) else { continue }
+        for (item, match) in zip(edition.items, edition.matcher.matches(application)) {
+            guard let match else { continue }
             let finding = if let zoneEdition, let zone = application.freeTradeZone {
                 assessInZone(item, national: edition, zone: zone, zoneEdition: zoneEdition, match: match, application: application)
             } else {

@@ -205,7 +205,7 @@ public struct KeywordMatcher: Sendable {
     }
 
     /// The first keyword found in any of `texts` (string nodes), with the node it was found in.
-    public func firstMatch(in texts: [JSONNode]) -> (keyword: String, node: JSONNode)? {
+    public func firstMatch(in texts: [JSONNode]) -> (keyword: String, text: JSONNode)? {
         for node in texts {
             if let keyword = firstMatch(in: node.stringBytes) { return (keyword, node) }
         }

@@ -8,21 +8,26 @@ public enum CatalogueMatch {
     /// Only a keyword occurs.
     case keywordOnly(keyword: String, text: JSONNode)
 
-    /// Matches `application` against an item's `codes` and `keywords`; nil if neither matches.
+    /// Matches `application` against one item's `codes` and `keywords`; nil if neither matches.
+    /// (For many items at once, ``CatalogueMatcher`` scans the texts only once.)
     public static func match(_ application: Application, codes: [String], keywords: KeywordMatcher) -> CatalogueMatch? {
-        var codeHit: (JSONNode, String)?
+        var codeHit: (code: JSONNode, itemCode: String)?
         for node in application.industryCodes {
             if let code = node.string, let itemCode = IndustryCode.firstOverlap(of: code, in: codes) {
                 codeHit = (node, itemCode)
                 break
             }
         }
-        let keywordHit = keywords.firstMatch(in: application.describingTexts)
+        return combine(codeHit, keywords.firstMatch(in: application.describingTexts))
+    }
+
+    /// The match given what the code and the keyword search found.
+    static func combine(_ codeHit: (code: JSONNode, itemCode: String)?, _ keywordHit: (keyword: String, text: JSONNode)?) -> CatalogueMatch? {
         switch (codeHit, keywordHit) {
-        case let ((code, itemCode)?, (keyword, text)?): return .decisive(code: code, itemCode: itemCode, keyword: keyword, text: text)
-        case let ((code, itemCode)?, nil): return .codeOnly(code: code, itemCode: itemCode)
-        case let (nil, (keyword, text)?): return .keywordOnly(keyword: keyword, text: text)
-        case (nil, nil): return nil
+        case let ((code, itemCode)?, (keyword, text)?): .decisive(code: code, itemCode: itemCode, keyword: keyword, text: text)
+        case let ((code, itemCode)?, nil): .codeOnly(code: code, itemCode: itemCode)
+        case let (nil, (keyword, text)?): .keywordOnly(keyword: keyword, text: text)
+        case (nil, nil): nil
         }
     }
 

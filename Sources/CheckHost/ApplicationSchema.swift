@@ -48,6 +48,8 @@ indirect enum ValueShape: Sendable {
 struct Field: Sendable {
     /// The member name.
     let name: String
+    /// Its UTF-8 bytes, for matching member names without building strings.
+    let nameBytes: [UInt8]
     /// Its shape.
     let shape: ValueShape
     /// Whether a missing member is an input error.
@@ -56,11 +58,11 @@ struct Field: Sendable {
     let about: String
 
     static func required(_ name: String, _ shape: ValueShape, _ about: String) -> Field {
-        Field(name: name, shape: shape, required: true, about: about)
+        Field(name: name, nameBytes: Array(name.utf8), shape: shape, required: true, about: about)
     }
 
     static func optional(_ name: String, _ shape: ValueShape, _ about: String) -> Field {
-        Field(name: name, shape: shape, required: false, about: about)
+        Field(name: name, nameBytes: Array(name.utf8), shape: shape, required: false, about: about)
     }
 }
 
@@ -153,15 +155,16 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
 struct ApplicationValidator: Sendable {
     let industries: IndustryTable
 
-    /// Every problem of the application at `root` (empty if valid), plus unknown members.
-    func problems(of root: JSONNode) -> (errors: [InputProblem], unknownMembers: [String]) {
+    /// Every problem of the application at `root` (empty if valid), and, if asked, the paths of
+    /// members the format does not define.
+    func problems(of root: JSONNode, collectUnknown: Bool = true) -> (errors: [InputProblem], unknownMembers: [String]) {
         var errors: [InputProblem] = []
-        var unknown: [String] = []
+        var unknown: [String]? = collectUnknown ? [] : nil
         check(root, against: ApplicationSchema.root, errors: &errors, unknown: &unknown)
-        return (errors, unknown)
+        return (errors, unknown ?? [])
     }
 
-    private func check(_ node: JSONNode, against shape: ValueShape, errors: inout [InputProblem], unknown: inout [String]) {
+    private func check(_ node: JSONNode, against shape: ValueShape, errors: inout [InputProblem], unknown: inout [String]?) {
         func fail(_ found: String? = nil) {
             errors.append(InputProblem(path: node.path, expected: shape.expectation, found: found ?? node.summary))
         }
@@ -204,16 +207,23 @@ struct ApplicationValidator: Sendable {
             if let duplicate = node.duplicateMember {
                 errors.append(InputProblem(path: duplicate.path, expected: "each member name once", found: "\(JSONWriter.quoted(duplicate.name)) twice"))
             }
-            for field in fields {
-                if let value = node[field.name] {
-                    check(value, against: field.shape, errors: &errors, unknown: &unknown)
-                } else if field.required {
-                    errors.append(InputProblem(path: node.path + JSONPath.member(field.name), expected: field.shape.expectation,
-                                               found: "nothing (the field is missing)"))
+            // One pass over the members: check each against its field, note unknown ones.
+            var present = [Bool](repeating: false, count: fields.count)
+            for child in node.children {
+                let name = child.keyBytes
+                guard let position = fields.firstIndex(where: { field in
+                    field.nameBytes.count == name.count && field.nameBytes.withUnsafeBufferPointer { $0.elementsEqual(name) }
+                }) else {
+                    unknown?.append(child.path)
+                    continue
                 }
+                if present[position] { continue }
+                present[position] = true
+                check(child, against: fields[position].shape, errors: &errors, unknown: &unknown)
             }
-            for child in node.children where !fields.contains(where: { $0.name == child.key }) {
-                unknown.append(child.path)
+            for (position, field) in fields.enumerated() where field.required && !present[position] {
+                errors.append(InputProblem(path: node.path + JSONPath.member(field.name), expected: field.shape.expectation,
+                                           found: "nothing (the field is missing)"))
             }
         }
     }

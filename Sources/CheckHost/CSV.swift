@@ -1,57 +1,78 @@
-/// A small RFC 4180 CSV reader: quoted fields, doubled quotes, CRLF. Lines starting with `#`
-/// (outside quotes, at the start of a record) are comments, as in the reference data.
+/// A small RFC 4180 CSV reader over UTF-8 bytes: quoted fields, doubled quotes, CRLF. Lines
+/// starting with `#` (at the start of a record) are comments, as in the reference data.
 enum CSV {
-    /// The records of `text`, each with the 1-based line it starts on.
-    static func records(_ text: String) -> [(line: Int, fields: [String])] {
+    /// The records of `text`, each with the 1-based line it starts on; with `maximumFields`,
+    /// fields after that many are skipped (not turned into strings).
+    static func records(_ text: String, maximumFields: Int = .max) -> [(line: Int, fields: [String])] {
+        var text = text
+        return text.withUTF8 { records(bytes: $0, maximumFields: maximumFields) }
+    }
+
+    static func records(bytes: UnsafeBufferPointer<UInt8>, maximumFields: Int = .max) -> [(line: Int, fields: [String])] {
         var records: [(Int, [String])] = []
         var fields: [String] = []
-        var field = ""
-        var inQuotes = false
+        var field: [UInt8] = []
         var line = 1
         var recordLine = 1
-        var atRecordStart = true
-        var skippingComment = false
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let scalar = pending { pending = nil; return scalar }
-            return iterator.next()
+        var index = 0
+        let count = bytes.count
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(0x0A), carriage = UInt8(0x0D)
+        func endField() {
+            if fields.count < maximumFields { fields.append(String(decoding: field, as: UTF8.self)) }
+            field.removeAll(keepingCapacity: true)
         }
-        while let scalar = next() {
-            if skippingComment {
-                if scalar == "\n" { skippingComment = false; line += 1; recordLine = line; atRecordStart = true }
-                continue
-            }
-            if atRecordStart && scalar == "#" && !inQuotes { skippingComment = true; continue }
-            atRecordStart = false
-            if inQuotes {
-                if scalar == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = following }
-                    } else { inQuotes = false }
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"": inQuotes = true
-            case ",": fields.append(field); field = ""
-            case "\r": continue
-            case "\n":
-                fields.append(field)
-                records.append((recordLine, fields))
-                fields = []
-                field = ""
+        while index < count {
+            // A comment line at the start of a record.
+            if fields.isEmpty && field.isEmpty && bytes[index] == UInt8(ascii: "#") {
+                while index < count && bytes[index] != newline { index += 1 }
+                index += 1
                 line += 1
                 recordLine = line
-                atRecordStart = true
-            default: field.unicodeScalars.append(scalar)
+                continue
+            }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case quote:
+                // A quoted field: until the closing quote; "" is a quote.
+                while index < count {
+                    let inner = bytes[index]
+                    index += 1
+                    if inner == quote {
+                        if index < count && bytes[index] == quote {
+                            field.append(quote)
+                            index += 1
+                        } else {
+                            break
+                        }
+                    } else {
+                        if inner == newline { line += 1 }
+                        field.append(inner)
+                    }
+                }
+            case comma:
+                endField()
+            case carriage:
+                continue
+            case newline:
+                endField()
+                records.append((recordLine, fields))
+                fields = []
+                line += 1
+                recordLine = line
+            default:
+                // Copy the run up to the next special byte at once.
+                let start = index - 1
+                while index < count {
+                    let next = bytes[index]
+                    if next == comma || next == newline || next == carriage || next == quote { break }
+                    index += 1
+                }
+                field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
             }
         }
         if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
+            endField()
             records.append((recordLine, fields))
         }
         return records

@@ -28,6 +28,11 @@ public struct SessionConfiguration: Sendable {
     public var pluginTimeout: Double = 10
     /// The `check` executable that provides the worker mode (needed for isolation).
     public var workerExecutable: URL?
+    /// Collect the paths of members the format does not define (for `--strict-input`).
+    public var strictInput = false
+    /// Parse with Foundation's JSONSerialization instead of the fast reader (the benchmark's
+    /// reference path for comparing verdicts).
+    public var referenceReader = false
 
     /// A configuration.
     public init(pluginDirectories: [URL], rulesRoots: [URL], only: Set<String> = [], skip: Set<String> = [], asOf: Day? = nil) {
@@ -60,10 +65,12 @@ public final class PluginHandle: Sendable {
     public var id: String { description.id }
     let inProcess: LoadedPlugin?
     let launch: WorkerProcess.Launch?
+    let rules: RuleIndex
 
     init(file: String, description: PluginDescription, abiVersion: UInt32, inProcess: LoadedPlugin?, launch: WorkerProcess.Launch?) {
         self.file = file
         self.description = description
+        rules = RuleIndex(description)
         self.abiVersion = abiVersion
         self.inProcess = inProcess
         self.launch = launch
@@ -143,7 +150,8 @@ public final class CheckSession: @unchecked Sendable {
             .sorted { $0.id < $1.id }
         self.refusals = refusals
         firstWorkers = workers
-        shared = Evaluator.Shared(plugins: plugins, citations: ruleBook.citations, validator: validator, asOf: configuration.asOf)
+        shared = Evaluator.Shared(plugins: plugins, citations: ruleBook.citations, validator: validator, asOf: configuration.asOf,
+                                  strictInput: configuration.strictInput, referenceReader: configuration.referenceReader)
     }
 
     /// A new evaluator: one per thread. The first one takes over the workers started at load.

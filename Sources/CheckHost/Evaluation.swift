@@ -29,7 +29,8 @@ public struct EvidenceReport: Sendable, Equatable {
 }
 
 /// One finding as reported: the plugin's words, checked by the host.
-public struct FindingReport: Sendable {
+/// (A class: results pass between threads and through renderers; copying one is one retain.)
+public final class FindingReport: Sendable {
     /// The plugin id.
     public let plugin: String
     /// The rule id.
@@ -42,6 +43,15 @@ public struct FindingReport: Sendable {
     public let evidence: [EvidenceReport]
     /// The clauses it rests on.
     public let citations: [ResolvedCitation]
+
+    init(plugin: String, rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation]) {
+        self.plugin = plugin
+        self.rule = rule
+        self.verdict = verdict
+        self.message = message
+        self.evidence = evidence
+        self.citations = citations
+    }
 }
 
 /// One plugin's verdict for one application: the worst of its findings.
@@ -85,20 +95,27 @@ public struct ApplicationResult: Sendable {
 }
 
 /// Collects what one plugin reports through the sink for one application, checking each call.
-extension PluginDescription {
-    /// Whether `ruleID` is declared by this plugin.
-    func declares(rule ruleID: String) -> Bool { rules.contains { $0.id == ruleID } }
+/// A plugin's declared rules, by id, in declaration order: what the collector checks findings
+/// against and sorts them by. Built once per plugin and shared read-only.
+final class RuleIndex: Sendable {
+    let pluginID: String
+    let order: [String: Int]
+
+    init(_ description: PluginDescription) {
+        pluginID = description.id
+        order = Dictionary(description.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 final class FindingCollector {
-    let plugin: PluginDescription
+    let plugin: RuleIndex
     let citations: [String: ResolvedCitation]
     let document: UnsafePointer<check_document>
     var findings: [FindingReport] = []
     var violations: [String] = []
     private var current: (rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation])?
 
-    init(plugin: PluginDescription, citations: [String: ResolvedCitation], document: UnsafePointer<check_document>) {
+    init(plugin: RuleIndex, citations: [String: ResolvedCitation], document: UnsafePointer<check_document>) {
         self.plugin = plugin
         self.citations = citations
         self.document = document
@@ -106,7 +123,7 @@ final class FindingCollector {
 
     func flush() {
         guard let current else { return }
-        findings.append(FindingReport(plugin: plugin.id, rule: current.rule, verdict: current.verdict, message: current.message,
+        findings.append(FindingReport(plugin: plugin.pluginID, rule: current.rule, verdict: current.verdict, message: current.message,
                                       evidence: current.evidence, citations: current.citations))
         self.current = nil
     }
@@ -119,7 +136,7 @@ final class FindingCollector {
     func begin(rule: String?, verdict: UInt32, zh: String?, en: String?) {
         flush()
         guard let ruleID = rule else { return violation("finding with a NULL or non-UTF-8 rule id") }
-        guard plugin.declares(rule: ruleID) else { return violation("finding for undeclared rule \(JSONWriter.quoted(ruleID))") }
+        guard plugin.order[ruleID] != nil else { return violation("finding for undeclared rule \(JSONWriter.quoted(ruleID))") }
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
         guard let messageZh = zh, let messageEn = en, !messageZh.isEmpty, !messageEn.isEmpty else {
             return violation("finding of \(ruleID) without a valid zh and en message")
@@ -159,14 +176,14 @@ final class FindingCollector {
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
     func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
         flush()
-        let order = Dictionary(uniqueKeysWithValues: plugin.rules.enumerated().map { ($1.id, $0) })
+        let order = plugin.order
         var findings = findings.enumerated()
             .sorted { (order[$0.element.rule] ?? 0, $0.offset) < (order[$1.element.rule] ?? 0, $1.offset) }
             .map(\.element)
         var problems = violations + extraProblems
         if status != 0 && extraProblems.isEmpty { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
         if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }
-        if !problems.isEmpty { findings.append(FindingReport.pluginError(plugin: plugin.id, problems: problems)) }
+        if !problems.isEmpty { findings.append(FindingReport.pluginError(plugin: plugin.pluginID, problems: problems)) }
         return findings
     }
 }
@@ -196,8 +213,8 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
 
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process.
-    func evaluate(_ document: UnsafePointer<check_document>, asOf: String, citations: [String: ResolvedCitation]) -> [FindingReport] {
-        let collector = FindingCollector(plugin: description, citations: citations, document: document)
+    func evaluate(_ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex, citations: [String: ResolvedCitation]) -> [FindingReport] {
+        let collector = FindingCollector(plugin: rules, citations: citations, document: document)
         var sink = sinkFunctions
         sink.context = Unmanaged.passUnretained(collector).toOpaque()
         let status: Int32 = withExtendedLifetime(collector) {

@@ -12,6 +12,8 @@ public final class Evaluator {
         let citations: [String: ResolvedCitation]
         let validator: ApplicationValidator
         let asOf: Day?
+        let strictInput: Bool
+        let referenceReader: Bool
     }
 
     let shared: Shared
@@ -48,17 +50,21 @@ public final class Evaluator {
             case .application(let bytes, let source, let line):
                 let document: JSONDocument
                 do {
-                    document = try JSONReader.parse(bytes)
-                } catch {
+                    document = shared.referenceReader ? try ReferenceReader.parse(bytes) : try JSONReader.parse(bytes)
+                } catch let error as JSONSyntaxError {
                     let problem = InputProblem(path: error.path, expected: error.expected, found: error.found)
                     results[position] = .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: line ?? error.line, column: error.column)],
                                                     application: nil)
+                    continue
+                } catch {
+                    let problem = InputProblem(path: "$", expected: "JSON (reference reader)", found: "\(error)")
+                    results[position] = .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: line, column: nil)], application: nil)
                     continue
                 }
                 let outcome: ApplicationResult? = document.withRoot { root in
                     let application = root.kind == .object ? root["id"]?.string.flatMap { $0.isEmpty ? nil : $0 } : nil
                     let projectName = root.kind == .object ? root["project"]?["name"]?.string : nil
-                    let (errors, unknown) = shared.validator.problems(of: root)
+                    let (errors, unknown) = shared.validator.problems(of: root, collectUnknown: shared.strictInput)
                     guard errors.isEmpty else {
                         return .unreadable(source: source, problems: errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) },
                                            application: application, projectName: projectName, unknownMembers: unknown)
@@ -79,7 +85,7 @@ public final class Evaluator {
             let reported: [[FindingReport]]
             if let inProcess = plugin.inProcess {
                 reported = pending.map { item in
-                    item.document.withCDocument { inProcess.evaluate($0, asOf: item.asOf, citations: shared.citations) }
+                    item.document.withCDocument { inProcess.evaluate($0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations) }
                 }
             } else {
                 reported = evaluateIsolated(plugin, pending)
@@ -114,7 +120,7 @@ public final class Evaluator {
                 return [FindingReport.pluginError(plugin: plugin.id, problems: [reason])]
             case .events(let status, let events):
                 return item.document.withCDocument { document in
-                    let collector = FindingCollector(plugin: plugin.description, citations: shared.citations, document: document)
+                    let collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, document: document)
                     events.forEach { $0.replay(into: collector) }
                     return collector.finish(status: status)
                 }

@@ -15,7 +15,7 @@ public struct IndustryTable: Sendable {
             throw HostError("cannot read the GB/T 4754-2017 table \(file.path): \(error.localizedDescription)")
         }
         var names: [String: String?] = [:]
-        for (line, fields) in CSV.records(text).dropFirst() where fields.count >= 6 {
+        for (line, fields) in CSV.records(text, maximumFields: 6).dropFirst() where fields.count >= 6 {
             let (level, section, division, group, classCode, name) = (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
             guard section.count == 1 else { throw HostError("\(file.path):\(line): bad section letter \(section)") }
             switch level {

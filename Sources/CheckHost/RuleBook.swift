@@ -1,8 +1,13 @@
 import CheckAPI
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A policy document: the law, order or notice clauses are quoted from (`rules/documents.json`).
-public struct PolicyDocument: Sendable {
+/// A class: findings on many threads refer to the same immutable record.
+public final class PolicyDocument: Sendable {
     /// The id citations use.
     public let id: String
     /// The full title.
@@ -19,16 +24,34 @@ public struct PolicyDocument: Sendable {
     public let textFiles: [String]
     /// Those texts, loaded.
     public let texts: [String]
+
+    init(id: String, title: String, number: String?, issuer: String?, date: Day?, sources: [String], textFiles: [String], texts: [String]) {
+        self.id = id
+        self.title = title
+        self.number = number
+        self.issuer = issuer
+        self.date = date
+        self.sources = sources
+        self.textFiles = textFiles
+        self.texts = texts
+    }
 }
 
-/// A citation ready for a report: the clause with its document's title and number.
-public struct ResolvedCitation: Sendable {
+/// A citation ready for a report: the clause with its document's title and number. A class:
+/// findings on many threads refer to the same immutable record.
+public final class ResolvedCitation: Sendable {
     /// The citation's id.
     public let id: String
     /// The citation as held in the rule data.
     public let citation: Citation
     /// Its document.
     public let document: PolicyDocument
+
+    init(id: String, citation: Citation, document: PolicyDocument) {
+        self.id = id
+        self.citation = citation
+        self.document = document
+    }
 }
 
 /// One rule-data file of a dataset, parsed, as handed to plugins.
@@ -347,12 +370,35 @@ public enum QuoteCheck {
     /// The separator between quoted fragments.
     public static let ellipsis = "……"
 
-    /// The first fragment of `quote` not found (in order) in `text`, or nil if all are.
+    /// The first fragment of `quote` not found (in order) in `text`, or nil if all are. The
+    /// comparison is byte for byte on UTF-8: verbatim means the same bytes, no Unicode folding.
     public static func firstMissingFragment(of quote: String, in text: String) -> String? {
-        var searchStart = text.startIndex
-        for fragment in quote.components(separatedBy: ellipsis) where !fragment.isEmpty {
-            guard let range = text.range(of: fragment, range: searchStart..<text.endIndex) else { return fragment }
-            searchStart = range.upperBound
+        var text = text
+        return text.withUTF8 { haystack -> String? in
+            var offset = 0
+            for fragment in quote.components(separatedBy: ellipsis) where !fragment.isEmpty {
+                var needle = fragment
+                let found: Int? = needle.withUTF8 { needle in
+                    guard let hit = QuoteCheck.find(needle, in: haystack, from: offset) else { return nil }
+                    return hit + needle.count
+                }
+                guard let end = found else { return fragment }
+                offset = end
+            }
+            return nil
+        }
+    }
+
+    /// The offset of the first occurrence of `needle` in `haystack` at or after `start`.
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = haystack.baseAddress, let pattern = needle.baseAddress, needle.count > 0 else { return needle.isEmpty ? start : nil }
+        var position = start
+        let last = haystack.count - needle.count
+        while position <= last {
+            guard let hit = memchr(base + position, Int32(pattern[0]), last - position + 1) else { return nil }
+            let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + candidate, pattern, needle.count) == 0 { return candidate }
+            position = candidate + 1
         }
         return nil
     }

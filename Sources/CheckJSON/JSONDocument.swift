@@ -21,6 +21,14 @@ public struct JSONDocument: Sendable {
         sourceLength = 0
     }
 
+    /// A document built by other means (e.g. from another parser): `nodes` in tape order,
+    /// `text` holding every string and number text they point to.
+    public init(nodes: [check_node], text: [UInt8]) {
+        self.nodes = nodes
+        self.text = text
+        sourceLength = 0
+    }
+
     /// Calls `body` with a `check_document` describing this document, valid for the call.
     public func withCDocument<R>(_ body: (UnsafePointer<check_document>) throws -> R) rethrows -> R {
         try nodes.withUnsafeBufferPointer { nodeBuffer in

@@ -95,13 +95,16 @@ extension JSONNode {
         return result
     }
 
-    /// The first member name that occurs twice in this object, with its path, if any.
+    /// The first member name that occurs twice in this object, with its path, if any. Compares
+    /// name bytes without building strings (objects in applications are small).
     public var duplicateMember: (name: String, path: String)? {
         guard kind == .object, count > 1 else { return nil }
-        var seen = Set<String>()
-        for child in children {
-            let name = child.key ?? ""
-            if !seen.insert(name).inserted { return (name, child.path) }
+        let members = Array(children)
+        for later in 1..<members.count {
+            let name = members[later].keyBytes
+            for earlier in 0..<later where bytesEqual(members[earlier].keyBytes, name) {
+                return (members[later].key ?? "", members[later].path)
+            }
         }
         return nil
     }

@@ -76,6 +76,13 @@ public struct JSONNode {
     /// The number of elements or members (0 for scalars).
     public var count: Int { Int(raw.count) }
 
+    /// The UTF-8 bytes of the member name (empty if this is not an object member), without copying.
+    public var keyBytes: UnsafeBufferPointer<UInt8> {
+        let node = raw
+        guard node.key_offset != CHECK_NONE else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return textBytes(offset: node.key_offset, length: node.key_length)
+    }
+
     /// The member name under which this value sits in its parent object, if any.
     public var key: String? {
         let node = raw
@@ -125,23 +132,32 @@ public struct JSONNode {
 
     /// The JSON path of this value from the root, e.g. `$.project.industries[0].code`.
     public var path: String {
-        var parts: [String] = []
-        var current = self
-        while let parent = current.parent {
-            if parent.kind == .object {
-                parts.append(JSONPath.member(current.key ?? ""))
+        let nodes = document.pointee.nodes!
+        var chain: [UInt32] = []
+        var current = index
+        while nodes[Int(current)].parent != CHECK_NONE {
+            chain.append(current)
+            current = nodes[Int(current)].parent
+        }
+        var bytes: [UInt8] = [UInt8(ascii: "$")]
+        bytes.reserveCapacity(64)
+        for node in chain.reversed() {
+            let raw = nodes[Int(node)]
+            if nodes[Int(raw.parent)].kind == CHECK_OBJECT.rawValue {
+                JSONPath.appendMember(textBytes(offset: raw.key_offset, length: raw.key_length), to: &bytes)
             } else {
                 var position = 0
-                var sibling = parent.index + 1
-                while sibling != current.index {
-                    sibling = document.pointee.nodes[Int(sibling)].end
+                var sibling = raw.parent + 1
+                while sibling != node {
+                    sibling = nodes[Int(sibling)].end
                     position += 1
                 }
-                parts.append("[\(position)]")
+                bytes.append(UInt8(ascii: "["))
+                bytes.append(contentsOf: String(position).utf8)
+                bytes.append(UInt8(ascii: "]"))
             }
-            current = parent
         }
-        return "$" + parts.reversed().joined()
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// This value written as compact JSON: numbers as in the source, strings re-escaped.
@@ -221,10 +237,25 @@ public struct JSONChildren: Sequence {
 public enum JSONPath {
     /// The path component for member `name`: `.name` for identifier-like names, else `["name"]`.
     public static func member(_ name: String) -> String {
-        let simple = !name.isEmpty && name.utf8.allSatisfy { byte in
+        var name = name
+        var bytes: [UInt8] = []
+        name.withUTF8 { appendMember($0, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the path component for the member named by `name` (UTF-8).
+    public static func appendMember(_ name: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        let simple = !name.isEmpty && !(name[0] >= 0x30 && name[0] <= 0x39) && name.allSatisfy { byte in
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
-        } && !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39)
-        return simple ? ".\(name)" : "[\(JSONWriter.quoted(name))]"
+        }
+        if simple {
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(contentsOf: name)
+        } else {
+            bytes.append(UInt8(ascii: "["))
+            JSONWriter.appendQuoted(name, to: &bytes)
+            bytes.append(UInt8(ascii: "]"))
+        }
     }
 }
 

@@ -15,10 +15,33 @@ public struct JSONWriter {
         needsComma = Array(repeating: false, count: depth + 1)
     }
 
+    /// Bytes that need escaping in a JSON string: control characters, `"` and `\`.
+    private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
     /// are escaped; other characters (Chinese included) are written as UTF-8.
     public static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Fast path: nothing to escape (the usual case), one copy.
+        var clean = true
+        if let base = value.baseAddress {
+            needsEscape.withUnsafeBufferPointer { table in
+                var position = 0
+                let count = value.count
+                while position < count {
+                    if table[Int(base[position])] {
+                        clean = false
+                        return
+                    }
+                    position += 1
+                }
+            }
+        }
+        if clean {
+            output.append(contentsOf: value)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         var runStart = 0
         for position in 0..<value.count {
             let byte = value[position]

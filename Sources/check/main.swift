@@ -32,6 +32,7 @@ let evaluateCommand = CommandSpec(
         .value("--isolate-plugin", value: "ID", help: "Run the plugin in libcheck-plugin-ID.so in a worker process.", repeatable: true),
         .value("--plugin-timeout", value: "SECONDS", help: "Time limit per application for an isolated plugin (default 10)."),
         .value("--jobs", value: "N", help: "Evaluate on N threads (default: the number of cores); results stay in input order."),
+        .flag("--reference-reader", help: "Parse with Foundation's JSONSerialization instead of the fast reader (slow; for checking the fast path)."),
     ],
     examples: [
         ("check examples/", "Evaluate every application under examples/ and print a report."),
@@ -137,6 +138,8 @@ func configuration(_ parsed: ParsedArguments) throws -> SessionConfiguration {
         configuration.allowlistFile = URL(fileURLWithPath: allowlist).path
     }
     configuration.isolateAll = parsed.has("--isolate")
+    configuration.strictInput = parsed.has("--strict-input")
+    configuration.referenceReader = parsed.has("--reference-reader")
     configuration.isolatedPlugins = Set(parsed.all("--isolate-plugin"))
     configuration.workerExecutable = executablePath()
     if let text = parsed.value("--plugin-timeout") {
@@ -354,6 +357,8 @@ func runTestPlugin(_ arguments: [String]) throws -> Int32 {
     configuration.pluginDirectories = []
     configuration.pluginFiles = [file]
     configuration.isolateAll = parsed.has("--isolate")
+    configuration.strictInput = parsed.has("--strict-input")
+    configuration.referenceReader = parsed.has("--reference-reader")
     let session = try CheckSession(configuration)
     if let refusal = session.refusals.first { fail(refusal.description) }
     guard let plugin = session.plugins.first else { fail("\(file.path) did not load") }

@@ -135,11 +135,6 @@ public struct JSONReport: ReportRenderer {
         writer.field("rule", finding.rule)
         writer.field("verdict", finding.verdict.name)
         writer.field("message", language.pick(finding.message))
-        writer.key("messages")
-        writer.beginObject()
-        writer.field("zh", finding.message.zh)
-        writer.field("en", finding.message.en)
-        writer.endObject()
         writer.key("evidence")
         writer.beginArray()
         for evidence in finding.evidence {

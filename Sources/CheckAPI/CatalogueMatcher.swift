@@ -1,0 +1,190 @@
+/// Matches an application against many catalogue items at once (SPEC §5.1's code + keyword
+/// matching): all items' keywords in one Aho–Corasick automaton, so the project's texts are
+/// scanned once per application whatever the number of items, and item codes indexed by their
+/// first three characters (two GB/T codes can only overlap if those agree).
+public struct CatalogueMatcher: Sendable {
+    /// One item to match: its codes and keywords.
+    public struct Item: Sendable {
+        /// GB/T 4754-2017 codes (a code covers its sub-codes).
+        public let codes: [String]
+        /// Keywords, in the order the item lists them (the first found is reported).
+        public let keywords: [String]
+
+        /// An item.
+        public init(codes: [String], keywords: [String]) {
+            self.codes = codes
+            self.keywords = keywords
+        }
+    }
+
+    private let items: [Item]
+    /// Per item, the automaton's keyword numbers, in the item's order.
+    private let itemKeywords: [[Int32]]
+    private let keywords: KeywordAutomaton
+    /// First three bytes of a code → (item, which of its codes, the code's bytes).
+    private let codeIndex: [UInt32: [(item: Int, code: Int, bytes: [UInt8])]]
+
+    /// A matcher over `items`.
+    public init(_ items: [Item]) {
+        self.items = items
+        var numbers: [String: Int32] = [:]
+        var all: [String] = []
+        var itemKeywords: [[Int32]] = []
+        for item in items {
+            itemKeywords.append(item.keywords.filter { !$0.isEmpty }.map { keyword in
+                if let number = numbers[keyword] { return number }
+                let number = Int32(all.count)
+                numbers[keyword] = number
+                all.append(keyword)
+                return number
+            })
+        }
+        self.itemKeywords = itemKeywords
+        keywords = KeywordAutomaton(all)
+        var index: [UInt32: [(item: Int, code: Int, bytes: [UInt8])]] = [:]
+        for (position, item) in items.enumerated() {
+            for (number, code) in item.codes.enumerated() {
+                let bytes = Array(code.utf8)
+                guard bytes.count >= 3 else { continue }
+                index[CatalogueMatcher.key(bytes[0], bytes[1], bytes[2]), default: []].append((position, number, bytes))
+            }
+        }
+        codeIndex = index
+    }
+
+    @inline(__always) static func key(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt32 {
+        UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c)
+    }
+
+    /// The match of every item (nil where neither code nor keyword matches), in item order.
+    public func matches(_ application: Application) -> [CatalogueMatch?] {
+        // Codes: the first of the application's codes overlapping each item.
+        var codeHits = [(code: JSONNode, itemCode: String)?](repeating: nil, count: items.count)
+        for node in application.industryCodes {
+            let bytes = node.stringBytes
+            guard bytes.count >= 3, let candidates = codeIndex[CatalogueMatcher.key(bytes[0], bytes[1], bytes[2])] else { continue }
+            for (item, number, code) in candidates where codeHits[item] == nil {
+                let length = min(code.count, bytes.count)
+                if code.withUnsafeBufferPointer({ memcmpEqual($0.baseAddress!, bytes.baseAddress!, length) }) {
+                    codeHits[item] = (node, items[item].codes[number])
+                }
+            }
+        }
+        // Keywords: one scan of the texts.
+        let texts = application.describingTexts
+        let found = keywords.firstOccurrences(in: texts)
+        return (0..<items.count).map { item in
+            var keywordHit: (keyword: String, text: JSONNode)? = nil
+            for number in itemKeywords[item] {
+                let text = found[Int(number)]
+                if text >= 0 {
+                    keywordHit = (keywords.keywords[Int(number)], texts[Int(text)])
+                    break
+                }
+            }
+            return CatalogueMatch.combine(codeHits[item], keywordHit)
+        }
+    }
+}
+
+@inline(__always) private func memcmpEqual(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var index = 0
+    while index < count {
+        if lhs[index] != rhs[index] { return false }
+        index += 1
+    }
+    return true
+}
+
+/// An Aho–Corasick automaton over UTF-8 bytes: finds, in one pass over each text, which of a
+/// set of keywords occur.
+struct KeywordAutomaton: Sendable {
+    let keywords: [String]
+    /// Byte → class (0 for bytes no keyword contains).
+    private let classes: [UInt8]
+    private let classCount: Int
+    /// state * classCount + class → next state (a complete DFA).
+    private let transitions: [Int32]
+    /// Per state, the keywords that end there (through failure links too).
+    private let outputs: [[Int32]]
+
+    init(_ keywords: [String]) {
+        self.keywords = keywords
+        let encoded = keywords.map { Array($0.utf8) }
+        var classes = [UInt8](repeating: 0, count: 256)
+        var count = 1
+        for bytes in encoded {
+            for byte in bytes where classes[Int(byte)] == 0 {
+                classes[Int(byte)] = UInt8(count)
+                count += 1
+            }
+        }
+        precondition(count < 256, "too many distinct keyword bytes")
+        self.classes = classes
+        classCount = count
+        // The trie, in one flat table (state * count + class).
+        var goto = [Int32](repeating: -1, count: count)
+        var outputs: [[Int32]] = [[]]
+        var states = 1
+        for (number, bytes) in encoded.enumerated() where !bytes.isEmpty {
+            var state = 0
+            for byte in bytes {
+                let slot = state * count + Int(classes[Int(byte)])
+                if goto[slot] < 0 {
+                    goto[slot] = Int32(states)
+                    states += 1
+                    goto.append(contentsOf: repeatElement(-1, count: count))
+                    outputs.append([])
+                }
+                state = Int(goto[slot])
+            }
+            outputs[state].append(Int32(number))
+        }
+        // Failure links, breadth first, completing the DFA.
+        var failure = [Int32](repeating: 0, count: states)
+        var queue: [Int] = []
+        queue.reserveCapacity(states)
+        for symbol in 0..<count {
+            if goto[symbol] < 0 { goto[symbol] = 0 } else { queue.append(Int(goto[symbol])) }
+        }
+        var head = 0
+        while head < queue.count {
+            let state = queue[head]
+            head += 1
+            let fallback = Int(failure[state])
+            if !outputs[fallback].isEmpty { outputs[state] += outputs[fallback] }
+            for symbol in 0..<count {
+                let slot = state * count + symbol
+                let next = goto[slot]
+                if next < 0 {
+                    goto[slot] = goto[fallback * count + symbol]
+                } else {
+                    failure[Int(next)] = goto[fallback * count + symbol]
+                    queue.append(Int(next))
+                }
+            }
+        }
+        transitions = goto
+        self.outputs = outputs
+    }
+
+    /// For each keyword, the index in `texts` of the first text containing it, or -1.
+    func firstOccurrences(in texts: [JSONNode]) -> [Int32] {
+        var found = [Int32](repeating: -1, count: keywords.count)
+        guard !keywords.isEmpty else { return found }
+        transitions.withUnsafeBufferPointer { table in
+            classes.withUnsafeBufferPointer { classes in
+                for (position, text) in texts.enumerated() {
+                    var state = 0
+                    for byte in text.stringBytes {
+                        state = Int(table[state * classCount + Int(classes[Int(byte)])])
+                        if !outputs[state].isEmpty {
+                            for number in outputs[state] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
+                        }
+                    }
+                }
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,136 @@
+// The benchmark behind bench/run. Every comparison runs its two sides alternately in the same
+// run and reports medians and ratios, because these machines are noisy. Figures only — no
+// threshold here fails anything; the targets are printed beside the figures.
+//
+// Usage (bench/run does this): Benchmark BENCH_DIR CHECK_EXECUTABLE
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let benchDirectory = CommandLine.arguments[1]
+let check = CommandLine.arguments[2]
+let tools = "\(benchDirectory)/bin"
+let data = "\(benchDirectory)/data"
+let sizes = (ProcessInfo.processInfo.environment["BENCH_SIZES"] ?? "1000,10000,100000,1000000").split(separator: ",").compactMap { Int($0) }
+let repeats = Int(ProcessInfo.processInfo.environment["BENCH_REPEATS"] ?? "") ?? 5
+let cores = ProcessInfo.processInfo.activeProcessorCount
+
+struct Run {
+    let seconds: Double
+    let peakKB: Int
+    let status: Int32
+}
+
+/// Runs a command with standard output to `output` (default /dev/null); wall time and peak RSS.
+func run(_ arguments: [String], output: String = "/dev/null") -> Run {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var start = timespec(), end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { fatalError("cannot run \(arguments[0])") }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+    return Run(seconds: seconds, peakKB: Int(usage.ru_maxrss), status: (status >> 8) & 0xFF)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+/// Runs `a` and `b` alternately `times` times; their median times.
+func compare(_ a: [String], _ b: [String], times: Int) -> (Double, Double) {
+    var first: [Double] = [], second: [Double] = []
+    for _ in 0..<times {
+        first.append(run(a).seconds)
+        second.append(run(b).seconds)
+    }
+    return (median(first), median(second))
+}
+
+func format(_ value: Double, _ decimals: Int = 0) -> String { String(format: "%.\(decimals)f", value) }
+func rate(_ count: Int, _ seconds: Double) -> String { format(Double(count) / seconds) + "/s" }
+func file(_ count: Int) -> String { "\(data)/\(count).jsonl" }
+
+print("check benchmark — \(cores) core(s), \(ProcessInfo.processInfo.operatingSystemVersionString)")
+print("applications: synthetic, \(String(format: "%.2f", Double((try? FileManager.default.attributesOfItem(atPath: file(1000))[.size] as? Int) ?? 0 ?? 0) / 1000 / 1024)) KB each on average (bench/generate.swift, seed 42)")
+print("check: \(check) (release build), all four built-in plugins, the shipped rules; reports: --format jsonl to /dev/null")
+print("")
+
+// (a) Cold start: one application, a fresh process, everything loaded.
+let one = "\(data)/one.json"
+let (hello, cold) = compare(["\(tools)/hello"], [check, "--format", "jsonl", one], times: max(repeats * 4, 21))
+print("(a) cold start, one application")
+print("    Swift + Foundation hello world  \(format(hello * 1000, 1)) ms")
+print("    check, one application          \(format(cold * 1000, 1)) ms")
+print("    ratio                           \(format(cold / hello, 2))×   (target ≤ 3×)")
+print("")
+
+// (b) 100,000 applications on all cores, against a program that only parses them with JSONSerialization.
+let hundred = file(100_000)
+let (parse, full) = compare(["\(tools)/parse-baseline", hundred], [check, "--format", "jsonl", hundred], times: max(1, repeats / 2))
+print("(b) 100,000 applications from JSON Lines, all \(cores) cores")
+print("    JSONSerialization parse only    \(rate(100_000, parse))")
+print("    check (parse, validate, 4 plugins, jsonl report)  \(rate(100_000, full))")
+print("    ratio check / parse-only        \(format(parse / full, 2))×   (target ≥ 2×, i.e. ≥ 120,000/s)")
+print("")
+
+// (c) Throughput and peak memory by batch size.
+print("(c) throughput and peak RSS by batch size (all cores)")
+for size in sizes where FileManager.default.fileExists(atPath: file(size)) {
+    let result = run([check, "--format", "jsonl", file(size)])
+    print("    \(String(size).padding(toLength: 8, withPad: " ", startingAt: 0))  \(rate(size, result.seconds).padding(toLength: 10, withPad: " ", startingAt: 0))  peak RSS \(result.peakKB / 1024) MB")
+}
+print("    (target: flat throughput, peak RSS ≤ 64 MB)")
+print("")
+
+// (d) One job against two.
+let twenty = file(20_000)
+let (jobs1, jobs2) = compare([check, "--jobs", "1", "--format", "jsonl", twenty], [check, "--jobs", "2", "--format", "jsonl", twenty], times: repeats)
+print("(d) 20,000 applications, --jobs 1 against --jobs 2")
+print("    --jobs 1  \(rate(20_000, jobs1))     --jobs 2  \(rate(20_000, jobs2))     speed-up \(format(jobs1 / jobs2, 2))×   (target ≥ 1.7×)")
+print("")
+
+// (e) Isolation: every plugin in a worker process, against in process.
+let ten = file(10_000)
+let (inProcess, isolated) = compare([check, "--format", "jsonl", ten], [check, "--isolate", "--format", "jsonl", ten], times: repeats)
+print("(e) 10,000 applications, in process against --isolate (4 worker processes per job)")
+print("    in process  \(rate(10_000, inProcess))     isolated  \(rate(10_000, isolated))     cost \(format(isolated / inProcess, 2))×   (target ≤ 1.5×)")
+print("")
+
+// (f) The fast reader against the reference reader (JSONSerialization): identical verdicts.
+let fastOut = "\(data)/verdicts-fast.jsonl", referenceOut = "\(data)/verdicts-reference.jsonl"
+_ = run([check, "--format", "jsonl", hundred], output: fastOut)
+_ = run([check, "--reference-reader", "--format", "jsonl", hundred], output: referenceOut)
+/// Per result line, the part before "findings": application, source, as-of, verdict, plugin verdicts.
+func verdicts(_ path: String) -> [Substring] {
+    let text = try! String(contentsOfFile: path, encoding: .utf8)
+    return text.split(separator: "\n").filter { $0.hasPrefix("{\"application\"") }.map { line in
+        line.range(of: "\"findings\"").map { line[..<$0.lowerBound] } ?? line
+    }
+}
+let fast = verdicts(fastOut), reference = verdicts(referenceOut)
+let differing = zip(fast, reference).filter { $0 != $1 }.count + abs(fast.count - reference.count)
+print("(f) verdicts on the 100,000 applications: fast reader against JSONSerialization (reference path)")
+print("    \(fast.count) results against \(reference.count); \(differing == 0 ? "identical verdicts for every application and plugin" : "\(differing) DIFFER")")
+print("")
+
+// (g) For scale: the Python script staff would otherwise write (json.loads + dict rules).
+let pythonWarm = run(["/usr/bin/env", "python3", "\(benchDirectory)/baseline_rules.py", ten])
+let checkOneJob = run([check, "--jobs", "1", "--format", "jsonl", ten])
+let (pythonCold, checkCold) = compare(["/usr/bin/env", "python3", "\(benchDirectory)/baseline_rules.py", "\(data)/one.jsonl"],
+                                      [check, "--format", "jsonl", one], times: 11)
+print("(g) the Python script (json.loads + a few dict rules, far less work), one core")
+print("    warm: python \(rate(10_000, pythonWarm.seconds))   check --jobs 1 \(rate(10_000, checkOneJob.seconds))   ratio \(format(pythonWarm.seconds / checkOneJob.seconds, 2))×")
+print("    cold: python \(format(pythonCold * 1000, 1)) ms   check \(format(checkCold * 1000, 1)) ms   ratio \(format(pythonCold / checkCold, 2))×")
