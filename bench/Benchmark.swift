@@ -64,7 +64,8 @@ func rate(_ count: Int, _ seconds: Double) -> String { format(Double(count) / se
 func file(_ count: Int) -> String { "\(data)/\(count).jsonl" }
 
 print("check benchmark — \(cores) core(s), \(ProcessInfo.processInfo.operatingSystemVersionString)")
-print("applications: synthetic, \(String(format: "%.2f", Double((try? FileManager.default.attributesOfItem(atPath: file(1000))[.size] as? Int) ?? 0 ?? 0) / 1000 / 1024)) KB each on average (bench/generate.swift, seed 42)")
+let sampleBytes = (try? FileManager.default.attributesOfItem(atPath: file(1000)))?[.size] as? Int ?? 0
+print("applications: synthetic, \(String(format: "%.2f", Double(sampleBytes) / 1000 / 1024)) KB each on average (bench/generate.swift, seed 42)")
 print("check: \(check) (release build), all four built-in plugins, the shipped rules; reports: --format jsonl to /dev/null")
 print("")
 
