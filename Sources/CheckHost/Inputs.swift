@@ -1,6 +1,10 @@
 import CheckJSON
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One unit of input: the bytes of one application (a `.json` file or one JSON Lines line), or
 /// a reason the input could not be read.
 public enum InputRecord: Sendable {
@@ -12,18 +16,43 @@ public enum InputRecord: Sendable {
 
 /// Helpers for finding and reading application files.
 public enum Inputs {
-    /// The `.json` and `.jsonl` files under `folder`, recursively, sorted by path; hidden entries skipped.
-    static func applicationFiles(in folder: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+    /// The `.json` and `.jsonl` files under `folder`, recursively, sorted by path; hidden entries
+    /// skipped. Symbolic links are followed, but a folder already visited (a symlink loop) is
+    /// reported as a problem instead of walked again; entries that cannot be examined too.
+    static func applicationFiles(in folder: String) -> (files: [String], problems: [(String, String)]) {
         var files: [String] = []
-        while let relative = walker.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") { walker.skipDescendants(); continue }
-            if name.hasSuffix(".json") || name.hasSuffix(".jsonl") {
-                files.append((folder as NSString).appendingPathComponent(relative))
+        var problems: [(String, String)] = []
+        var visited = Set<[UInt64]>()
+        func walk(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                problems.append((path, String(cString: strerror(errno))))
+                return
+            }
+            guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else {
+                problems.append((path, "a symbolic link back to a folder already read (a loop); not followed"))
+                return
+            }
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                problems.append((path, "a folder that cannot be read"))
+                return
+            }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let child = (path as NSString).appendingPathComponent(name)
+                var entry = stat()
+                if stat(child, &entry) != 0 {
+                    if name.hasSuffix(".json") || name.hasSuffix(".jsonl") { problems.append((child, String(cString: strerror(errno)))) }
+                    continue
+                }
+                if (entry.st_mode & S_IFMT) == S_IFDIR {
+                    walk(child)
+                } else if name.hasSuffix(".json") || name.hasSuffix(".jsonl") {
+                    files.append(child)
+                }
             }
         }
-        return files.sorted()
+        walk(folder)
+        return (files.sorted(), problems)
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }

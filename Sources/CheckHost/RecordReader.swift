@@ -43,9 +43,16 @@ public final class RecordReader {
                 sources.append(.unreadable(argument, InputProblem(path: "$", expected: "a readable .json or .jsonl file, a folder, or -", found: "no such file or folder")))
                 continue
             }
-            let files = isDirectory.boolValue ? Inputs.applicationFiles(in: argument) : [argument]
-            if isDirectory.boolValue && files.isEmpty {
-                sources.append(.unreadable(argument, InputProblem(path: "$", expected: "a folder holding .json or .jsonl files", found: "none")))
+            var files = [argument]
+            if isDirectory.boolValue {
+                let (found, problems) = Inputs.applicationFiles(in: argument)
+                files = found
+                for (path, problem) in problems {
+                    sources.append(.unreadable(path, InputProblem(path: "$", expected: "a readable .json or .jsonl file or folder", found: problem)))
+                }
+                if found.isEmpty && problems.isEmpty {
+                    sources.append(.unreadable(argument, InputProblem(path: "$", expected: "a folder holding .json or .jsonl files", found: "none")))
+                }
             }
             for file in files {
                 sources.append(.file(file))
@@ -74,11 +81,19 @@ public final class RecordReader {
             case .unreadable(let name, let problem): batch.append(.unreadable(source: name, problem: problem))
             case .standardInput: current = LineSource(descriptor: 0, name: "-", maximum: maximumRecordBytes, mode: .standardInput)
             case .file(let path):
-                let descriptor = open(path, O_RDONLY)
+                // Non-blocking open: a FIFO or device must not hang the run.
+                let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
                 guard descriptor >= 0 else {
                     batch.append(.unreadable(source: path, problem: InputProblem(path: "$", expected: "a readable file", found: "a file that cannot be read (\(String(cString: strerror(errno))))")))
                     continue
                 }
+                var info = stat()
+                guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                    close(descriptor)
+                    batch.append(.unreadable(source: path, problem: InputProblem(path: "$", expected: "a regular file", found: "a FIFO, socket or device")))
+                    continue
+                }
+                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
                 current = LineSource(descriptor: descriptor, name: path, maximum: maximumRecordBytes, mode: path.hasSuffix(".jsonl") ? .lines : .document)
             }
         }
