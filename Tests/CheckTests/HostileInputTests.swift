@@ -15,11 +15,11 @@ final class HostileInputTests: XCTestCase {
     }
 
     /// Runs `check` with `arguments`; `feed`, if given, writes standard input on another thread.
-    func measure(_ arguments: [String], feed: (@Sendable (FileHandle) -> Void)? = nil) throws -> Measured {
+    static func measure(_ arguments: [String], feed: (@Sendable (FileHandle) -> Void)? = nil) throws -> Measured {
         let folder = try Fixtures.temporaryFolder("measure")
         let outFile = folder.appendingPathComponent("out"), errFile = folder.appendingPathComponent("err")
         var input: [Int32] = [0, 0]
-        XCTAssertEqual(pipe(&input), 0)
+        guard pipe(&input) == 0 else { throw HostError("pipe failed") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -31,7 +31,7 @@ final class HostileInputTests: XCTestCase {
         let env = ProcessInfo.processInfo.environment.merging(["LANG": "C", "NO_COLOR": "1"]) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; env.forEach { free($0) } }
         var pid: pid_t = 0
-        XCTAssertEqual(posix_spawn(&pid, TestPaths.checkExecutable.path, &actions, nil, argv, env), 0)
+        guard posix_spawn(&pid, TestPaths.checkExecutable.path, &actions, nil, argv, env) == 0 else { throw HostError("cannot run check") }
         close(input[0])
         let writer = FileHandle(fileDescriptor: input[1], closeOnDealloc: true)
         let done = DispatchSemaphore(value: 0)
@@ -46,6 +46,19 @@ final class HostileInputTests: XCTestCase {
         done.wait()
         return Measured(status: (status >> 8) & 0xFF, stdout: try Data(contentsOf: outFile),
                         stderr: try String(contentsOf: errFile, encoding: .utf8), peakMB: Double(usage.ru_maxrss) / 1024)
+    }
+
+    /// The peak RSS of an ordinary run (one small application) of the same build: memory bounds
+    /// are asserted relative to it, so they hold for instrumented builds (ASan) too.
+    static let baselineMB: Double = {
+        return try! measure(["--format", "json", "--only", "negative-list",
+                                  TestPaths.examples.appendingPathComponent("negative-list/pass--semiconductor-packaging.json").path]).peakMB
+    }()
+
+    /// Asserts `run` stayed within `margin` MB of an ordinary run, whatever the input size.
+    func assertBounded(_ run: Measured, margin: Double = 64, _ what: String, line: UInt = #line) {
+        XCTAssertLessThan(run.peakMB, Self.baselineMB + margin,
+                          "peak RSS \(run.peakMB) MB for \(what); an ordinary run peaks at \(Self.baselineMB) MB", line: line)
     }
 
     func results(_ measured: Measured) throws -> [[String: Any]] {
@@ -68,12 +81,12 @@ final class HostileInputTests: XCTestCase {
         for _ in 0..<100 { handle.write(chunk) }
         handle.write(Data("\"}\n".utf8))
         try handle.close()
-        let run = try measure(["--format", "json", file.path])
+        let run = try Self.measure(["--format", "json", file.path])
         XCTAssertEqual(run.status, 2)
         let error = try XCTUnwrap(firstError(try results(run)[0]))
         XCTAssertEqual(error["expected"] as? String, "an application of at most 16 MB")
         XCTAssertEqual(error["found"] as? String, "a file of 100 MB")
-        XCTAssertLessThan(run.peakMB, 80, "peak RSS \(run.peakMB) MB for a 100 MB file")
+        assertBounded(run, margin: 32, "a 100 MB file")
     }
 
     func testDeepNestingInvalidUTF8NULAndNumbers() throws {
@@ -108,9 +121,9 @@ final class HostileInputTests: XCTestCase {
         }
         let file = try Fixtures.temporaryFolder().appendingPathComponent("hostile.jsonl")
         try Data(batch).write(to: file)
-        let run = try measure(["--format", "json", "--only", "negative-list", file.path])
+        let run = try Self.measure(["--format", "json", "--only", "negative-list", file.path])
         XCTAssertEqual(run.status, 2)
-        XCTAssertLessThan(run.peakMB, 100)
+        assertBounded(run, "eight hostile lines")
         let byLine = Dictionary(uniqueKeysWithValues: try results(run).map { (Int(($0["source"] as! String).split(separator: ":").last!)!, $0) })
         XCTAssertEqual(byLine.count, lines.count)
         XCTAssertEqual(firstError(byLine[1]!)?["expected"] as? String, "nesting at most 512 deep")
@@ -128,7 +141,7 @@ final class HostileInputTests: XCTestCase {
     func testGigabyteStreamOnStandardInput() throws {
         let good = Data(Array(try application.filter { $0 != "\n" }.utf8) + [0x0A])
         let longLine = Data(repeating: UInt8(ascii: " "), count: 1 << 20)
-        let run = try measure(["--format", "jsonl", "--only", "negative-list", "-"]) { handle in
+        let run = try Self.measure(["--format", "jsonl", "--only", "negative-list", "-"]) { handle in
             for index in 0..<61 {
                 handle.write(good)
                 // A 16.5 MiB line: a string that never ends within the limit.
@@ -148,7 +161,7 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(errors.count, 61)
         XCTAssertEqual(firstError(errors[0])?["expected"] as? String, "a line of at most 16 MB")
         XCTAssertEqual(errors[0]["source"] as? String, "-:2")
-        XCTAssertLessThan(run.peakMB, 100, "peak RSS \(run.peakMB) MB for about 1 GB of input")
+        assertBounded(run, "about 1 GB of input")
     }
 
     func testFolderWithLoopsDanglingLinksFIFOsAndUnreadableFiles() throws {
@@ -163,7 +176,7 @@ final class HostileInputTests: XCTestCase {
         try Data(try application.utf8).write(to: unreadable)
         chmod(unreadable.path, 0o000)  // unreadable unless running as root
 
-        let run = try measure(["--format", "json", "--only", "negative-list", folder.path])
+        let run = try Self.measure(["--format", "json", "--only", "negative-list", folder.path])
         XCTAssertEqual(run.status, 2, "problems make the status 2; nothing hangs")
         let bySource = Dictionary(uniqueKeysWithValues: try results(run).map { (($0["source"] as! String), $0) })
         func found(_ name: String) -> String? { firstError(bySource[folder.appendingPathComponent(name).path] ?? [:])?["found"] as? String }
@@ -175,6 +188,6 @@ final class HostileInputTests: XCTestCase {
         if getuid() != 0 {
             XCTAssertEqual(found("secret.json"), "a file that cannot be read (Permission denied)")
         }
-        XCTAssertLessThan(run.peakMB, 100)
+        assertBounded(run, "a folder of hostile entries")
     }
 }

@@ -44,9 +44,15 @@ enum Fixtures {
     @discardableResult
     static func compileC(_ source: URL, into folder: URL, name: String) throws -> URL {
         let output = folder.appendingPathComponent(name)
-        let result = try runProcess("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-O1",
-                                               "-I", TestPaths.root.appendingPathComponent("Sources/CCheckABI/include").path,
-                                               "-o", output.path, source.path])
+        // CHECK_TEST_CC and CHECK_TEST_CFLAGS choose the compiler and add flags for every fixture:
+        // the ASan run uses the Swift toolchain's clang with -fsanitize=address (GCC's ASan
+        // runtime cannot load into a process running clang's).
+        let environment = ProcessInfo.processInfo.environment
+        let compiler = environment["CHECK_TEST_CC"] ?? "cc"
+        let extra = (environment["CHECK_TEST_CFLAGS"] ?? "").split(separator: " ").map(String.init)
+        let include = TestPaths.root.appendingPathComponent("Sources/CCheckABI/include").path
+        let result = try runProcess("/usr/bin/env", [compiler, "-std=c11", "-shared", "-fPIC", "-O1"] + extra
+                                                        + ["-I", include, "-o", output.path, source.path])
         guard result.status == 0 else { throw HostError("cc failed for \(source.lastPathComponent): \(result.stderr)") }
         return output
     }

@@ -208,25 +208,17 @@ final class WorkerProcess {
                 let (chunk, ended) = readAvailable(fromWorker)
                 buffer += chunk
                 // Complete responses, in order.
-                while buffer.count - consumed >= 16 {
-                    var reader = ByteReader(buffer[consumed...])
-                    let magic = (try? reader.uint32()) ?? 0, index = (try? reader.uint32()) ?? 0
-                    let status = Int32(bitPattern: (try? reader.uint32()) ?? 0), length = Int((try? reader.uint32()) ?? 0)
-                    // Applications carry their index in the whole batch, also after a restart.
-                    let expected = UInt32(outcomes.count)
-                    guard magic == WorkerProtocol.response, index == expected, length <= WorkerProtocol.maximumFrame else {
-                        kill(pid, SIGKILL)
-                        return fail("malformed output from the worker (expected response \(expected), found \(describe(buffer[consumed...].prefix(16))))")
-                    }
-                    guard buffer.count - consumed >= 16 + length else { break }
-                    let payload = buffer[(consumed + 16)..<(consumed + 16 + length)]
-                    consumed += 16 + length
+                while true {
+                    let frame: WorkerProtocol.Response?
                     do {
-                        outcomes.append(.events(status: status, events: try WorkerEvent.decode(payload)))
+                        frame = try WorkerProtocol.nextResponse(buffer[consumed...], expected: UInt32(outcomes.count))
                     } catch {
                         kill(pid, SIGKILL)
                         return fail("malformed output from the worker: \(error)")
                     }
+                    guard let frame else { break }
+                    consumed += frame.length
+                    outcomes.append(.events(status: frame.status, events: frame.events))
                     deadline = Date().addingTimeInterval(launch.timeout)
                 }
                 if consumed > 1 << 20 {
@@ -251,10 +243,6 @@ final class WorkerProcess {
     /// Keeps the first 1 KiB the worker writes to standard error; drains the rest.
     private func keepTail(_ bytes: [UInt8]) {
         stderrTail += bytes.prefix(max(0, 1024 - stderrTail.count))
-    }
-
-    private func describe(_ bytes: ArraySlice<UInt8>) -> String {
-        bytes.isEmpty ? "nothing" : bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
     }
 
     private enum Wait { case ready, timedOut }

@@ -24,6 +24,33 @@ enum WorkerProtocol {
     /// The largest frame either side accepts.
     static let maximumFrame = 64 << 20
 
+    /// One response read from a worker's output.
+    struct Response {
+        /// What the plugin's `evaluate` returned.
+        let status: Int32
+        /// Its sink calls.
+        let events: [WorkerEvent]
+        /// How many bytes the response took.
+        let length: Int
+    }
+
+    /// The response at the start of `bytes`, nil if it is not complete yet. Throws on anything
+    /// that is not a response for application `expected` (applications carry their index in
+    /// the whole batch, also after a restart) — the plugin-result boundary, fuzzed by fuzz/run.
+    static func nextResponse(_ bytes: ArraySlice<UInt8>, expected: UInt32) throws(WorkerProtocolError) -> Response? {
+        guard bytes.count >= 16 else { return nil }
+        var reader = ByteReader(bytes)
+        let magic = try reader.uint32(), index = try reader.uint32()
+        let status = Int32(bitPattern: try reader.uint32()), length = Int(try reader.uint32())
+        guard magic == response, index == expected, length <= maximumFrame else {
+            let shown = bytes.prefix(16).map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+            throw WorkerProtocolError("expected response \(expected), found \(shown)")
+        }
+        guard bytes.count >= 16 + length else { return nil }
+        let payload = bytes[(bytes.startIndex + 16)..<(bytes.startIndex + 16 + length)]
+        return Response(status: status, events: try WorkerEvent.decode(payload), length: 16 + length)
+    }
+
     /// The bytes of one application in a request.
     static func appendApplication(index: UInt32, asOf: String, document: JSONDocument, to bytes: inout [UInt8]) {
         bytes.appendUInt32(index)

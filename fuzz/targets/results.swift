@@ -1,0 +1,42 @@
+// Fuzz target: the plugin-result boundary — everything that crosses from a plugin (through an
+// isolated worker) into the host: response frames, sink events replayed into the collector
+// against a real application, and the hello frame's metadata.
+import CCheckABI
+import Foundation
+
+private let application: JSONDocument = {
+    let text = #"{"schemaVersion": 1, "id": "F-1", "submittedOn": "2026-03-15", "investors": [{"foreign": true, "sharePercent": 100}], "project": {"name": "x", "type": "new", "location": {"province": "广东省"}, "industries": [{"code": "C3973"}]}}"#
+    return try! JSONReader.parse(Array(text.utf8))
+}()
+
+private let rules = RuleIndex(PluginDescription(
+    id: "fuzz", version: "1", title: Localized(zh: "z", en: "e"), datasets: [],
+    rules: [RuleDescription(id: "fuzz/rule", title: Localized(zh: "z", en: "e"), description: Localized(zh: "z", en: "e"), citations: [])]))
+
+func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+    _ = try? PluginMetadata.decode(bytes)
+    var offset = 0
+    var expected: UInt32 = 0
+    while offset < bytes.count {
+        guard let response = try? WorkerProtocol.nextResponse(bytes[offset...], expected: expected) else { break }
+        precondition(response.length >= 16 && offset + response.length <= bytes.count, "a response claims bytes it does not have")
+        offset += response.length
+        expected += 1
+        application.withCDocument { document in
+            let collector = FindingCollector(plugin: rules, citations: [:], document: document)
+            response.events.forEach { $0.replay(into: collector) }
+            let findings = collector.finish(status: response.status)
+            precondition(!findings.isEmpty, "a response produced no finding and no error")
+        }
+    }
+    // The events alone, as a payload.
+    if let events = try? WorkerEvent.decode(bytes[...]) {
+        application.withCDocument { document in
+            let collector = FindingCollector(plugin: rules, citations: [:], document: document)
+            events.forEach { $0.replay(into: collector) }
+            _ = collector.finish(status: 0)
+        }
+    }
+    return 0
+}
