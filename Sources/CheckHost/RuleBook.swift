@@ -403,24 +403,28 @@ public enum QuoteCheck {
         return nil
     }
 
-    /// The sentence of `text` containing the first fragment of `quote` (from the previous `。`
-    /// or line start to the next `。`), for showing a clause in full.
+    /// The sentence of `text` containing the first fragment of `quote` (from the previous `。`,
+    /// `；` or line break to the next), for showing a clause in full. Works on UTF-8 bytes, so
+    /// a match inside a grapheme cluster (`\n` of `\r\n`) cannot produce an invalid index.
     public static func sentence(containing quote: String, in text: String) -> String? {
-        guard let fragment = quote.components(separatedBy: ellipsis).first(where: { !$0.isEmpty }),
-              let range = text.range(of: fragment) else { return nil }
-        let stops: Set<Character> = ["。", "\n", "；"]
-        var start = range.lowerBound
-        while start > text.startIndex {
-            let before = text.index(before: start)
-            if stops.contains(text[before]) { break }
-            start = before
+        guard var fragment = quote.components(separatedBy: ellipsis).first(where: { !$0.isEmpty }) else { return nil }
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard let hit = fragment.withUTF8({ needle in QuoteCheck.find(needle, in: bytes, from: 0).map { ($0, $0 + needle.count) } }) else { return nil }
+            let stops: [[UInt8]] = [Array("。".utf8), [0x0A], Array("；".utf8)]
+            func stop(endingAt end: Int) -> Bool { stops.contains { end >= $0.count && bytes[(end - $0.count)..<end].elementsEqual($0) } }
+            func stop(startingAt start: Int) -> Int? {
+                stops.first { start + $0.count <= bytes.count && bytes[start..<(start + $0.count)].elementsEqual($0) }?.count
+            }
+            var start = hit.0
+            while start > 0, !stop(endingAt: start) { start -= 1 }
+            var end = hit.1
+            while end < bytes.count {
+                if let length = stop(startingAt: end) { end += length; break }
+                end += 1
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        var end = range.upperBound
-        while end < text.endIndex {
-            let character = text[end]
-            end = text.index(after: end)
-            if stops.contains(character) { break }
-        }
-        return String(text[start..<end]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

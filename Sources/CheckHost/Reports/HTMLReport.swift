@@ -3,9 +3,9 @@ import CheckAPI
 /// A self-contained, printable HTML report: a summary, a table of applications and plugin
 /// verdicts, then every application (worst first) with its findings, evidence and the clauses
 /// quoted in full. No scripts, no external resources.
-public struct HTMLReport: ReportRenderer {
+public struct HTMLReport: DocumentReportRenderer {
     let context: ReportContext
-    private var results: [ApplicationResult] = []
+    public var results: [ApplicationResult] = []
 
     /// A renderer.
     public init(context: ReportContext) {
@@ -13,13 +13,6 @@ public struct HTMLReport: ReportRenderer {
     }
 
     var language: Language { context.language }
-
-    public mutating func begin() -> [UInt8] { [] }
-
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        results.append(result)
-        return []
-    }
 
     static let style = """
     :root { --pass: #1b7a3a; --fail: #b3261e; --review: #9a6700; --error: #7b2ea0; --na: #6b7280; --rule: #d0d7de; }

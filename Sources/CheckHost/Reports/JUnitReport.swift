@@ -4,10 +4,10 @@ import CheckAPI
 /// application × plugin (or one `input` test case for an input that could not be evaluated).
 /// `fail` is a `<failure>`, `error` an `<error>`; `review` is a `<failure type="review">` with
 /// `--fail-on review` and otherwise `<skipped>` (a person must decide), like `not-applicable`.
-public struct JUnitReport: ReportRenderer {
+public struct JUnitReport: DocumentReportRenderer {
     let context: ReportContext
     let failOn: Verdict
-    private var results: [ApplicationResult] = []
+    public var results: [ApplicationResult] = []
 
     /// A renderer.
     public init(context: ReportContext, failOn: Verdict) {
@@ -16,13 +16,6 @@ public struct JUnitReport: ReportRenderer {
     }
 
     var language: Language { context.language }
-
-    public mutating func begin() -> [UInt8] { [] }
-
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        results.append(result)
-        return []
-    }
 
     enum Outcome { case passed, failure, error, skipped }
 

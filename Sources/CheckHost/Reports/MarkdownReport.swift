@@ -3,9 +3,9 @@ import Foundation
 
 /// A Markdown report: a summary table, then each application (worst first) with its findings,
 /// evidence and every clause quoted.
-public struct MarkdownReport: ReportRenderer {
+public struct MarkdownReport: DocumentReportRenderer {
     let context: ReportContext
-    private var results: [ApplicationResult] = []
+    public var results: [ApplicationResult] = []
 
     /// A renderer.
     public init(context: ReportContext) {
@@ -13,13 +13,6 @@ public struct MarkdownReport: ReportRenderer {
     }
 
     var language: Language { context.language }
-
-    public mutating func begin() -> [UInt8] { [] }
-
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        results.append(result)
-        return []
-    }
 
     func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")

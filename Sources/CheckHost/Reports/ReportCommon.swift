@@ -103,6 +103,24 @@ public protocol ReportRenderer {
     mutating func finish(_ summary: ReportSummary) -> [UInt8]
 }
 
+/// A format that needs every result before it can write (text worst first, tables, counts):
+/// it keeps them and writes everything from `finish`.
+public protocol DocumentReportRenderer: ReportRenderer {
+    /// The results so far, in input order.
+    var results: [ApplicationResult] { get set }
+}
+
+extension DocumentReportRenderer {
+    /// Nothing comes before the document.
+    public mutating func begin() -> [UInt8] { [] }
+
+    /// Keeps the result for `finish`.
+    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
+        results.append(result)
+        return []
+    }
+}
+
 extension ReportRenderer {
     /// Document formats render nothing per result.
     public func piece(_ result: ApplicationResult) -> [UInt8]? { nil }

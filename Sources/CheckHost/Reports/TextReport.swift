@@ -2,10 +2,10 @@ import CheckAPI
 
 /// The human-readable report: grouped by application, worst first, each finding with its
 /// evidence and clauses. Colour only when asked (a terminal without `NO_COLOR`).
-public struct TextReport: ReportRenderer {
+public struct TextReport: DocumentReportRenderer {
     let context: ReportContext
     let colour: Bool
-    private var results: [ApplicationResult] = []
+    public var results: [ApplicationResult] = []
 
     /// A renderer.
     public init(context: ReportContext, colour: Bool) {
@@ -20,11 +20,6 @@ public struct TextReport: ReportRenderer {
         for refusal in context.refusals { output += paint("! \(refusal)", .error) + "\n" }
         if !context.refusals.isEmpty { output += "\n" }
         return Array(output.utf8)
-    }
-
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        results.append(result)
-        return []
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
