@@ -68,6 +68,9 @@ public enum RuleImport {
         if let unknown = names.first(where: { !columns.contains($0) }) {
             throw HostError("\(file):\(header.line): unknown column `\(unknown)` (columns: \(columns.joined(separator: ",")))")
         }
+        if let repeated = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
+            throw HostError("\(file):\(header.line): column `\(repeated)` appears twice in the header")
+        }
         var rows: [Row] = []
         var seen: [Int: Int] = [:]
         for record in records.dropFirst() {
