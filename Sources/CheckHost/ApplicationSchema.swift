@@ -195,7 +195,7 @@ struct ApplicationValidator: Sendable {
             guard let code = node.string else { return fail() }
             guard industries.contains(code) else {
                 let nearest = industries.nearest(to: code)
-                return fail("unknown code \(JSONWriter.quoted(code))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
+                return fail("unknown code \(JSONWriter.quoted(JSONFieldError.excerpt(code)))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
             }
         case .array(let element, let minimumCount):
             guard node.kind == .array, node.count >= minimumCount else {
@@ -205,7 +205,7 @@ struct ApplicationValidator: Sendable {
         case .object(let fields):
             guard node.kind == .object else { return fail() }
             if let duplicate = node.duplicateMember {
-                errors.append(InputProblem(path: duplicate.path, expected: "each member name once", found: "\(JSONWriter.quoted(duplicate.name)) twice"))
+                errors.append(InputProblem(path: duplicate.path, expected: "each member name once", found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.name))) twice"))
             }
             // One pass over the members: check each against its field, note unknown ones.
             var present = [Bool](repeating: false, count: fields.count)

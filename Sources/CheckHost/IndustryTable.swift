@@ -40,9 +40,10 @@ public struct IndustryTable: Sendable {
     public func name(of code: String) -> String? { names[code] ?? nil }
 
     /// Up to `limit` valid codes near `code`: those under its longest valid prefix, of the same
-    /// length where possible, numerically closest first.
+    /// length where possible, numerically closest first. Only the first five characters (the
+    /// longest code) matter, so a hostile multi-kilobyte "code" costs no more than a typo.
     public func nearest(to code: String, limit: Int = 5) -> [String] {
-        let wanted = code.uppercased()
+        let wanted = String(code.uppercased().prefix(5))
         var prefix = wanted
         var candidates: [String] = []
         while !prefix.isEmpty && candidates.isEmpty {
@@ -51,9 +52,10 @@ public struct IndustryTable: Sendable {
         }
         let sameLength = candidates.filter { $0.count == wanted.count }
         if !sameLength.isEmpty { candidates = sameLength }
-        func distance(_ candidate: String) -> Int {
-            abs((Int(candidate.dropFirst()) ?? 0) - (Int(wanted.dropFirst().prefix(candidate.count - 1)) ?? 0))
+        func digits(_ text: Substring) -> Int { Int(text) ?? 0 }
+        let ranked = candidates.map { candidate in
+            (distance: abs(digits(candidate.dropFirst()) - digits(wanted.dropFirst().prefix(candidate.count - 1))), code: candidate)
         }
-        return Array(candidates.sorted { (distance($0), $0) < (distance($1), $1) }.prefix(limit)).sorted()
+        return ranked.sorted { ($0.distance, $0.code) < ($1.distance, $1.code) }.prefix(limit).map(\.code).sorted()
     }
 }

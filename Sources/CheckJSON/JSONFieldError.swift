@@ -16,6 +16,12 @@ public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// "$.id: expected a string, found number 12".
     public var description: String { "\(path): expected \(expected), found \(found)" }
+
+    /// `text` as shown in a message: its first 40 characters, then `…` if there is more, so a
+    /// hostile megabyte-long value cannot make a megabyte-long error line.
+    public static func excerpt(_ text: String) -> String {
+        text.utf8.count > 40 && text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
 }
 
 extension JSONNode {
@@ -25,11 +31,8 @@ extension JSONNode {
         case .null: return "null"
         case .true: return "true"
         case .false: return "false"
-        case .number: return "number \(jsonText)"
-        case .string:
-            let text = string ?? ""
-            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
-            return "string \(JSONWriter.quoted(shown))"
+        case .number: return "number \(JSONFieldError.excerpt(jsonText))"
+        case .string: return "string \(JSONWriter.quoted(JSONFieldError.excerpt(string ?? "")))"
         case .array: return "an array"
         case .object: return "an object"
         }

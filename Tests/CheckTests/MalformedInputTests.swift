@@ -51,6 +51,24 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertEqual(results[good]?["verdict"] as? String, "pass", "the good application in the same batch is still evaluated")
     }
 
+    /// A hostile megabyte-long value is shown as a 40-character excerpt, and a long unknown code
+    /// gets the same suggestions as its first five characters. (The `application` fuzz target
+    /// slowed to ~200 runs/s on long codes: the suggestion search was linear in the code's length
+    /// times the table's size.)
+    func testLongValuesAreExcerptedInMessages() throws {
+        let fixture = try String(contentsOfFile: folder + "unknown-industry-code.json", encoding: .utf8)
+        XCTAssertTrue(fixture.contains("\"C3978\""))
+        let longCode = "C3978" + String(repeating: "9", count: 1_000_000)
+        let file = try Fixtures.temporaryFolder().appendingPathComponent("long-code.json")
+        try Data(fixture.replacingOccurrences(of: "\"C3978\"", with: "\"\(longCode)\"").utf8).write(to: file)
+        let (status, results) = try report([file.path])
+        XCTAssertEqual(status, 2)
+        let problems = errors(results[file.path])
+        XCTAssertEqual(problems.first?["path"] as? String, "$.project.industries[0].code")
+        XCTAssertEqual(problems.first?["found"] as? String,
+                       "unknown code \"\(longCode.prefix(40))…\"; nearest valid codes: C3973, C3974, C3975, C3976, C3979")
+    }
+
     func testAllProblemsOfOneApplicationAreListedAtOnce() throws {
         let (_, results) = try report([folder + "several-problems.json"])
         let problems = errors(results[folder + "several-problems.json"])
