@@ -5,7 +5,6 @@ import Foundation
 public struct IndustryTable: Sendable {
     /// Valid codes → name (nil for a 中类 known only from the 小类 under it).
     public let names: [String: String?]
-    private let sortedCodes: [String]
 
     /// Loads `gbt4754-2017_all_levels.csv` from `folder`.
     public init(folder: URL) throws {
@@ -30,7 +29,6 @@ public struct IndustryTable: Sendable {
         }
         guard names.count > 1000 else { throw HostError("\(file.path): only \(names.count) codes read; the table looks damaged") }
         self.names = names
-        sortedCodes = names.keys.sorted()
     }
 
     /// Whether `code` is a valid division, group or class code.
@@ -47,7 +45,7 @@ public struct IndustryTable: Sendable {
         var prefix = wanted
         var candidates: [String] = []
         while !prefix.isEmpty && candidates.isEmpty {
-            candidates = sortedCodes.filter { $0.hasPrefix(prefix) && $0 != wanted }
+            candidates = names.keys.filter { $0.hasPrefix(prefix) && $0 != wanted }
             prefix.removeLast()
         }
         let sameLength = candidates.filter { $0.count == wanted.count }
