@@ -305,7 +305,7 @@ public enum ApplicationJSONSchema {
             writer.key("properties")
             writer.beginObject()
             for field in fields {
-                writer.key(field.name)
+                writer.key(named: field.name)
                 write(field.shape, about: field.about, to: &writer)
             }
             writer.endObject()

@@ -100,9 +100,10 @@ public final class ProgressLine {
 }
 
 /// Evaluates a batch: input records streamed from a ``RecordReader``, evaluated in batches on
-/// `jobs` threads (each with its own ``Evaluator``), rendered in parallel where the format
-/// allows, and written in input order. Memory stays constant: at most a few batches per thread
-/// are in flight.
+/// `jobs` threads (each with its own ``Evaluator``), rendered on those threads where the format
+/// streams, and written in input order. Each thread reads its own batches, so records, results
+/// and the rendered text are made and freed on one thread; the writing thread only receives one
+/// buffer per batch. Memory stays constant: at most a few batches per thread are in flight.
 public enum BatchRun {
     /// Applications evaluated together (one round trip to each isolated plugin's worker).
     public static let batchSize = 64
@@ -112,44 +113,38 @@ public enum BatchRun {
                            output: OutputSink, progress: ProgressLine, jobs: Int) -> ReportSummary {
         var summary = ReportSummary()
         output.write(renderer.begin())
+        let streaming = renderer as? any StreamingReportRenderer
+        var kept: [ApplicationResult] = []
         var processedBytes = 0
         func write(_ batch: Processed) {
-            for (result, piece) in batch.items {
-                summary.add(result)
-                output.write(renderer.add(result, piece: piece))
-            }
+            summary.add(batch.summary)
+            output.write(batch.output)
+            kept += batch.results
             processedBytes += batch.bytes
             progress.update(done: summary.applications, fraction: reader.totalBytes.map { Double(processedBytes) / Double(max($0, 1)) })
         }
         if jobs <= 1 {
             let evaluator = session.makeEvaluator()
+            var sequence = 0
             while case let records = reader.next(batchSize), !records.isEmpty {
-                write(process(records, evaluator: evaluator, renderer: renderer))
+                write(process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
+                sequence += 1
             }
         } else {
-            let pipeline = Pipeline(jobs: jobs)
-            let pieces = RendererBox(renderer)
+            let pipeline = Pipeline(reader: reader, jobs: jobs)
             for _ in 0..<jobs {
                 Thread {
                     let evaluator = session.makeEvaluator()
                     while let (sequence, records) = pipeline.nextWork() {
-                        pipeline.complete(sequence, process(records, evaluator: evaluator, renderer: pieces.renderer))
+                        pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
                     }
                 }.start()
             }
-            let feeder = ReaderBox(reader)
-            Thread {
-                var sequence = 0
-                while pipeline.acquireSlot(), case let records = feeder.reader.next(batchSize), !records.isEmpty {
-                    pipeline.submit(sequence, records)
-                    sequence += 1
-                }
-                pipeline.finishInput(total: sequence)
-            }.start()
-            while let batch = pipeline.nextInOrder() {
-                write(batch)
-                pipeline.releaseSlot()
-            }
+            while let batch = pipeline.nextInOrder() { write(batch) }
+        }
+        if streaming == nil, var document = renderer as? any DocumentReportRenderer {
+            document.results = kept
+            renderer = document
         }
         output.write(renderer.finish(summary))
         progress.finish()
@@ -157,86 +152,64 @@ public enum BatchRun {
         return summary
     }
 
-    /// The results of one batch, with their rendered pieces, and the input bytes they came from.
+    /// One batch, evaluated: its text (streaming formats) or its results (document formats),
+    /// its summary, and the input bytes it came from.
     struct Processed: Sendable {
-        let items: [(ApplicationResult, [UInt8]?)]
+        let output: [UInt8]
+        let results: [ApplicationResult]
+        let summary: ReportSummary
         let bytes: Int
     }
 
-    static func process(_ records: [InputRecord], evaluator: Evaluator, renderer: any ReportRenderer) -> Processed {
+    static func process(_ records: [InputRecord], sequence: Int, evaluator: Evaluator, renderer: (any StreamingReportRenderer)?) -> Processed {
         let bytes = records.reduce(0) { total, record in
             if case .application(let data, _, _) = record { return total + data.count + 1 }
             return total
         }
-        return Processed(items: evaluator.evaluate(records).map { ($0, renderer.piece($0)) }, bytes: bytes)
+        let results = evaluator.evaluate(records)
+        var summary = ReportSummary()
+        for result in results { summary.add(result) }
+        guard let renderer else { return Processed(output: [], results: results, summary: summary, bytes: bytes) }
+        var output: [UInt8] = []
+        output.reserveCapacity(results.count * 16_384)
+        for (index, result) in results.enumerated() {
+            renderer.write(result, first: sequence == 0 && index == 0, to: &output)
+        }
+        return Processed(output: output, results: [], summary: summary, bytes: bytes)
     }
 }
 
-/// The renderer, shared read-only with the evaluating threads (they only call `piece`).
-private final class RendererBox: @unchecked Sendable {
-    let renderer: any ReportRenderer
-    init(_ renderer: any ReportRenderer) { self.renderer = renderer }
-}
-
-/// The reader, used by the feeding thread only.
-private final class ReaderBox: @unchecked Sendable {
-    let reader: RecordReader
-    init(_ reader: RecordReader) { self.reader = reader }
-}
-
-/// The hand-offs of the parallel run: work for the evaluating threads, finished batches for the
-/// writer (which takes them in input order), and a bound on batches in flight.
+/// The hand-offs of the parallel run: the evaluating threads take numbered batches from the
+/// reader (one at a time) and hand back finished ones; the writer takes them in input order.
+/// At most `limit` batches are read and not yet written.
 private final class Pipeline: @unchecked Sendable {
     private let condition = NSCondition()
-    private var work: [(Int, [InputRecord])] = []
+    private let reader: RecordReader
     private var finished: [Int: BatchRun.Processed] = [:]
     private var inputDone = false
-    private var total: Int? = nil
+    private var read = 0
     private var next = 0
-    private var inFlight = 0
     private let limit: Int
 
-    init(jobs: Int) {
+    init(reader: RecordReader, jobs: Int) {
+        self.reader = reader
         limit = jobs * 4
     }
 
-    /// Waits until fewer than `limit` batches are in flight; claims a slot.
-    func acquireSlot() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while inFlight >= limit { condition.wait() }
-        inFlight += 1
-        return true
-    }
-
-    func releaseSlot() {
-        condition.lock()
-        inFlight -= 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func submit(_ sequence: Int, _ records: [InputRecord]) {
-        condition.lock()
-        work.append((sequence, records))
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func finishInput(total: Int) {
-        condition.lock()
-        inputDone = true
-        self.total = total
-        inFlight -= 1  // the slot claimed for the empty read
-        condition.broadcast()
-        condition.unlock()
-    }
-
+    /// The next batch to evaluate, with its sequence number, or nil when the input is done.
     func nextWork() -> (Int, [InputRecord])? {
         condition.lock()
         defer { condition.unlock() }
-        while work.isEmpty && !inputDone { condition.wait() }
-        return work.isEmpty ? nil : work.removeFirst()
+        while !inputDone && read - next >= limit { condition.wait() }
+        guard !inputDone else { return nil }
+        let records = reader.next(BatchRun.batchSize)
+        guard !records.isEmpty else {
+            inputDone = true
+            condition.broadcast()
+            return nil
+        }
+        read += 1
+        return (read - 1, records)
     }
 
     func complete(_ sequence: Int, _ batch: BatchRun.Processed) {
@@ -246,15 +219,17 @@ private final class Pipeline: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The next finished batch in input order, or nil after the last.
     func nextInOrder() -> BatchRun.Processed? {
         condition.lock()
         defer { condition.unlock() }
         while true {
             if let batch = finished.removeValue(forKey: next) {
                 next += 1
+                condition.broadcast()
                 return batch
             }
-            if let total, next >= total { return nil }
+            if inputDone && next >= read { return nil }
             condition.wait()
         }
     }

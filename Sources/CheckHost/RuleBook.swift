@@ -46,11 +46,17 @@ public final class ResolvedCitation: Sendable {
     public let citation: Citation
     /// Its document.
     public let document: PolicyDocument
+    /// The report's citation object, written once as compact JSON (reports quote the same
+    /// clauses thousands of times; see `JSONReport`).
+    let compactJSON: [UInt8]
 
     init(id: String, citation: Citation, document: PolicyDocument) {
         self.id = id
         self.citation = citation
         self.document = document
+        var writer = JSONWriter()
+        JSONReport.writeCitation(id: id, citation: citation, document: document, to: &writer)
+        compactJSON = writer.bytes
     }
 }
 

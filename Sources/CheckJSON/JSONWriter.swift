@@ -10,34 +10,28 @@ public struct JSONWriter {
     /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
     /// nesting `depth` (for a piece of a larger document written elsewhere).
     public init(indent: Int = 0, depth: Int = 0) {
+        self.init(indent: indent, depth: depth, continuing: [])
+    }
+
+    /// A writer that appends to `bytes` (text written before it is not its concern: no
+    /// separator or line break is written before its first value).
+    public init(indent: Int = 0, depth: Int = 0, continuing bytes: [UInt8]) {
         indentUnit = indent
         self.depth = depth
+        self.bytes = bytes
+        startCount = bytes.count
         needsComma = Array(repeating: false, count: depth + 1)
     }
 
-    /// Bytes that need escaping in a JSON string: control characters, `"` and `\`.
-    private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+    /// `bytes.count` when the writer started.
+    private let startCount: Int
 
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
     /// are escaped; other characters (Chinese included) are written as UTF-8.
     public static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape (the usual case), one copy.
-        var clean = true
-        if let base = value.baseAddress {
-            needsEscape.withUnsafeBufferPointer { table in
-                var position = 0
-                let count = value.count
-                while position < count {
-                    if table[Int(base[position])] {
-                        clean = false
-                        return
-                    }
-                    position += 1
-                }
-            }
-        }
-        if clean {
+        if firstByteToEscape(in: value) == nil {
             output.append(contentsOf: value)
             output.append(UInt8(ascii: "\""))
             return
@@ -69,6 +63,31 @@ public struct JSONWriter {
         value.withUTF8 { appendQuoted($0, to: &output) }
     }
 
+    /// The position of the first byte that must be escaped (a control character, `"` or `\`),
+    /// or nil. Eight bytes at a time: this scan runs over every string of every report.
+    static func firstByteToEscape(in value: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = value.baseAddress else { return nil }
+        let count = value.count
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var position = 0
+        while position + 8 <= count {
+            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            // A byte is flagged when it is below 0x20 or zero after the XORs (the classic
+            // "has less than" test; bytes ≥ 0x80 are excluded by `& ~word`).
+            let control = (word &- ones &* 0x20) & ~word
+            let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
+            if (control | zeroQuote | zeroBackslash) & highs != 0 { break }
+            position += 8
+        }
+        while position < count {
+            let byte = base[position]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return position }
+            position += 1
+        }
+        return nil
+    }
+
     /// `value` as a quoted, escaped JSON string.
     public static func quoted(_ value: String) -> String {
         var output: [UInt8] = []
@@ -85,7 +104,7 @@ public struct JSONWriter {
     }
 
     private mutating func newline() {
-        guard indentUnit > 0, !bytes.isEmpty else { return }
+        guard indentUnit > 0, bytes.count > startCount else { return }
         bytes.append(0x0A)
         bytes.append(contentsOf: repeatElement(0x20, count: depth * indentUnit))
     }
@@ -103,10 +122,23 @@ public struct JSONWriter {
         bytes.append(bracket)
     }
 
-    /// Writes `"name":` inside an object.
-    public mutating func key(_ name: String) {
+    /// Writes `"name":` inside an object (a literal name: written without a scan for escapes).
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        afterKey()
+    }
+
+    /// Writes `"name":` inside an object, for a name known only at run time.
+    public mutating func key(named name: String) {
         separate()
         JSONWriter.appendQuoted(name, to: &bytes)
+        afterKey()
+    }
+
+    private mutating func afterKey() {
         bytes.append(UInt8(ascii: ":"))
         if indentUnit > 0 { bytes.append(0x20) }
         needsComma[depth] = true
@@ -144,11 +176,15 @@ public struct JSONWriter {
     public mutating func null() { beginValue(); bytes.append(contentsOf: "null".utf8) }
     /// Writes already-serialised JSON text as a value (e.g. a value copied from the input).
     public mutating func raw(_ json: String) { beginValue(); bytes.append(contentsOf: json.utf8) }
+    /// Writes already-serialised JSON bytes as a value.
+    public mutating func raw(_ json: [UInt8]) { beginValue(); bytes.append(contentsOf: json) }
+    /// Whether the writer writes compact JSON (no indentation), so pre-written compact values fit.
+    public var isCompact: Bool { indentUnit == 0 }
 
     /// Writes `"name": "value"`.
-    public mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
+    public mutating func field(_ name: StaticString, _ value: String?) { key(name); string(value) }
     /// Writes `"name": integer`.
-    public mutating func field(_ name: String, _ value: Int) { key(name); integer(value) }
+    public mutating func field(_ name: StaticString, _ value: Int) { key(name); integer(value) }
     /// Writes `"name": bool`.
-    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
 }

@@ -1,9 +1,8 @@
 import CheckAPI
 
 /// The JSON report (SPEC §6): one document, streamed result by result.
-public struct JSONReport: ReportRenderer {
+public struct JSONReport: StreamingReportRenderer {
     let context: ReportContext
-    private var first = true
 
     /// A renderer.
     public init(context: ReportContext) {
@@ -27,23 +26,19 @@ public struct JSONReport: ReportRenderer {
         return writer.bytes
     }
 
-    public func piece(_ result: ApplicationResult) -> [UInt8]? {
-        var writer = JSONWriter(indent: 2, depth: 2)
+    public func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8]) {
+        output.append(contentsOf: first ? "\n    ".utf8 : ",\n    ".utf8)
+        var writer = JSONWriter(indent: 2, depth: 2, continuing: output)
+        output = []
         JSONReport.write(result, to: &writer, context: context)
-        return writer.bytes
-    }
-
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        let prefix: [UInt8] = first ? [0x0A, 0x20, 0x20, 0x20, 0x20] : Array(",\n    ".utf8)
-        first = false
-        return prefix + (piece ?? self.piece(result)!)
+        output = writer.bytes
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
         var writer = JSONWriter(indent: 2, depth: 1)
         writer.key("summary")
         JSONReport.writeSummary(summary, to: &writer)
-        return Array((first ? "],\n  " : "\n  ],\n  ").utf8) + writer.bytes + Array("\n}\n".utf8)
+        return Array((summary.applications == 0 ? "],\n  " : "\n  ],\n  ").utf8) + writer.bytes + Array("\n}\n".utf8)
     }
 
     static func writeTool(to writer: inout JSONWriter) {
@@ -149,16 +144,25 @@ public struct JSONReport: ReportRenderer {
         writer.key("citations")
         writer.beginArray()
         for citation in finding.citations {
-            writer.beginObject()
-            writer.field("id", citation.id)
-            writer.field("document", citation.document.title)
-            writer.field("number", citation.document.number)
-            writer.field("clause", citation.citation.clause)
-            writer.field("quote", citation.citation.quote)
-            if citation.citation.textStatus != .verbatim { writer.field("textStatus", citation.citation.textStatus.rawValue) }
-            writer.endObject()
+            if writer.isCompact {
+                writer.raw(citation.compactJSON)
+            } else {
+                writeCitation(id: citation.id, citation: citation.citation, document: citation.document, to: &writer)
+            }
         }
         writer.endArray()
+        writer.endObject()
+    }
+
+    /// Writes one citation object (`ResolvedCitation` keeps it pre-written in compact form).
+    static func writeCitation(id: String, citation: Citation, document: PolicyDocument, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("id", id)
+        writer.field("document", document.title)
+        writer.field("number", document.number)
+        writer.field("clause", citation.clause)
+        writer.field("quote", citation.quote)
+        if citation.textStatus != .verbatim { writer.field("textStatus", citation.textStatus.rawValue) }
         writer.endObject()
     }
 }
@@ -166,7 +170,7 @@ public struct JSONReport: ReportRenderer {
 
 /// JSON Lines: one compact JSON object per result, written as soon as it is known, then a
 /// final `{"summary": …}` line. For streaming huge batches.
-public struct JSONLinesReport: ReportRenderer {
+public struct JSONLinesReport: StreamingReportRenderer {
     let context: ReportContext
 
     /// A renderer.
@@ -189,15 +193,12 @@ public struct JSONLinesReport: ReportRenderer {
         return writer.bytes + [0x0A]
     }
 
-    public func piece(_ result: ApplicationResult) -> [UInt8]? {
-        var writer = JSONWriter()
+    public func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8]) {
+        var writer = JSONWriter(continuing: output)
+        output = []
         JSONReport.write(result, to: &writer, context: context)
-        writer.bytes.append(0x0A)
-        return writer.bytes
-    }
-
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        piece ?? self.piece(result)!
+        output = writer.bytes
+        output.append(0x0A)
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {

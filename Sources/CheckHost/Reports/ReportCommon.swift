@@ -44,6 +44,18 @@ public struct ReportSummary: Sendable, Equatable {
         problems += lines.prefix(max(0, 20 - problems.count))
     }
 
+    /// Adds the counts and problems of `other`, a summary of later results.
+    public mutating func add(_ other: ReportSummary) {
+        applications += other.applications
+        pass += other.pass
+        fail += other.fail
+        review += other.review
+        error += other.error
+        notApplicable += other.notApplicable
+        problemCount += other.problemCount
+        problems += other.problems.prefix(max(0, 20 - problems.count))
+    }
+
     /// Counts `verdict`.
     public mutating func add(_ verdict: Verdict) {
         applications += 1
@@ -88,19 +100,21 @@ public struct ReportContext: Sendable {
     }
 }
 
-/// A report format. Streaming formats render each result on its own (`piece`, called on the
-/// evaluating threads) and write it as it arrives; document formats keep the results and write
-/// everything from `finish` (use json or jsonl for huge batches).
-public protocol ReportRenderer {
+/// A report format: streaming (each result written as it comes, ``StreamingReportRenderer``)
+/// or a document (every result kept and written from `finish`, ``DocumentReportRenderer``; use
+/// json or jsonl for huge batches).
+public protocol ReportRenderer: Sendable {
     /// Bytes to write before any result.
     mutating func begin() -> [UInt8]
-    /// One result rendered on its own, or nil for formats that need all results. Must not
-    /// depend on other results: it is called from several threads.
-    func piece(_ result: ApplicationResult) -> [UInt8]?
-    /// Bytes to write for one result, given its `piece` (may be empty for document formats).
-    mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8]
     /// Bytes to write after the last result.
     mutating func finish(_ summary: ReportSummary) -> [UInt8]
+}
+
+/// A format that writes each result on its own, in input order, as soon as it is known.
+public protocol StreamingReportRenderer: ReportRenderer {
+    /// Appends `result` to `output`; `first` says whether it is the report's first result.
+    /// Must not depend on other results: it is called from several threads.
+    func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8])
 }
 
 /// A format that needs every result before it can write (text worst first, tables, counts):
@@ -113,20 +127,6 @@ public protocol DocumentReportRenderer: ReportRenderer {
 extension DocumentReportRenderer {
     /// Nothing comes before the document.
     public mutating func begin() -> [UInt8] { [] }
-
-    /// Keeps the result for `finish`.
-    public mutating func add(_ result: ApplicationResult, piece: [UInt8]?) -> [UInt8] {
-        results.append(result)
-        return []
-    }
-}
-
-extension ReportRenderer {
-    /// Document formats render nothing per result.
-    public func piece(_ result: ApplicationResult) -> [UInt8]? { nil }
-
-    /// Renders and adds one result (for single-threaded use).
-    public mutating func add(_ result: ApplicationResult) -> [UInt8] { add(result, piece: piece(result)) }
 }
 
 /// The report formats.
