@@ -1,6 +1,10 @@
 import CCheckABI
 import CheckAPI
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One piece of evidence in a report.
 public struct EvidenceReport: Sendable, Equatable {
     /// How the evidence was given.
@@ -94,28 +98,97 @@ public struct ApplicationResult: Sendable {
     public let unknownMembers: [String]
 }
 
-/// Collects what one plugin reports through the sink for one application, checking each call.
 /// A plugin's declared rules, by id, in declaration order: what the collector checks findings
 /// against and sorts them by. Built once per plugin and shared read-only.
 final class RuleIndex: Sendable {
     let pluginID: String
-    let order: [String: Int]
+    /// The declared rule ids, in declaration order, as text and as UTF-8 bytes.
+    let ids: [String]
+    private let idBytes: [[UInt8]]
 
     init(_ description: PluginDescription) {
         pluginID = description.id
-        order = Dictionary(description.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var ids: [String] = []
+        for rule in description.rules where !ids.contains(rule.id) { ids.append(rule.id) }
+        self.ids = ids
+        idBytes = ids.map { Array($0.utf8) }
+    }
+
+    /// The position of the rule whose id is `id` (UTF-8 bytes), or nil if it is not declared.
+    func position(of id: UnsafeBufferPointer<UInt8>) -> Int? {
+        idBytes.firstIndex { sameBytes($0, id) }
+    }
+
+    /// The position of the rule `id`, or nil if it is not declared.
+    func position(of id: String) -> Int? {
+        var id = id
+        return id.withUTF8 { position(of: $0) }
     }
 }
 
+/// The citation registry, looked up by the bytes of an id as a plugin passes it: no string is
+/// made and no SipHash computed for each of the dozen citations a finding carries.
+final class CitationIndex: Sendable {
+    private let slots: [Int32]
+    private let ids: [[UInt8]]
+    private let entries: [ResolvedCitation]
+
+    /// An index of `citations`.
+    init(_ citations: [String: ResolvedCitation]) {
+        let sorted = citations.sorted { $0.key < $1.key }
+        ids = sorted.map { Array($0.key.utf8) }
+        entries = sorted.map(\.value)
+        var size = 16
+        while size < sorted.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        for (position, id) in ids.enumerated() {
+            var slot = id.withUnsafeBufferPointer(CitationIndex.hash) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(position)
+        }
+        self.slots = slots
+    }
+
+    /// FNV-1a over the bytes.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash)
+    }
+
+    /// The citation whose id is `id` (UTF-8 bytes), or nil.
+    func citation(_ id: UnsafeBufferPointer<UInt8>) -> ResolvedCitation? {
+        let mask = slots.count - 1
+        var slot = CitationIndex.hash(id) & mask
+        while case let position = Int(slots[slot]), position >= 0 {
+            if sameBytes(ids[position], id) { return entries[position] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// The citation `id`, or nil.
+    func citation(_ id: String) -> ResolvedCitation? {
+        var id = id
+        return id.withUTF8 { citation($0) }
+    }
+}
+
+/// Collects what one plugin reports through the sink for one application, checking each call.
 final class FindingCollector {
     let plugin: RuleIndex
-    let citations: [String: ResolvedCitation]
+    let citations: CitationIndex
     let document: UnsafePointer<check_document>
     var findings: [FindingReport] = []
+    /// The declared position of each finding's rule (parallel to `findings`).
+    private var positions: [Int] = []
     var violations: [String] = []
-    private var current: (rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation])?
+    /// The finding being reported: its rule's position, verdict and message; then its evidence and citations.
+    private var current: (position: Int, verdict: Verdict, message: Localized)?
+    private var evidence: [EvidenceReport] = []
+    private var cited: [ResolvedCitation] = []
 
-    init(plugin: RuleIndex, citations: [String: ResolvedCitation], document: UnsafePointer<check_document>) {
+    init(plugin: RuleIndex, citations: CitationIndex, document: UnsafePointer<check_document>) {
         self.plugin = plugin
         self.citations = citations
         self.document = document
@@ -123,9 +196,12 @@ final class FindingCollector {
 
     func flush() {
         guard let current else { return }
-        findings.append(FindingReport(plugin: plugin.pluginID, rule: current.rule, verdict: current.verdict, message: current.message,
-                                      evidence: current.evidence, citations: current.citations))
+        findings.append(FindingReport(plugin: plugin.pluginID, rule: plugin.ids[current.position], verdict: current.verdict,
+                                      message: current.message, evidence: evidence, citations: cited))
+        positions.append(current.position)
         self.current = nil
+        evidence = []
+        cited = []
     }
 
     func violation(_ text: String) {
@@ -134,14 +210,23 @@ final class FindingCollector {
 
     /// Starts a finding. Strings are nil when the plugin passed NULL or invalid UTF-8.
     func begin(rule: String?, verdict: UInt32, zh: String?, en: String?) {
+        begin(position: rule.flatMap(plugin.position(of:)), rule: { rule }, verdict: verdict, zh: zh, en: en)
+    }
+
+    /// Starts a finding of the rule at `position` (nil: not declared; `rule` names it then, nil
+    /// for NULL or invalid UTF-8).
+    func begin(position: Int?, rule: () -> String?, verdict: UInt32, zh: String?, en: String?) {
         flush()
-        guard let ruleID = rule else { return violation("finding with a NULL or non-UTF-8 rule id") }
-        guard plugin.order[ruleID] != nil else { return violation("finding for undeclared rule \(JSONWriter.quoted(ruleID))") }
+        guard let position else {
+            guard let name = rule() else { return violation("finding with a NULL or non-UTF-8 rule id") }
+            return violation("finding for undeclared rule \(JSONWriter.quoted(name))")
+        }
+        let ruleID = plugin.ids[position]
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
         guard let messageZh = zh, let messageEn = en, !messageZh.isEmpty, !messageEn.isEmpty else {
             return violation("finding of \(ruleID) without a valid zh and en message")
         }
-        current = (ruleID, value, Localized(zh: messageZh, en: messageEn), [], [])
+        current = (position, value, Localized(zh: messageZh, en: messageEn))
     }
 
     func evidence(node: UInt32) {
@@ -150,42 +235,58 @@ final class FindingCollector {
             return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
         }
         let value = JSONNode(document: document, index: node)
-        current!.evidence.append(EvidenceReport(kind: .value, path: value.path, value: value.jsonText))
+        evidence.append(EvidenceReport(kind: .value, path: value.path, value: value.jsonText))
     }
 
     func evidence(absent path: String?) {
         guard current != nil else { return violation("evidence before any finding") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
-        current!.evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
+        evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
     }
 
     func evidence(label: String?, value: String?) {
         guard current != nil else { return violation("evidence before any finding") }
         guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
-        current!.evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
+        evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
 
     func cite(_ id: String?) {
+        guard let id else { return cite(nil, name: { "" }) }
+        cite(citations.citation(id), name: { id })
+    }
+
+    /// Cites `citation` (nil: not in the rule data; `name` gives the id the plugin passed).
+    func cite(_ citation: ResolvedCitation?, name: () -> String?) {
         guard current != nil else { return violation("citation before any finding") }
-        guard let id else { return violation("citation id NULL or not UTF-8") }
-        guard let citation = citations[id] else { return violation("citation \(JSONWriter.quoted(id)) is not in the rule data") }
-        if !current!.citations.contains(where: { $0.id == id }) { current!.citations.append(citation) }
+        guard let citation else {
+            guard let id = name(), !id.isEmpty else { return violation("citation id NULL or not UTF-8") }
+            return violation("citation \(JSONWriter.quoted(id)) is not in the rule data")
+        }
+        if !cited.contains(where: { $0 === citation }) { cited.append(citation) }
     }
 
     /// The findings after the plugin returned `status`, with an `error` finding for anything
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
     func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
         flush()
-        let order = plugin.order
-        var findings = findings.enumerated()
-            .sorted { (order[$0.element.rule] ?? 0, $0.offset) < (order[$1.element.rule] ?? 0, $1.offset) }
-            .map(\.element)
+        var findings = findings
+        if zip(positions, positions.dropFirst()).contains(where: { $0 > $1 }) {
+            findings = zip(positions, findings).enumerated()
+                .sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+                .map(\.element.1)
+        }
         var problems = violations + extraProblems
         if status != 0 && extraProblems.isEmpty { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
         if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }
         if !problems.isEmpty { findings.append(FindingReport.pluginError(plugin: plugin.pluginID, problems: problems)) }
         return findings
     }
+}
+
+/// Whether `stored` holds exactly the bytes of `candidate`.
+private func sameBytes(_ stored: [UInt8], _ candidate: UnsafeBufferPointer<UInt8>) -> Bool {
+    stored.count == candidate.count
+        && (candidate.isEmpty || stored.withUnsafeBufferPointer { memcmp($0.baseAddress!, candidate.baseAddress!, candidate.count) == 0 })
 }
 
 /// A C string from a plugin as Swift text: nil for NULL or invalid UTF-8.
@@ -204,16 +305,25 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     struct_size: UInt32(MemoryLayout<check_sink>.size),
     context: nil,
     finding: { context, rule, verdict, zh, en in
-        collector(context).begin(rule: pluginText(rule), verdict: verdict, zh: pluginText(zh), en: pluginText(en))
+        let collector = collector(context)
+        guard let rule else { return collector.begin(rule: nil, verdict: verdict, zh: nil, en: nil) }
+        let id = UnsafeBufferPointer(start: UnsafeRawPointer(rule).assumingMemoryBound(to: UInt8.self), count: strlen(rule))
+        collector.begin(position: collector.plugin.position(of: id), rule: { pluginText(rule) }, verdict: verdict,
+                        zh: pluginText(zh), en: pluginText(en))
     },
     evidence: { context, node in collector(context).evidence(node: node) },
     evidence_absent: { context, path in collector(context).evidence(absent: pluginText(path)) },
     evidence_derived: { context, label, value in collector(context).evidence(label: pluginText(label), value: pluginText(value)) },
-    cite: { context, id in collector(context).cite(pluginText(id)) })
+    cite: { context, id in
+        let collector = collector(context)
+        guard let id else { return collector.cite(nil) }
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(id).assumingMemoryBound(to: UInt8.self), count: strlen(id))
+        collector.cite(collector.citations.citation(bytes), name: { pluginText(id) })
+    })
 
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process.
-    func evaluate(_ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex, citations: [String: ResolvedCitation]) -> [FindingReport] {
+    func evaluate(_ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex, citations: CitationIndex) -> [FindingReport] {
         let collector = FindingCollector(plugin: rules, citations: citations, document: document)
         var sink = sinkFunctions
         sink.context = Unmanaged.passUnretained(collector).toOpaque()

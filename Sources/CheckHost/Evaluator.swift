@@ -9,7 +9,7 @@ public final class Evaluator {
     /// What all evaluators of a session share (immutable).
     struct Shared: @unchecked Sendable {
         let plugins: [PluginHandle]
-        let citations: [String: ResolvedCitation]
+        let citations: CitationIndex
         let validator: ApplicationValidator
         let asOf: Day?
         let strictInput: Bool

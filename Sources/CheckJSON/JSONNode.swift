@@ -133,28 +133,36 @@ public struct JSONNode {
     /// The JSON path of this value from the root, e.g. `$.project.industries[0].code`.
     public var path: String {
         let nodes = document.pointee.nodes!
-        var chain: [UInt32] = []
+        var depth = 0
         var current = index
         while nodes[Int(current)].parent != CHECK_NONE {
-            chain.append(current)
+            depth += 1
             current = nodes[Int(current)].parent
         }
         var bytes: [UInt8] = [UInt8(ascii: "$")]
         bytes.reserveCapacity(64)
-        for node in chain.reversed() {
-            let raw = nodes[Int(node)]
-            if nodes[Int(raw.parent)].kind == CHECK_OBJECT.rawValue {
-                JSONPath.appendMember(textBytes(offset: raw.key_offset, length: raw.key_length), to: &bytes)
-            } else {
-                var position = 0
-                var sibling = raw.parent + 1
-                while sibling != node {
-                    sibling = nodes[Int(sibling)].end
-                    position += 1
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(depth, 1)) { chain in
+            // The chain from the root down, then one component per step.
+            var current = index
+            for slot in stride(from: depth - 1, through: 0, by: -1) {
+                chain[slot] = current
+                current = nodes[Int(current)].parent
+            }
+            for node in chain.prefix(depth) {
+                let raw = nodes[Int(node)]
+                if nodes[Int(raw.parent)].kind == CHECK_OBJECT.rawValue {
+                    JSONPath.appendMember(textBytes(offset: raw.key_offset, length: raw.key_length), to: &bytes)
+                } else {
+                    var position = 0
+                    var sibling = raw.parent + 1
+                    while sibling != node {
+                        sibling = nodes[Int(sibling)].end
+                        position += 1
+                    }
+                    bytes.append(UInt8(ascii: "["))
+                    appendDecimal(position, to: &bytes)
+                    bytes.append(UInt8(ascii: "]"))
                 }
-                bytes.append(UInt8(ascii: "["))
-                bytes.append(contentsOf: String(position).utf8)
-                bytes.append(UInt8(ascii: "]"))
             }
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -257,6 +265,12 @@ public enum JSONPath {
             bytes.append(UInt8(ascii: "]"))
         }
     }
+}
+
+/// Appends the decimal digits of `value` (≥ 0).
+func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+    if value >= 10 { appendDecimal(value / 10, to: &bytes) }
+    bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
 }
 
 @inline(__always) func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {

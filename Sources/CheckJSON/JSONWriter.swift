@@ -10,17 +10,26 @@ public struct JSONWriter {
     /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
     /// nesting `depth` (for a piece of a larger document written elsewhere).
     public init(indent: Int = 0, depth: Int = 0) {
-        self.init(indent: indent, depth: depth, continuing: [])
-    }
-
-    /// A writer that appends to `bytes` (text written before it is not its concern: no
-    /// separator or line break is written before its first value).
-    public init(indent: Int = 0, depth: Int = 0, continuing bytes: [UInt8]) {
         indentUnit = indent
         self.depth = depth
-        self.bytes = bytes
-        startCount = bytes.count
+        startCount = 0
         needsComma = Array(repeating: false, count: depth + 1)
+    }
+
+    private init(indent: Int, depth: Int, startCount: Int) {
+        indentUnit = indent
+        self.depth = depth
+        self.startCount = startCount
+        needsComma = Array(repeating: false, count: depth + 1)
+    }
+
+    /// Runs `body` with a writer that appends to `output` in place (the text already there is
+    /// not its concern: no separator or line break is written before its first value).
+    public static func append(to output: inout [UInt8], indent: Int = 0, depth: Int = 0, _ body: (inout JSONWriter) -> Void) {
+        var writer = JSONWriter(indent: indent, depth: depth, startCount: output.count)
+        swap(&writer.bytes, &output)
+        body(&writer)
+        swap(&writer.bytes, &output)
     }
 
     /// `bytes.count` when the writer started.
@@ -68,16 +77,8 @@ public struct JSONWriter {
     static func firstByteToEscape(in value: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = value.baseAddress else { return nil }
         let count = value.count
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         var position = 0
-        while position + 8 <= count {
-            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-            // A byte is flagged when it is below 0x20 or zero after the XORs (the classic
-            // "has less than" test; bytes ≥ 0x80 are excluded by `& ~word`).
-            let control = (word &- ones &* 0x20) & ~word
-            let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
-            if (control | zeroQuote | zeroBackslash) & highs != 0 { break }
+        while position + 8 <= count, !StringBytes.mayNeedEscape(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
             position += 8
         }
         while position < count {
@@ -187,4 +188,21 @@ public struct JSONWriter {
     public mutating func field(_ name: StaticString, _ value: Int) { key(name); integer(value) }
     /// Writes `"name": bool`.
     public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+}
+
+/// A test on eight bytes of a JSON string at once (SWAR) for the writer's scan: exact in
+/// saying "none"; a "maybe" is settled byte by byte.
+enum StringBytes {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any of the eight bytes of `word` is a control character, `"` or `\`.
+    @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        // "Has a byte below n" and "has a zero byte" (after the XORs); bytes ≥ 0x80 are
+        // excluded by `& ~x`.
+        let control = (word &- ones &* 0x20) & ~word
+        let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
+        return (control | zeroQuote | zeroBackslash) & highs != 0
+    }
 }

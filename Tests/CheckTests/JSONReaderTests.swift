@@ -1,5 +1,6 @@
 import CCheckABI
 import CheckJSON
+import Foundation
 import XCTest
 
 /// The reader's tape and its error messages.
@@ -69,5 +70,37 @@ final class JSONReaderTests: XCTestCase {
 
     func testByteOrderMarkIsAccepted() throws {
         XCTAssertEqual(try JSONReader.parse([0xEF, 0xBB, 0xBF] + Array("{}".utf8)).nodes.count, 1)
+    }
+
+    /// The writer escapes exactly `"`, `\` and control characters, wherever they fall in the
+    /// eight-byte words its scan reads (every byte value at every position of a 19-byte string,
+    /// in ASCII and in Chinese text).
+    func testWriterEscapesEveryByteThatNeedsIt() {
+        func expected(_ bytes: [UInt8]) -> [UInt8] {
+            var output: [UInt8] = [0x22]
+            for byte in bytes {
+                switch byte {
+                case 0x22: output += [0x5C, 0x22]
+                case 0x5C: output += [0x5C, 0x5C]
+                case 0x0A: output += Array("\\n".utf8)
+                case 0x0D: output += Array("\\r".utf8)
+                case 0x09: output += Array("\\t".utf8)
+                case 0..<0x20: output += Array(String(format: "\\u%04x", Int(byte)).utf8)
+                default: output.append(byte)
+                }
+            }
+            return output + [0x22]
+        }
+        for filler in [Array("abcdefghijklmnopqrs".utf8), Array("星河半导体（深圳）".utf8).prefix(19).map { $0 }] {
+            for position in 0..<filler.count {
+                for byte in UInt8(0)...UInt8(0x7F) {
+                    var bytes = filler
+                    bytes[position] = byte
+                    var output: [UInt8] = []
+                    bytes.withUnsafeBufferPointer { JSONWriter.appendQuoted($0, to: &output) }
+                    XCTAssertEqual(output, expected(bytes), "byte \(byte) at \(position)")
+                }
+            }
+        }
     }
 }

@@ -28,10 +28,7 @@ public struct JSONReport: StreamingReportRenderer {
 
     public func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8]) {
         output.append(contentsOf: first ? "\n    ".utf8 : ",\n    ".utf8)
-        var writer = JSONWriter(indent: 2, depth: 2, continuing: output)
-        output = []
-        JSONReport.write(result, to: &writer, context: context)
-        output = writer.bytes
+        JSONWriter.append(to: &output, indent: 2, depth: 2) { JSONReport.write(result, to: &$0, context: context) }
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
@@ -194,10 +191,7 @@ public struct JSONLinesReport: StreamingReportRenderer {
     }
 
     public func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8]) {
-        var writer = JSONWriter(continuing: output)
-        output = []
-        JSONReport.write(result, to: &writer, context: context)
-        output = writer.bytes
+        JSONWriter.append(to: &output) { JSONReport.write(result, to: &$0, context: context) }
         output.append(0x0A)
     }
 
