@@ -172,7 +172,7 @@ struct ApplicationValidator: Sendable {
         case .nullable(let inner):
             if !node.isNull { check(node, against: inner, errors: &errors, unknown: &unknown) }
         case .string(let nonEmpty):
-            guard let text = node.string, !nonEmpty || !text.isEmpty else { return fail(node.string == "" ? "an empty string" : nil) }
+            guard node.kind == .string, !nonEmpty || !node.stringBytes.isEmpty else { return fail(node.kind == .string ? "an empty string" : nil) }
         case .integer(let minimum):
             guard let value = node.integer, value >= (minimum ?? Int.min) else { return fail(numberFound(node)) }
         case .number(let minimum, let maximum):
@@ -182,13 +182,15 @@ struct ApplicationValidator: Sendable {
         case .boolean:
             guard node.bool != nil else { return fail() }
         case .date:
-            guard let text = node.string, Day(text) != nil else { return fail() }
+            guard node.kind == .string, Day(utf8: node.stringBytes) != nil else { return fail() }
         case .oneOf(let values):
-            guard let text = node.string, values.contains(text) else { return fail() }
+            let text = node.stringBytes
+            guard node.kind == .string, values.contains(where: { $0.utf8.elementsEqual(text) }) else { return fail() }
         case .constant(let value):
             guard node.integer == value else { return fail() }
         case .currency:
-            guard let text = node.string, text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
+            let text = node.stringBytes
+            guard node.kind == .string, text.count == 3, text.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
         case .money:
             check(node, against: ApplicationSchema.moneyObject, errors: &errors, unknown: &unknown)
         case .industryCode:
@@ -204,24 +206,33 @@ struct ApplicationValidator: Sendable {
             for child in node.children { check(child, against: element, errors: &errors, unknown: &unknown) }
         case .object(let fields):
             guard node.kind == .object else { return fail() }
-            if let duplicate = node.duplicateMember {
-                errors.append(InputProblem(path: duplicate.path, expected: "each member name once", found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.name))) twice"))
-            }
-            // One pass over the members: check each against its field, note unknown ones.
-            var present = [Bool](repeating: false, count: fields.count)
+            // One pass over the members: check each against its field, note unknown ones and
+            // the first member whose name came before (reported ahead of the members' errors).
+            let firstError = errors.count
+            var duplicate: JSONNode? = nil
+            var present: UInt64 = 0  // bit per field (an object shape has fewer than 64)
+            var unknownNames: Set<String> = []  // hashed: a hostile object may have a million members
             for child in node.children {
                 let name = child.keyBytes
                 guard let position = fields.firstIndex(where: { field in
                     field.nameBytes.count == name.count && field.nameBytes.withUnsafeBufferPointer { $0.elementsEqual(name) }
                 }) else {
+                    if !unknownNames.insert(String(decoding: name, as: UTF8.self)).inserted && duplicate == nil { duplicate = child }
                     unknown?.append(child.path)
                     continue
                 }
-                if present[position] { continue }
-                present[position] = true
+                if present & (1 << position) != 0 {
+                    if duplicate == nil { duplicate = child }
+                    continue
+                }
+                present |= 1 << position
                 check(child, against: fields[position].shape, errors: &errors, unknown: &unknown)
             }
-            for (position, field) in fields.enumerated() where field.required && !present[position] {
+            if let duplicate {
+                errors.insert(InputProblem(path: duplicate.path, expected: "each member name once",
+                                           found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.key ?? ""))) twice"), at: firstError)
+            }
+            for (position, field) in fields.enumerated() where field.required && present & (1 << position) == 0 {
                 errors.append(InputProblem(path: node.path + JSONPath.member(field.name), expected: field.shape.expectation,
                                            found: "nothing (the field is missing)"))
             }

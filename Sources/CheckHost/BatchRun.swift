@@ -113,7 +113,7 @@ public enum BatchRun {
                            output: OutputSink, progress: ProgressLine, jobs: Int) -> ReportSummary {
         var summary = ReportSummary()
         output.write(renderer.begin())
-        let streaming = renderer as? any StreamingReportRenderer
+        let streaming = renderer.streaming
         var kept: [ApplicationResult] = []
         var processedBytes = 0
         func write(_ batch: Processed) {
@@ -142,10 +142,7 @@ public enum BatchRun {
             }
             while let batch = pipeline.nextInOrder() { write(batch) }
         }
-        if streaming == nil, var document = renderer as? any DocumentReportRenderer {
-            document.results = kept
-            renderer = document
-        }
+        renderer.keep(kept)
         output.write(renderer.finish(summary))
         progress.finish()
         output.flush()

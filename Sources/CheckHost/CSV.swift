@@ -9,7 +9,7 @@ enum CSV {
     }
 
     static func records(bytes: UnsafeBufferPointer<UInt8>, maximumFields: Int = .max) -> [(line: Int, fields: [String])] {
-        var records: [(Int, [String])] = []
+        var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1
@@ -61,14 +61,14 @@ enum CSV {
                 line += 1
                 recordLine = line
             default:
-                // Copy the run up to the next special byte at once.
+                // The run up to the next special byte at once (not copied for a skipped field).
                 let start = index - 1
                 while index < count {
                     let next = bytes[index]
                     if next == comma || next == newline || next == carriage || next == quote { break }
                     index += 1
                 }
-                field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                if fields.count < maximumFields { field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
             }
         }
         if !field.isEmpty || !fields.isEmpty {

@@ -9,12 +9,14 @@ public struct IndustryTable: Sendable {
     /// Loads `gbt4754-2017_all_levels.csv` from `folder`.
     public init(folder: URL) throws {
         let file = folder.appendingPathComponent("gbt4754-2017_all_levels.csv")
-        let text: String
-        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-            throw HostError("cannot read the GB/T 4754-2017 table \(file.path): \(error.localizedDescription)")
+        // Bytes, not a String: the table is 200 KB, read on every start.
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw HostError("cannot read the GB/T 4754-2017 table \(file.path)")
         }
         var names: [String: String?] = [:]
-        for (line, fields) in CSV.records(text, maximumFields: 6).dropFirst() where fields.count >= 6 {
+        names.reserveCapacity(2048)
+        let records = data.withUnsafeBytes { CSV.records(bytes: $0.bindMemory(to: UInt8.self), maximumFields: 6) }
+        for (line, fields) in records.dropFirst() where fields.count >= 6 {
             let (level, section, division, group, classCode, name) = (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
             guard section.count == 1 else { throw HostError("\(file.path):\(line): bad section letter \(section)") }
             switch level {

@@ -56,7 +56,8 @@ public final class RecordReader {
             }
             for file in files {
                 sources.append(.file(file))
-                total += (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int ?? 0
+                var info = stat()
+                if stat(file, &info) == 0 { total += Int(info.st_size) }
             }
         }
         self.sources = sources.reversed()

@@ -99,9 +99,17 @@ extension JSONNode {
     }
 
     /// The first member name that occurs twice in this object, with its path, if any. Compares
-    /// name bytes without building strings (objects in applications are small).
+    /// name bytes without building strings for small objects, hashes names for large ones.
     public var duplicateMember: (name: String, path: String)? {
         guard kind == .object, count > 1 else { return nil }
+        if count > 32 {
+            // Hashed for large objects: a hostile one may have a million members.
+            var seen: Set<String> = []
+            for member in children where !seen.insert(String(decoding: member.keyBytes, as: UTF8.self)).inserted {
+                return (member.key ?? "", member.path)
+            }
+            return nil
+        }
         let members = Array(children)
         for later in 1..<members.count {
             let name = members[later].keyBytes

@@ -101,6 +101,9 @@ final class HostileInputTests: XCTestCase {
             ("negative-zero", Array(base.replacingOccurrences(of: #""sharePercent": 100"#, with: #""sharePercent": -0"#).utf8)),
             ("huge-number-ignored", Array(base.replacingOccurrences(of: #""claims": null"#, with: #""claims": null, "note": 1e400"#).utf8)),
             ("duplicate-key", Array(base.replacingOccurrences(of: #""id": "GD-2026-000123""#, with: #""id": "A", "id": "B""#).utf8)),
+            // 200,000 unknown members, the first repeated last: found by hashing, not by comparing every pair.
+            ("wide-object", Array(base.replacingOccurrences(of: #""claims": null"#, with: #""claims": null, "#
+                + (0..<200_000).map { "\"u\($0)\": 0" }.joined(separator: ", ") + #", "u0": 1"#).utf8)),
         ]
         var batch: [UInt8] = []
         for (name, bytes) in lines {
@@ -123,7 +126,7 @@ final class HostileInputTests: XCTestCase {
         try Data(batch).write(to: file)
         let run = try Self.measure(["--format", "json", "--only", "negative-list", file.path])
         XCTAssertEqual(run.status, 2)
-        assertBounded(run, "eight hostile lines")
+        assertBounded(run, "nine hostile lines")
         let byLine = Dictionary(uniqueKeysWithValues: try results(run).map { (Int(($0["source"] as! String).split(separator: ":").last!)!, $0) })
         XCTAssertEqual(byLine.count, lines.count)
         XCTAssertEqual(firstError(byLine[1]!)?["expected"] as? String, "nesting at most 512 deep")
@@ -134,6 +137,8 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(byLine[6]!["verdict"] as? String, "pass", "-0 is a valid share (the negative list does not depend on it here)")
         XCTAssertEqual(byLine[7]!["verdict"] as? String, "pass", "an out-of-range number in an unknown member is ignored")
         XCTAssertEqual(firstError(byLine[8]!)?["expected"] as? String, "each member name once")
+        XCTAssertEqual(firstError(byLine[9]!)?["path"] as? String, "$.u0")
+        XCTAssertEqual(firstError(byLine[9]!)?["expected"] as? String, "each member name once")
     }
 
     /// A gigabyte through standard input: lines longer than the record limit are reported and

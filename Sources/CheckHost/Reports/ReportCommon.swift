@@ -108,6 +108,10 @@ public protocol ReportRenderer: Sendable {
     mutating func begin() -> [UInt8]
     /// Bytes to write after the last result.
     mutating func finish(_ summary: ReportSummary) -> [UInt8]
+    /// This renderer if it streams, nil for a document format (no dynamic cast at run time).
+    var streaming: (any StreamingReportRenderer)? { get }
+    /// Hands a document format all results, in input order, before `finish`.
+    mutating func keep(_ results: [ApplicationResult])
 }
 
 /// A format that writes each result on its own, in input order, as soon as it is known.
@@ -115,6 +119,13 @@ public protocol StreamingReportRenderer: ReportRenderer {
     /// Appends `result` to `output`; `first` says whether it is the report's first result.
     /// Must not depend on other results: it is called from several threads.
     func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8])
+}
+
+extension StreamingReportRenderer {
+    /// Itself.
+    public var streaming: (any StreamingReportRenderer)? { self }
+    /// Nothing to keep: every result was written as it came.
+    public mutating func keep(_ results: [ApplicationResult]) {}
 }
 
 /// A format that needs every result before it can write (text worst first, tables, counts):
@@ -127,6 +138,10 @@ public protocol DocumentReportRenderer: ReportRenderer {
 extension DocumentReportRenderer {
     /// Nothing comes before the document.
     public mutating func begin() -> [UInt8] { [] }
+    /// Not streaming.
+    public var streaming: (any StreamingReportRenderer)? { nil }
+    /// Keeps `results` for `finish`.
+    public mutating func keep(_ results: [ApplicationResult]) { self.results = results }
 }
 
 /// The report formats.
