@@ -17,18 +17,65 @@ public struct EvidenceReport: Sendable, Equatable {
         case derived
     }
 
+    /// Where path and value come from: text, or a value of the application, written out only
+    /// when a report asks (most evidence goes straight into a JSON report, no string between).
+    private enum Origin: Sendable {
+        case text(path: String, value: String?)
+        case node(JSONDocument, UInt32)
+    }
+
     /// How it was given.
     public let kind: Kind
-    /// The JSON path (or, for derived values, the label).
-    public let path: String
-    /// The value as JSON text (`"B0932"`, `100`), or nil for an absent field.
-    public let value: String?
+    private let origin: Origin
 
     /// Evidence of `kind` at `path` with `value`.
     public init(kind: Kind, path: String, value: String?) {
         self.kind = kind
-        self.path = path
-        self.value = value
+        origin = .text(path: path, value: value)
+    }
+
+    /// The value at `node` of `application`.
+    init(node: UInt32, of application: JSONDocument) {
+        kind = .value
+        origin = .node(application, node)
+    }
+
+    /// The JSON path (or, for derived values, the label).
+    public var path: String {
+        switch origin {
+        case .text(let path, _): path
+        case .node(let document, let index): document.withCDocument { JSONNode(document: $0, index: index).path }
+        }
+    }
+
+    /// The value as JSON text (`"B0932"`, `100`), or nil for an absent field.
+    public var value: String? {
+        switch origin {
+        case .text(_, let value): value
+        case .node(let document, let index): document.withCDocument { JSONNode(document: $0, index: index).jsonText }
+        }
+    }
+
+    /// Writes `"path": …, "value": …` into the current object of `writer`.
+    func writeFields(to writer: inout JSONWriter) {
+        switch origin {
+        case .text(let path, let value):
+            writer.field("path", path)
+            writer.key("value")
+            if let value { writer.raw(value) } else { writer.null() }
+        case .node(let document, let index):
+            document.withCDocument { document in
+                let node = JSONNode(document: document, index: index)
+                writer.key("path")
+                writer.string { node.appendPath(to: &$0) }
+                writer.key("value")
+                writer.raw { node.writeJSON(into: &$0) }
+            }
+        }
+    }
+
+    public static func == (lhs: EvidenceReport, rhs: EvidenceReport) -> Bool {
+        lhs.kind == rhs.kind && lhs.path == rhs.path && lhs.value == rhs.value
     }
 }
 
@@ -179,6 +226,8 @@ final class FindingCollector {
     let plugin: RuleIndex
     let citations: CitationIndex
     let document: UnsafePointer<check_document>
+    /// The application `document` describes (evidence keeps it, not strings made from it).
+    let application: JSONDocument
     var findings: [FindingReport] = []
     /// The declared position of each finding's rule (parallel to `findings`).
     private var positions: [Int] = []
@@ -188,9 +237,10 @@ final class FindingCollector {
     private var evidence: [EvidenceReport] = []
     private var cited: [ResolvedCitation] = []
 
-    init(plugin: RuleIndex, citations: CitationIndex, document: UnsafePointer<check_document>) {
+    init(plugin: RuleIndex, citations: CitationIndex, application: JSONDocument, document: UnsafePointer<check_document>) {
         self.plugin = plugin
         self.citations = citations
+        self.application = application
         self.document = document
     }
 
@@ -234,8 +284,7 @@ final class FindingCollector {
         guard node < document.pointee.node_count else {
             return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
         }
-        let value = JSONNode(document: document, index: node)
-        evidence.append(EvidenceReport(kind: .value, path: value.path, value: value.jsonText))
+        evidence.append(EvidenceReport(node: node, of: application))
     }
 
     func evidence(absent path: String?) {
@@ -323,8 +372,9 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
 
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process.
-    func evaluate(_ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex, citations: CitationIndex) -> [FindingReport] {
-        let collector = FindingCollector(plugin: rules, citations: citations, document: document)
+    func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex,
+                  citations: CitationIndex) -> [FindingReport] {
+        let collector = FindingCollector(plugin: rules, citations: citations, application: application, document: document)
         var sink = sinkFunctions
         sink.context = Unmanaged.passUnretained(collector).toOpaque()
         let status: Int32 = withExtendedLifetime(collector) {

@@ -85,7 +85,7 @@ public final class Evaluator {
             let reported: [[FindingReport]]
             if let inProcess = plugin.inProcess {
                 reported = pending.map { item in
-                    item.document.withCDocument { inProcess.evaluate($0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations) }
+                    item.document.withCDocument { inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations) }
                 }
             } else {
                 reported = evaluateIsolated(plugin, pending)
@@ -120,7 +120,7 @@ public final class Evaluator {
                 return [FindingReport.pluginError(plugin: plugin.id, problems: [reason])]
             case .events(let status, let events):
                 return item.document.withCDocument { document in
-                    let collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, document: document)
+                    let collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, application: item.document, document: document)
                     events.forEach { $0.replay(into: collector) }
                     return collector.finish(status: status)
                 }

@@ -132,6 +132,14 @@ public struct JSONNode {
 
     /// The JSON path of this value from the root, e.g. `$.project.industries[0].code`.
     public var path: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        appendPath(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the JSON path of this value (UTF-8) to `bytes`.
+    public func appendPath(to bytes: inout [UInt8]) {
         let nodes = document.pointee.nodes!
         var depth = 0
         var current = index
@@ -139,8 +147,7 @@ public struct JSONNode {
             depth += 1
             current = nodes[Int(current)].parent
         }
-        var bytes: [UInt8] = [UInt8(ascii: "$")]
-        bytes.reserveCapacity(64)
+        bytes.append(UInt8(ascii: "$"))
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(depth, 1)) { chain in
             // The chain from the root down, then one component per step.
             var current = index
@@ -165,7 +172,6 @@ public struct JSONNode {
                 }
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// This value written as compact JSON: numbers as in the source, strings re-escaped.

@@ -177,6 +177,23 @@ public struct JSONWriter {
     public mutating func null() { beginValue(); bytes.append(contentsOf: "null".utf8) }
     /// Writes already-serialised JSON text as a value (e.g. a value copied from the input).
     public mutating func raw(_ json: String) { beginValue(); bytes.append(contentsOf: json.utf8) }
+    /// Writes a value that `body` appends, already serialised, to the output.
+    public mutating func raw(_ body: (inout [UInt8]) -> Void) { beginValue(); body(&bytes) }
+    /// Writes a string value that `body` appends as UTF-8 (escaped here if it needs it).
+    public mutating func string(_ body: (inout [UInt8]) -> Void) {
+        beginValue()
+        let start = bytes.count
+        bytes.append(UInt8(ascii: "\""))
+        body(&bytes)
+        let written = bytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[(start + 1)...]) }
+        if JSONWriter.firstByteToEscape(in: written) == nil {
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            let text = Array(bytes[(start + 1)...])
+            bytes.removeSubrange(start...)
+            text.withUnsafeBufferPointer { JSONWriter.appendQuoted($0, to: &bytes) }
+        }
+    }
     /// Writes already-serialised JSON bytes as a value.
     public mutating func raw(_ json: [UInt8]) { beginValue(); bytes.append(contentsOf: json) }
     /// Whether the writer writes compact JSON (no indentation), so pre-written compact values fit.

@@ -131,9 +131,7 @@ public struct JSONReport: StreamingReportRenderer {
         writer.beginArray()
         for evidence in finding.evidence {
             writer.beginObject()
-            writer.field("path", evidence.path)
-            writer.key("value")
-            if let value = evidence.value { writer.raw(value) } else { writer.null() }
+            evidence.writeFields(to: &writer)
             if evidence.kind != .value { writer.field("kind", evidence.kind.rawValue) }
             writer.endObject()
         }
