@@ -122,24 +122,28 @@ struct KeywordAutomaton: Sendable {
         precondition(count < 256, "too many distinct keyword bytes")
         self.classes = classes
         classCount = count
-        // The trie, in one flat table (state * count + class).
-        var goto = [Int32](repeating: -1, count: count)
-        var outputs: [[Int32]] = [[]]
+        // The trie, in one flat table (state * count + class), allocated once for the most
+        // states the keywords could need and cut to the states used.
+        let most = encoded.reduce(1) { $0 + $1.count }
+        var goto = [Int32](repeating: -1, count: most * count)
+        var outputs: [[Int32]] = Array(repeating: [], count: most)
         var states = 1
-        for (number, bytes) in encoded.enumerated() where !bytes.isEmpty {
-            var state = 0
-            for byte in bytes {
-                let slot = state * count + Int(classes[Int(byte)])
-                if goto[slot] < 0 {
-                    goto[slot] = Int32(states)
-                    states += 1
-                    goto.append(contentsOf: repeatElement(-1, count: count))
-                    outputs.append([])
+        goto.withUnsafeMutableBufferPointer { goto in
+            for (number, bytes) in encoded.enumerated() where !bytes.isEmpty {
+                var state = 0
+                for byte in bytes {
+                    let slot = state * count + Int(classes[Int(byte)])
+                    if goto[slot] < 0 {
+                        goto[slot] = Int32(states)
+                        states += 1
+                    }
+                    state = Int(goto[slot])
                 }
-                state = Int(goto[slot])
+                outputs[state].append(Int32(number))
             }
-            outputs[state].append(Int32(number))
         }
+        goto.removeSubrange((states * count)...)
+        outputs.removeSubrange(states...)
         // Failure links, breadth first, completing the DFA.
         var failure = [Int32](repeating: 0, count: states)
         var queue: [Int] = []
@@ -148,19 +152,22 @@ struct KeywordAutomaton: Sendable {
             if goto[symbol] < 0 { goto[symbol] = 0 } else { queue.append(Int(goto[symbol])) }
         }
         var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            let fallback = Int(failure[state])
-            if !outputs[fallback].isEmpty { outputs[state] += outputs[fallback] }
-            for symbol in 0..<count {
-                let slot = state * count + symbol
-                let next = goto[slot]
-                if next < 0 {
-                    goto[slot] = goto[fallback * count + symbol]
-                } else {
-                    failure[Int(next)] = goto[fallback * count + symbol]
-                    queue.append(Int(next))
+        goto.withUnsafeMutableBufferPointer { goto in
+            // Unchecked buffers: this loop runs states × classes times on every start.
+            while head < queue.count {
+                let state = queue[head]
+                head += 1
+                let fallback = Int(failure[state])
+                if !outputs[fallback].isEmpty { outputs[state] += outputs[fallback] }
+                let row = state * count, fallbackRow = fallback * count
+                for symbol in 0..<count {
+                    let next = goto[row + symbol]
+                    if next < 0 {
+                        goto[row + symbol] = goto[fallbackRow + symbol]
+                    } else {
+                        failure[Int(next)] = goto[fallbackRow + symbol]
+                        queue.append(Int(next))
+                    }
                 }
             }
         }

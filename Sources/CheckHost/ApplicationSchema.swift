@@ -194,8 +194,9 @@ struct ApplicationValidator: Sendable {
         case .money:
             check(node, against: ApplicationSchema.moneyObject, errors: &errors, unknown: &unknown)
         case .industryCode:
-            guard let code = node.string else { return fail() }
-            guard industries.contains(code) else {
+            guard node.kind == .string else { return fail() }
+            guard industries.contains(utf8: node.stringBytes) else {
+                let code = node.string!
                 let nearest = industries.nearest(to: code)
                 return fail("unknown code \(JSONWriter.quoted(JSONFieldError.excerpt(code)))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
             }
@@ -265,7 +266,7 @@ public enum ApplicationJSONSchema {
         writer.field("type", "string")
         writer.key("enum")
         writer.beginArray()
-        for code in industries.names.keys.sorted() { writer.string(code) }
+        for code in industries.codes { writer.string(code) }
         writer.endArray()
         writer.endObject()
         writer.key("money")

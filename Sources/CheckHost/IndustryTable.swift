@@ -3,8 +3,10 @@ import Foundation
 /// The GB/T 4754-2017 industry classification as shipped in `rules/gbt4754-2017/`: every valid
 /// code (section letter plus 2, 3 or 4 digits) with its name where the table has one.
 public struct IndustryTable: Sendable {
-    /// Valid codes → name (nil for a 中类 known only from the 小类 under it).
-    public let names: [String: String?]
+    /// Valid codes, packed into integers (``packed(_:)``) → name (nil for a 中类 known only from
+    /// the 小类 under it). Integer keys: the table is built on every start and looked up for
+    /// every code of every application.
+    private let names: [UInt64: String?]
 
     /// Loads `gbt4754-2017_all_levels.csv` from `folder`.
     public init(folder: URL) throws {
@@ -13,41 +15,92 @@ public struct IndustryTable: Sendable {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw HostError("cannot read the GB/T 4754-2017 table \(file.path)")
         }
-        var names: [String: String?] = [:]
+        var names: [UInt64: String?] = [:]
         names.reserveCapacity(2048)
-        let records = data.withUnsafeBytes { CSV.records(bytes: $0.bindMemory(to: UInt8.self), maximumFields: 6) }
-        for (line, fields) in records.dropFirst() where fields.count >= 6 {
-            let (level, section, division, group, classCode, name) = (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
-            guard section.count == 1 else { throw HostError("\(file.path):\(line): bad section letter \(section)") }
-            switch level {
-            case "大类": names[section + division] = name
-            case "中类": names[section + group] = name
-            case "小类":
-                names[section + classCode] = name
-                let implied = section + String(classCode.prefix(3))
-                if names[implied] == nil { names[implied] = .some(nil) }
-            default: continue
+        let levels = (division: Array("大类".utf8), group: Array("中类".utf8), smallClass: Array("小类".utf8))
+        try data.withUnsafeBytes { raw in
+            var header = true
+            try CSV.forEachRecord(raw.bindMemory(to: UInt8.self), maximumFields: 6) { line, fields in
+                guard !header else { return header = false }
+                guard fields.count >= 6 else { return }
+                let (level, section, name) = (fields[0], fields[1], fields[5])
+                guard section.count == 1 else {
+                    throw HostError("\(file.path):\(line): bad section letter \(String(decoding: section, as: UTF8.self))")
+                }
+                func code(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? { IndustryTable.packed(section[0], digits) }
+                let text = String(decoding: name, as: UTF8.self)
+                if level.elementsEqual(levels.division) {
+                    if let key = code(fields[2]) { names[key] = text }
+                } else if level.elementsEqual(levels.group) {
+                    if let key = code(fields[3]) { names[key] = text }
+                } else if level.elementsEqual(levels.smallClass) {
+                    guard let key = code(fields[4]) else { return }
+                    names[key] = text
+                    if let implied = code(UnsafeBufferPointer(rebasing: fields[4].prefix(3))), names[implied] == nil { names[implied] = .some(nil) }
+                }
             }
         }
         guard names.count > 1000 else { throw HostError("\(file.path): only \(names.count) codes read; the table looks damaged") }
         self.names = names
     }
 
+    /// A code of at most eight ASCII bytes as an integer (nil for anything longer or non-ASCII).
+    static func packed(_ code: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard code.count <= 8 else { return nil }
+        var value: UInt64 = 0
+        for byte in code {
+            guard byte > 0 && byte < 0x80 else { return nil }
+            value = value << 8 | UInt64(byte)
+        }
+        return value
+    }
+
+    /// A section letter followed by `digits`, packed.
+    private static func packed(_ section: UInt8, _ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard digits.count <= 7, let rest = packed(digits) else { return nil }
+        return UInt64(section) << (8 * UInt64(digits.count)) | rest
+    }
+
+    private static func key(_ code: String) -> UInt64? {
+        var code = code
+        return code.withUTF8 { packed($0) }
+    }
+
+    /// How many codes the table holds.
+    public var count: Int { names.count }
+
+    /// Every valid code, sorted.
+    public var codes: [String] {
+        names.keys.map { key in
+            var bytes: [UInt8] = []
+            var rest = key
+            while rest != 0 {
+                bytes.insert(UInt8(rest & 0xFF), at: 0)
+                rest >>= 8
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }.sorted()
+    }
+
     /// Whether `code` is a valid division, group or class code.
-    public func contains(_ code: String) -> Bool { names[code] != nil }
+    public func contains(_ code: String) -> Bool { IndustryTable.key(code).map { names[$0] != nil } ?? false }
+
+    /// Whether the code spelled by the UTF-8 bytes `code` is valid (no string made).
+    public func contains(utf8 code: UnsafeBufferPointer<UInt8>) -> Bool { IndustryTable.packed(code).map { names[$0] != nil } ?? false }
 
     /// The name of `code`, if the table has one.
-    public func name(of code: String) -> String? { names[code] ?? nil }
+    public func name(of code: String) -> String? { IndustryTable.key(code).flatMap { names[$0] ?? nil } }
 
     /// Up to `limit` valid codes near `code`: those under its longest valid prefix, of the same
     /// length where possible, numerically closest first. Only the first five characters (the
     /// longest code) matter, so a hostile multi-kilobyte "code" costs no more than a typo.
     public func nearest(to code: String, limit: Int = 5) -> [String] {
         let wanted = String(code.uppercased().prefix(5))
+        let all = codes
         var prefix = wanted
         var candidates: [String] = []
         while !prefix.isEmpty && candidates.isEmpty {
-            candidates = names.keys.filter { $0.hasPrefix(prefix) && $0 != wanted }
+            candidates = all.filter { $0.hasPrefix(prefix) && $0 != wanted }
             prefix.removeLast()
         }
         let sameLength = candidates.filter { $0.count == wanted.count }

@@ -22,7 +22,7 @@ public enum RuleListing {
     /// The whole listing.
     public static func render(_ book: RuleBook, language: Language) -> String {
         var text = language.pick(zh: "规则数据：", en: "Rule data: ") + book.roots.map(\.path).joined(separator: ", ") + "\n"
-        text += language.pick(zh: "GB/T 4754-2017：\(book.industries.names.count) 个代码\n", en: "GB/T 4754-2017: \(book.industries.names.count) codes\n")
+        text += language.pick(zh: "GB/T 4754-2017：\(book.industries.count) 个代码\n", en: "GB/T 4754-2017: \(book.industries.count) codes\n")
         text += "\n" + language.pick(zh: "版本：\n", en: "Editions:\n")
         var dataset = ""
         for edition in book.editions {
