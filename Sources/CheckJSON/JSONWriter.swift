@@ -3,7 +3,9 @@
 public struct JSONWriter {
     /// The bytes written so far.
     public var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Whether the innermost open array or object (or the top level) has a value yet. Every
+    /// enclosing one has: a container is opened as one of its parent's values.
+    private var hasContent = false
     private let indentUnit: Int
     private var depth = 0
 
@@ -13,14 +15,12 @@ public struct JSONWriter {
         indentUnit = indent
         self.depth = depth
         startCount = 0
-        needsComma = Array(repeating: false, count: depth + 1)
     }
 
     private init(indent: Int, depth: Int, startCount: Int) {
         indentUnit = indent
         self.depth = depth
         self.startCount = startCount
-        needsComma = Array(repeating: false, count: depth + 1)
     }
 
     /// Runs `body` with a writer that appends to `output` in place (the text already there is
@@ -99,8 +99,8 @@ public struct JSONWriter {
     // MARK: Streaming structure
 
     private mutating func separate() {
-        if needsComma[depth] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[depth] = true
+        if hasContent { bytes.append(UInt8(ascii: ",")) }
+        hasContent = true
         newline()
     }
 
@@ -113,11 +113,12 @@ public struct JSONWriter {
     private mutating func open(_ bracket: UInt8) {
         bytes.append(bracket)
         depth += 1
-        if needsComma.count <= depth { needsComma.append(false) } else { needsComma[depth] = false }
+        hasContent = false
     }
 
     private mutating func close(_ bracket: UInt8) {
-        let hadContent = needsComma[depth]
+        let hadContent = hasContent
+        hasContent = true
         depth -= 1
         if hadContent { newline() }
         bytes.append(bracket)
@@ -142,7 +143,7 @@ public struct JSONWriter {
     private mutating func afterKey() {
         bytes.append(UInt8(ascii: ":"))
         if indentUnit > 0 { bytes.append(0x20) }
-        needsComma[depth] = true
+        hasContent = true
         pendingValueAfterKey = true
     }
 
