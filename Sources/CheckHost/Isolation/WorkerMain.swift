@@ -187,6 +187,8 @@ struct FileDescriptorReader {
     let descriptor: Int32
     private var buffer: [UInt8] = []
     private var start = 0
+    /// The buffer every read goes through (allocated once, not zeroed per read).
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
     init(_ descriptor: Int32) {
         self.descriptor = descriptor
@@ -199,7 +201,6 @@ struct FileDescriptorReader {
                 buffer.removeFirst(start)
                 start = 0
             }
-            var chunk = [UInt8](repeating: 0, count: max(1 << 16, count - buffer.count))
             let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else { return nil }

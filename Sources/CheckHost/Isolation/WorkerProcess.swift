@@ -41,7 +41,9 @@ final class WorkerProcess {
     private var toWorker: Int32 = -1
     private var fromWorker: Int32 = -1
     private var errorsFromWorker: Int32 = -1
-    private var stderrTail: [UInt8] = []  // the start of the current worker's stderr
+    private var stderrTail: [UInt8] = []
+    /// The buffer every read goes through (allocated once, not zeroed per read).
+    private var readChunk = [UInt8](repeating: 0, count: 1 << 16)  // the start of the current worker's stderr
     /// How many times a worker was started.
     private(set) var starts = 0
 
@@ -136,8 +138,7 @@ final class WorkerProcess {
             }
             switch wait(for: fromWorker, until: deadline) {
             case .ready:
-                let (chunk, ended) = readAvailable(fromWorker)
-                buffer += chunk
+                let ended = readAvailable(fromWorker, into: &buffer)
                 if ended && buffer.count < 8 {
                     let why = reap()
                     throw WorkerProtocolError("the worker ended before loading the plugin (\(why))\(tailText)")
@@ -199,14 +200,13 @@ final class WorkerProcess {
                 kill(pid, SIGKILL)
                 return fail("timed out after \(formatSeconds(launch.timeout)) (--plugin-timeout); the worker was killed and restarted")
             }
-            if fds[1].revents != 0 { keepTail(readAvailable(errorsFromWorker).bytes) }
+            if fds[1].revents != 0 { drainErrors() }
             if fds.count > 2, fds[2].revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
                 let count = request.withUnsafeBytes { raw in Glibc.write(toWorker, raw.baseAddress! + written, raw.count - written) }
                 if count > 0 { written += count }
             }
             if fds[0].revents != 0 {
-                let (chunk, ended) = readAvailable(fromWorker)
-                buffer += chunk
+                let ended = readAvailable(fromWorker, into: &buffer)
                 // Complete responses, in order.
                 while true {
                     let frame: WorkerProtocol.Response?
@@ -227,7 +227,7 @@ final class WorkerProcess {
                 }
                 if ended && outcomes.count < applications.count {
                     let why = reap()
-                    keepTail(readAvailable(errorsFromWorker).bytes)
+                    drainErrors()
                     return fail("the plugin's worker \(why) while evaluating this application\(tailText); restarted for the rest")
                 }
             }
@@ -253,25 +253,31 @@ final class WorkerProcess {
             let ready = poll(&fds, 2, max(0, Int32(deadline.timeIntervalSinceNow * 1000)))
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 { return .timedOut }
-            if fds[1].revents != 0 { keepTail(readAvailable(errorsFromWorker).bytes) }
+            if fds[1].revents != 0 { drainErrors() }
             if fds[0].revents != 0 { return .ready }
         }
     }
 
     /// Everything readable now, and whether the other end has closed.
-    private func readAvailable(_ descriptor: Int32) -> (bytes: [UInt8], ended: Bool) {
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    /// Appends what can be read from `descriptor` now to `target`; true when the other end closed.
+    private func readAvailable(_ descriptor: Int32, into target: inout [UInt8]) -> Bool {
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            let count = readChunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
             if count > 0 {
-                result += chunk[0..<count]
+                target += readChunk[0..<count]
                 continue
             }
-            if count == 0 { return (result, true) }
+            if count == 0 { return true }
             if errno == EINTR { continue }
-            return (result, errno != EAGAIN && errno != EWOULDBLOCK)
+            return errno != EAGAIN && errno != EWOULDBLOCK
         }
+    }
+
+    /// Drains the worker's standard error, keeping its start.
+    private func drainErrors() {
+        var bytes: [UInt8] = []
+        _ = readAvailable(errorsFromWorker, into: &bytes)
+        keepTail(bytes)
     }
 
     /// Waits for the worker to end and says how it ended.
