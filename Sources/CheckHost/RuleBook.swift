@@ -1,3 +1,4 @@
+import CCheckABI
 import CheckAPI
 import Foundation
 
@@ -163,9 +164,26 @@ private struct RuleBookLoader {
             return nil
         }
         do {
-            return try JSONReader.parse([UInt8](data))
+            let document = try JSONReader.parse([UInt8](data))
+            // A repeated member would be read once and the other copy silently ignored.
+            if let duplicate = RuleBookLoader.firstDuplicateMember(in: document) {
+                problems.append(RuleDataError(file: display(url), field: duplicate.path,
+                                              problem: "member \(JSONWriter.quoted(duplicate.name)) appears twice in one object"))
+                return nil
+            }
+            return document
         } catch {
             problems.append(RuleDataError(file: display(url), field: error.path, problem: "not valid JSON: line \(error.line), column \(error.column): expected \(error.expected), found \(error.found)"))
+            return nil
+        }
+    }
+
+    /// The first member, in document order, whose name occurs earlier in the same object.
+    static func firstDuplicateMember(in document: JSONDocument) -> (name: String, path: String)? {
+        document.withCDocument { pointer in
+            for index in document.nodes.indices where document.nodes[index].kind == CHECK_OBJECT.rawValue {
+                if let duplicate = JSONNode(document: pointer, index: UInt32(index)).duplicateMember { return duplicate }
+            }
             return nil
         }
     }

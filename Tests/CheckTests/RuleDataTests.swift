@@ -133,5 +133,11 @@ final class RuleDataTests: XCTestCase {
         XCTAssertEqual(problems, [
             "rules/negative-list/national-2024.json: edition national-2024: $.effectiveFrom: overlaps edition national-2021 (2022-01-01 … 2024-11-01) of series national; end national-2021 before 2024-11-01",
         ])
+
+        // A repeated member: JSON readers keep one copy, so the file is refused instead.
+        problems = self.problems(loading: try corruptedRules([
+            "negative-list/national-2021.json": { $0.replacingOccurrences(of: "\"effectiveTo\": \"2024-10-31\"", with: "\"effectiveTo\": \"2024-10-31\", \"effectiveTo\": \"2099-12-31\"") },
+        ]))
+        XCTAssertEqual(problems.first, "rules/negative-list/national-2021.json: $.effectiveTo: member \"effectiveTo\" appears twice in one object", "\(problems)")
     }
 }
