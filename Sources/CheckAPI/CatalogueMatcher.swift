@@ -65,7 +65,7 @@ public struct CatalogueMatcher: Sendable {
             guard bytes.count >= 3, let candidates = codeIndex[CatalogueMatcher.key(bytes[0], bytes[1], bytes[2])] else { continue }
             for (item, number, code) in candidates where codeHits[item] == nil {
                 let length = min(code.count, bytes.count)
-                if code.withUnsafeBufferPointer({ memcmpEqual($0.baseAddress!, bytes.baseAddress!, length) }) {
+                if code.withUnsafeBufferPointer({ bytesEqual(UnsafeBufferPointer(rebasing: $0[..<length]), UnsafeBufferPointer(rebasing: bytes[..<length])) }) {
                     codeHits[item] = (node, items[item].codes[number])
                 }
             }
@@ -85,15 +85,6 @@ public struct CatalogueMatcher: Sendable {
             return CatalogueMatch.combine(codeHits[item], keywordHit)
         }
     }
-}
-
-@inline(__always) private func memcmpEqual(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    var index = 0
-    while index < count {
-        if lhs[index] != rhs[index] { return false }
-        index += 1
-    }
-    return true
 }
 
 /// An Aho–Corasick automaton over UTF-8 bytes: finds, in one pass over each text, which of a

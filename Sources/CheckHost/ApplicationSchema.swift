@@ -215,9 +215,7 @@ struct ApplicationValidator: Sendable {
             var unknownNames: Set<String> = []  // hashed: a hostile object may have a million members
             for child in node.children {
                 let name = child.keyBytes
-                guard let position = fields.firstIndex(where: { field in
-                    field.nameBytes.count == name.count && field.nameBytes.withUnsafeBufferPointer { $0.elementsEqual(name) }
-                }) else {
+                guard let position = fields.firstIndex(where: { $0.nameBytes.withUnsafeBufferPointer { bytesEqual($0, name) } }) else {
                     if !unknownNames.insert(String(decoding: name, as: UTF8.self)).inserted && duplicate == nil { duplicate = child }
                     unknown?.append(child.path)
                     continue

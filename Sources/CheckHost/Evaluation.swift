@@ -163,7 +163,7 @@ final class RuleIndex: Sendable {
 
     /// The position of the rule whose id is `id` (UTF-8 bytes), or nil if it is not declared.
     func position(of id: UnsafeBufferPointer<UInt8>) -> Int? {
-        idBytes.firstIndex { sameBytes($0, id) }
+        idBytes.firstIndex { $0.withUnsafeBufferPointer { bytesEqual($0, id) } }
     }
 
     /// The position of the rule `id`, or nil if it is not declared.
@@ -208,7 +208,7 @@ final class CitationIndex: Sendable {
         let mask = slots.count - 1
         var slot = CitationIndex.hash(id) & mask
         while case let position = Int(slots[slot]), position >= 0 {
-            if sameBytes(ids[position], id) { return entries[position] }
+            if ids[position].withUnsafeBufferPointer({ bytesEqual($0, id) }) { return entries[position] }
             slot = (slot + 1) & mask
         }
         return nil
@@ -300,15 +300,15 @@ final class FindingCollector {
     }
 
     func cite(_ id: String?) {
-        guard let id else { return cite(nil, name: { "" }) }
-        cite(citations.citation(id), name: { id })
+        cite(id.flatMap(citations.citation), name: { id })
     }
 
-    /// Cites `citation` (nil: not in the rule data; `name` gives the id the plugin passed).
+    /// Cites `citation` (nil: not in the rule data; `name` gives the id the plugin passed, nil
+    /// for NULL or invalid UTF-8).
     func cite(_ citation: ResolvedCitation?, name: () -> String?) {
         guard current != nil else { return violation("citation before any finding") }
         guard let citation else {
-            guard let id = name(), !id.isEmpty else { return violation("citation id NULL or not UTF-8") }
+            guard let id = name() else { return violation("citation id NULL or not UTF-8") }
             return violation("citation \(JSONWriter.quoted(id)) is not in the rule data")
         }
         if !cited.contains(where: { $0 === citation }) { cited.append(citation) }
@@ -330,12 +330,6 @@ final class FindingCollector {
         if !problems.isEmpty { findings.append(FindingReport.pluginError(plugin: plugin.pluginID, problems: problems)) }
         return findings
     }
-}
-
-/// Whether `stored` holds exactly the bytes of `candidate`.
-private func sameBytes(_ stored: [UInt8], _ candidate: UnsafeBufferPointer<UInt8>) -> Bool {
-    stored.count == candidate.count
-        && (candidate.isEmpty || stored.withUnsafeBufferPointer { memcmp($0.baseAddress!, candidate.baseAddress!, candidate.count) == 0 })
 }
 
 /// A C string from a plugin as Swift text: nil for NULL or invalid UTF-8.

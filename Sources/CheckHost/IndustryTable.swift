@@ -72,13 +72,7 @@ public struct IndustryTable: Sendable {
     /// Every valid code, sorted.
     public var codes: [String] {
         names.keys.map { key in
-            var bytes: [UInt8] = []
-            var rest = key
-            while rest != 0 {
-                bytes.insert(UInt8(rest & 0xFF), at: 0)
-                rest >>= 8
-            }
-            return String(decoding: bytes, as: UTF8.self)
+            withUnsafeBytes(of: key.bigEndian) { String(decoding: $0.drop { $0 == 0 }, as: UTF8.self) }
         }.sorted()
     }
 

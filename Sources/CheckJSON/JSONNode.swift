@@ -1,5 +1,9 @@
 import CCheckABI
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The kind of a JSON value (mirrors `check_kind`).
 public enum JSONKind: UInt32, Sendable {
     case null = 0, `false` = 1, `true` = 2, number = 3, string = 4, array = 5, object = 6
@@ -279,17 +283,9 @@ func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
 }
 
-@inline(__always) func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+/// Whether two byte buffers hold the same bytes.
+@inline(__always) public func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
     guard lhs.count == rhs.count else { return false }
     if lhs.count == 0 { return true }
-    return memcmpBytes(lhs.baseAddress!, rhs.baseAddress!, lhs.count)
-}
-
-@inline(__always) func memcmpBytes(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    var position = 0
-    while position < count {
-        if lhs[position] != rhs[position] { return false }
-        position += 1
-    }
-    return true
+    return memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0
 }
