@@ -12,9 +12,7 @@ public struct JSONWriter {
     /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
     /// nesting `depth` (for a piece of a larger document written elsewhere).
     public init(indent: Int = 0, depth: Int = 0) {
-        indentUnit = indent
-        self.depth = depth
-        startCount = 0
+        self.init(indent: indent, depth: depth, startCount: 0)
     }
 
     private init(indent: Int, depth: Int, startCount: Int) {
@@ -40,13 +38,13 @@ public struct JSONWriter {
     public static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape (the usual case), one copy.
-        if firstByteToEscape(in: value) == nil {
+        guard let firstEscape = firstByteToEscape(in: value) else {
             output.append(contentsOf: value)
             output.append(UInt8(ascii: "\""))
             return
         }
         var runStart = 0
-        for position in 0..<value.count {
+        for position in firstEscape..<value.count {
             let byte = value[position]
             guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<position]))
