@@ -86,8 +86,8 @@ struct EncouragedCataloguePlugin: RulePlugin {
         findings.report(assess(claim: claim, request: request))
     }
 
-    func finding(_ verdict: Verdict, zh: String, en: String, evidence: [Evidence], citations: [String] = []) -> Finding {
-        Finding(rule: "encouraged-catalogue/claim", verdict: verdict, message: Localized(zh: zh, en: en),
+    func finding(_ verdict: Verdict, zh: @autoclosure () -> String, en: @autoclosure () -> String, evidence: [Evidence], citations: [String] = []) -> Finding {
+        Finding(rule: "encouraged-catalogue/claim", verdict: verdict, message: Localized(zh: zh(), en: en()),
                 evidence: evidence, citations: citations + [Self.landPriority, Self.guangdongPolicy])
     }
 

@@ -175,8 +175,8 @@ struct HighEnergyPlugin: RulePlugin {
                              (approved, "$.project.energy.energyReviewApproved")] {
             evidence.append(node.map { .value($0) } ?? .absent(path))
         }
-        func result(_ verdict: Verdict, _ zh: String, _ en: String, _ citations: [String?]) -> Finding {
-            Finding(rule: "high-energy/energy-review", verdict: verdict, message: Localized(zh: zh, en: en), evidence: evidence,
+        func result(_ verdict: Verdict, _ zh: @autoclosure () -> String, _ en: @autoclosure () -> String, _ citations: [String?]) -> Finding {
+            Finding(rule: "high-energy/energy-review", verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence,
                     citations: citations.compactMap { $0 } + [Self.seedRestrict])
         }
         guard let edition = energyReview.first(where: { $0.edition.effective.contains(request.asOf) }) else {

@@ -168,8 +168,8 @@ struct RDCentrePlugin: RulePlugin {
         let list = Localized(zh: outcomes.map(\.line.zh).joined(separator: "；"), en: outcomes.map(\.line.en).joined(separator: "; "))
         let citations = [window.criteriaCitation, Self.seed]
         let policy = "《\(window.edition.title)》（\(window.edition.effective)）"
-        func finding(_ verdict: Verdict, zh: String, en: String) -> Finding {
-            Finding(rule: rule, verdict: verdict, message: Localized(zh: zh, en: en), evidence: evidence, citations: citations)
+        func finding(_ verdict: Verdict, zh: @autoclosure () -> String, en: @autoclosure () -> String) -> Finding {
+            Finding(rule: rule, verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence, citations: citations)
         }
         switch window.criteriaStatus {
         case .lastVerified, .unverified:

@@ -36,12 +36,15 @@ public struct Finding {
 /// Where a plugin reports findings: a thin wrapper over the host's `check_sink`.
 public struct Findings {
     let sink: UnsafePointer<check_sink>
+    /// The message languages the host asked for; the others are passed as NULL.
+    let languages: MessageLanguages
     /// How many findings were reported so far.
     public private(set) var count = 0
 
-    /// A wrapper over `sink`.
-    public init(sink: UnsafePointer<check_sink>) {
+    /// A wrapper over `sink`, for a request that wants `languages`.
+    public init(sink: UnsafePointer<check_sink>, languages: MessageLanguages) {
         self.sink = sink
+        self.languages = languages
     }
 
     /// Reports `finding` to the host.
@@ -49,8 +52,8 @@ public struct Findings {
         let sink = self.sink.pointee
         let context = sink.context
         finding.rule.withCString { rule in
-            finding.message.zh.withCString { zh in
-                finding.message.en.withCString { en in
+            withOptionalCString(languages.contains(.zh) ? finding.message.zh : nil) { zh in
+                withOptionalCString(languages.contains(.en) ? finding.message.en : nil) { en in
                     sink.finding(context, rule, finding.verdict.cValue, zh, en)
                 }
             }
@@ -68,4 +71,10 @@ public struct Findings {
         }
         count += 1
     }
+}
+
+/// Calls `body` with `text` as a C string, or with NULL when `text` is nil.
+private func withOptionalCString<Result>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+    guard let text else { return body(nil) }
+    return text.withCString(body)
 }

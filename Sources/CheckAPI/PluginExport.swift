@@ -86,10 +86,13 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
             guard let state, let request, let sink, let document = request.pointee.application,
                   let asOfText = request.pointee.as_of, let asOf = Day(String(cString: asOfText)) else { return 1 }
             let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue().plugin
-            var findings = Findings(sink: sink)
+            let languages = MessageLanguages(rawValue: request.pointee.message_languages)
+            var findings = Findings(sink: sink, languages: languages)
             let application = Application(JSONNode(document: document, index: 0))
             do {
-                try plugin.evaluate(Request(application: application, asOf: asOf), into: &findings)
+                try MessageLanguages.$current.withValue(languages) {
+                    try plugin.evaluate(Request(application: application, asOf: asOf, messageLanguages: languages), into: &findings)
+                }
                 return 0
             } catch {
                 return 1

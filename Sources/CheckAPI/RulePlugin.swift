@@ -1,17 +1,44 @@
+import CCheckABI
 @_exported import CheckJSON
 
 /// Text in the two report languages.
+///
+/// Inside ``RulePlugin/evaluate(_:into:)`` only the languages the host asked for are built
+/// (``MessageLanguages/current``); the other is left empty, and its text is never computed.
 public struct Localized: Sendable, Hashable {
-    /// Chinese.
+    /// Chinese (empty when built inside an evaluation that does not want it).
     public let zh: String
-    /// English.
+    /// English (empty when built inside an evaluation that does not want it).
     public let en: String
 
-    /// Text in Chinese and English.
-    public init(zh: String, en: String) {
-        self.zh = zh
-        self.en = en
+    /// Text in Chinese and English; each is computed only if ``MessageLanguages/current`` wants it.
+    public init(zh: @autoclosure () throws -> String, en: @autoclosure () throws -> String) rethrows {
+        let languages = MessageLanguages.current
+        self.zh = languages.contains(.zh) ? try zh() : ""
+        self.en = languages.contains(.en) ? try en() : ""
     }
+}
+
+/// The message languages a host will report (`check_request.message_languages`).
+public struct MessageLanguages: OptionSet, Sendable, Hashable {
+    /// The `CHECK_MESSAGE_*` bits.
+    public let rawValue: UInt32
+
+    /// The languages of `rawValue`'s bits; 0, what hosts built before the field write, means both.
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue & (CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN) == 0 ? CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN : rawValue
+    }
+
+    /// Chinese.
+    public static let zh = MessageLanguages(rawValue: CHECK_MESSAGE_ZH)
+    /// English.
+    public static let en = MessageLanguages(rawValue: CHECK_MESSAGE_EN)
+    /// Both languages.
+    public static let both: MessageLanguages = [.zh, .en]
+
+    /// The languages of the evaluation under way: set by the plugin export around each
+    /// `evaluate` call, ``both`` anywhere else (descriptions, rule data, the host).
+    @TaskLocal public static var current: MessageLanguages = .both
 }
 
 /// Describes one rule, for documentation (`check explain`) and for the host's checks:
@@ -58,12 +85,15 @@ public struct PluginDescription: Sendable {
     }
 }
 
-/// One evaluation: the application (already validated by the host) and the as-of date.
+/// One evaluation: the application (already validated by the host), the as-of date, and
+/// the message languages the host will report.
 public struct Request {
     /// The application.
     public let application: Application
     /// The date rule editions are chosen by (`submittedOn`, or `--as-of`).
     public let asOf: Day
+    /// The languages the host will report; ``Localized`` builds only these during `evaluate`.
+    public let messageLanguages: MessageLanguages
 }
 
 /// A rule plugin written in Swift. Conform a type, then export it with one line:

@@ -33,6 +33,9 @@ public struct SessionConfiguration: Sendable {
     /// Parse with Foundation's JSONSerialization instead of the fast reader (the benchmark's
     /// reference path for comparing verdicts).
     public var referenceReader = false
+    /// The message languages plugins are asked for: the report's language, or both (the
+    /// default) where both are needed (`check test-plugin`, tests).
+    public var messageLanguages: MessageLanguages = .both
 
     /// A configuration.
     public init(pluginDirectories: [URL], rulesRoots: [URL], only: Set<String> = [], skip: Set<String> = [], asOf: Day? = nil) {
@@ -114,7 +117,8 @@ public final class CheckSession: @unchecked Sendable {
                     continue
                 }
                 let launch = WorkerProcess.Launch(executable: executable.path, plugin: file.path, rulesRoots: configuration.rulesRoots,
-                                                  allowlist: configuration.allowlistFile, timeout: configuration.pluginTimeout)
+                                                  allowlist: configuration.allowlistFile, timeout: configuration.pluginTimeout,
+                                                  messageLanguages: configuration.messageLanguages)
                 let worker = WorkerProcess(launch)
                 do {
                     switch try worker.start() {
@@ -151,7 +155,8 @@ public final class CheckSession: @unchecked Sendable {
         self.refusals = refusals
         firstWorkers = workers
         shared = Evaluator.Shared(plugins: plugins, citations: CitationIndex(ruleBook.citations), validator: validator, asOf: configuration.asOf,
-                                  strictInput: configuration.strictInput, referenceReader: configuration.referenceReader)
+                                  strictInput: configuration.strictInput, referenceReader: configuration.referenceReader,
+                                  messageLanguages: configuration.messageLanguages)
     }
 
     /// A new evaluator: one per thread. The first one takes over the workers started at load.

@@ -225,6 +225,8 @@ final class CitationIndex: Sendable {
 final class FindingCollector {
     let plugin: RuleIndex
     let citations: CitationIndex
+    /// The message languages the plugin was asked for (only these must be present).
+    let languages: MessageLanguages
     let document: UnsafePointer<check_document>
     /// The application `document` describes (evidence keeps it, not strings made from it).
     let application: JSONDocument
@@ -237,9 +239,11 @@ final class FindingCollector {
     private var evidence: [EvidenceReport] = []
     private var cited: [ResolvedCitation] = []
 
-    init(plugin: RuleIndex, citations: CitationIndex, application: JSONDocument, document: UnsafePointer<check_document>) {
+    init(plugin: RuleIndex, citations: CitationIndex, languages: MessageLanguages, application: JSONDocument,
+         document: UnsafePointer<check_document>) {
         self.plugin = plugin
         self.citations = citations
+        self.languages = languages
         self.application = application
         self.document = document
     }
@@ -258,7 +262,8 @@ final class FindingCollector {
         if violations.count < 20 { violations.append(text) }
     }
 
-    /// Starts a finding. Strings are nil when the plugin passed NULL or invalid UTF-8.
+    /// Starts a finding. Strings are nil when the plugin passed NULL or invalid UTF-8; a message
+    /// in a language the plugin was not asked for is ignored.
     func begin(rule: String?, verdict: UInt32, zh: String?, en: String?) {
         begin(position: rule.flatMap(plugin.position(of:)), rule: { rule }, verdict: verdict, zh: zh, en: en)
     }
@@ -273,8 +278,10 @@ final class FindingCollector {
         }
         let ruleID = plugin.ids[position]
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
-        guard let messageZh = zh, let messageEn = en, !messageZh.isEmpty, !messageEn.isEmpty else {
-            return violation("finding of \(ruleID) without a valid zh and en message")
+        let messageZh = languages.contains(.zh) ? zh : ""
+        let messageEn = languages.contains(.en) ? en : ""
+        guard let messageZh, let messageEn, !(messageZh.isEmpty && languages.contains(.zh)), !(messageEn.isEmpty && languages.contains(.en)) else {
+            return violation("finding of \(ruleID) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
         }
         current = (position, value, Localized(zh: messageZh, en: messageEn))
     }
@@ -352,7 +359,8 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
         guard let rule else { return collector.begin(rule: nil, verdict: verdict, zh: nil, en: nil) }
         let id = UnsafeBufferPointer(start: UnsafeRawPointer(rule).assumingMemoryBound(to: UInt8.self), count: strlen(rule))
         collector.begin(position: collector.plugin.position(of: id), rule: { pluginText(rule) }, verdict: verdict,
-                        zh: pluginText(zh), en: pluginText(en))
+                        zh: collector.languages.contains(.zh) ? pluginText(zh) : nil,
+                        en: collector.languages.contains(.en) ? pluginText(en) : nil)
     },
     evidence: { context, node in collector(context).evidence(node: node) },
     evidence_absent: { context, path in collector(context).evidence(absent: pluginText(path)) },
@@ -367,13 +375,13 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process.
     func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex,
-                  citations: CitationIndex) -> [FindingReport] {
-        let collector = FindingCollector(plugin: rules, citations: citations, application: application, document: document)
+                  citations: CitationIndex, languages: MessageLanguages) -> [FindingReport] {
+        let collector = FindingCollector(plugin: rules, citations: citations, languages: languages, application: application, document: document)
         var sink = sinkFunctions
         sink.context = Unmanaged.passUnretained(collector).toOpaque()
         let status: Int32 = withExtendedLifetime(collector) {
             asOf.withCString { asOfText in
-                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), reserved: 0,
+                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), message_languages: languages.rawValue,
                                             application: document, as_of: asOfText)
                 return descriptor.pointee.evaluate(state, &request, &sink)
             }

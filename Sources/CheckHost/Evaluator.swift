@@ -14,6 +14,7 @@ public final class Evaluator {
         let asOf: Day?
         let strictInput: Bool
         let referenceReader: Bool
+        let messageLanguages: MessageLanguages
     }
 
     let shared: Shared
@@ -85,7 +86,10 @@ public final class Evaluator {
             let reported: [[FindingReport]]
             if let inProcess = plugin.inProcess {
                 reported = pending.map { item in
-                    item.document.withCDocument { inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations) }
+                    item.document.withCDocument {
+                        inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations,
+                                           languages: shared.messageLanguages)
+                    }
                 }
             } else {
                 reported = evaluateIsolated(plugin, pending)
@@ -120,7 +124,8 @@ public final class Evaluator {
                 return [FindingReport.pluginError(plugin: plugin.id, problems: [reason])]
             case .events(let status, let events):
                 return item.document.withCDocument { document in
-                    let collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, application: item.document, document: document)
+                    let collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
+                                                     application: item.document, document: document)
                     events.forEach { $0.replay(into: collector) }
                     return collector.finish(status: status)
                 }

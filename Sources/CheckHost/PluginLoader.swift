@@ -96,6 +96,11 @@ public enum PluginLoader {
             guard let value = String(validatingCString: pointer) else { throw refuse("descriptor field \(field) is not valid UTF-8") }
             return value
         }
+        func localized(_ zh: UnsafePointer<CChar>?, _ en: UnsafePointer<CChar>?, _ field: String) throws(PluginRefusal) -> Localized {
+            let zh = try text(zh, field + "_zh")
+            let en = try text(en, field + "_en")
+            return Localized(zh: zh, en: en)
+        }
         func list(_ pointer: UnsafePointer<UnsafePointer<CChar>?>?, _ field: String) throws(PluginRefusal) -> [String] {
             guard let pointer else { return [] }
             var values: [String] = []
@@ -129,9 +134,8 @@ public enum PluginLoader {
             }
             rules.append(RuleDescription(
                 id: ruleID,
-                title: Localized(zh: try text(rule.title_zh, "rules[\(index)].title_zh"), en: try text(rule.title_en, "rules[\(index)].title_en")),
-                description: Localized(zh: try text(rule.description_zh, "rules[\(index)].description_zh"),
-                                       en: try text(rule.description_en, "rules[\(index)].description_en")),
+                title: try localized(rule.title_zh, rule.title_en, "rules[\(index)].title"),
+                description: try localized(rule.description_zh, rule.description_en, "rules[\(index)].description"),
                 citations: citations))
         }
         let datasets = try list(raw.datasets, "datasets")
@@ -140,7 +144,7 @@ public enum PluginLoader {
         }
         let description = PluginDescription(
             id: id, version: try text(raw.version, "version"),
-            title: Localized(zh: try text(raw.title_zh, "title_zh"), en: try text(raw.title_en, "title_en")),
+            title: try localized(raw.title_zh, raw.title_en, "title"),
             datasets: datasets, rules: rules)
 
         let state = try open(descriptor, datasets: ruleBook.files(for: datasets), id: id, refuse: refuse)

@@ -153,8 +153,9 @@ func configuration(_ parsed: ParsedArguments) throws -> SessionConfiguration {
     return configuration
 }
 
-func openSession(_ parsed: ParsedArguments) throws -> CheckSession {
-    let configuration = try configuration(parsed)
+func openSession(_ parsed: ParsedArguments, messageLanguages: MessageLanguages = .both) throws -> CheckSession {
+    var configuration = try configuration(parsed)
+    configuration.messageLanguages = messageLanguages
     do {
         return try CheckSession(configuration)
     } catch {
@@ -179,7 +180,8 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     let failOnText = parsed.value("--fail-on") ?? "fail"
     guard let failOn = Verdict(name: failOnText), failOn == .fail || failOn == .review else { throw UsageError("--fail-on must be fail or review") }
     let language = try language(parsed)
-    let session = try openSession(parsed)
+    // Plugins build their messages only in the report's language.
+    let session = try openSession(parsed, messageLanguages: language.messageLanguages)
     if session.plugins.isEmpty { FileHandle.standardError.write(Data("check: warning: no plugin loaded\n".utf8)) }
 
     let context = reportContext(session, language: language, strictInput: parsed.has("--strict-input"))

@@ -20,6 +20,60 @@ final class ExampleApplicationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 38)
     }
 
+    /// A session for one report language asks plugins (Swift and C) for that language only:
+    /// every message in it is the one a session asking for both gives, the other language is
+    /// not built, and verdicts, evidence and citations do not change. Also through workers.
+    func testPluginsBuildMessagesOnlyInTheReportLanguage() throws {
+        let plugins = [try Fixtures.exampleCPlugin(), TestPaths.build]
+        func session(_ languages: MessageLanguages, isolated: Bool = false) throws -> CheckSession {
+            var configuration = SessionConfiguration(pluginDirectories: plugins, rulesRoots: [TestPaths.rules])
+            configuration.messageLanguages = languages
+            configuration.isolateAll = isolated
+            configuration.workerExecutable = TestPaths.checkExecutable
+            return try CheckSession(configuration)
+        }
+        let both = try session(.both)
+        XCTAssertEqual(both.plugins.count, 5, "\(both.refusals)")
+        let sessions: [(MessageLanguages, CheckSession)] = [(.zh, try session(.zh)), (.en, try session(.en)), (.en, try session(.en, isolated: true))]
+        let files = try FileManager.default.subpathsOfDirectory(atPath: TestPaths.examples.path).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 38)
+        var messages = 0
+        for file in files {
+            let bytes = [UInt8](try Data(contentsOf: TestPaths.examples.appendingPathComponent(file)))
+            let reference = both.evaluate(bytes, source: file)
+            for (languages, session) in sessions {
+                let result = session.evaluate(bytes, source: file)
+                XCTAssertEqual(result.plugins.map(\.verdict), reference.plugins.map(\.verdict), file)
+                XCTAssertEqual(result.findings.count, reference.findings.count, file)
+                for (finding, expected) in zip(result.findings, reference.findings) {
+                    XCTAssertEqual(finding.rule, expected.rule, file)
+                    XCTAssertEqual(finding.verdict, expected.verdict, "\(file) \(finding.rule)")
+                    XCTAssertEqual(finding.evidence, expected.evidence, "\(file) \(finding.rule)")
+                    XCTAssertEqual(finding.citations.map(\.id), expected.citations.map(\.id), "\(file) \(finding.rule)")
+                    XCTAssertFalse(expected.message.zh.isEmpty || expected.message.en.isEmpty, "\(file) \(finding.rule)")
+                    XCTAssertEqual(finding.message.zh, languages.contains(.zh) ? expected.message.zh : "", "\(file) \(finding.rule)")
+                    XCTAssertEqual(finding.message.en, languages.contains(.en) ? expected.message.en : "", "\(file) \(finding.rule)")
+                    messages += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(messages, 3 * 5 * files.count)
+    }
+
+    /// `Localized` computes only the languages of the evaluation under way (both elsewhere).
+    func testLocalizedComputesOnlyTheLanguagesAskedFor() {
+        var computed: [String] = []
+        func text(_ language: String) -> String { computed.append(language); return "text in \(language)" }
+        let outside = Localized(zh: text("zh"), en: text("en"))
+        XCTAssertEqual([outside.zh, outside.en], ["text in zh", "text in en"])
+        let english = MessageLanguages.$current.withValue(.en) { Localized(zh: text("zh"), en: text("en")) }
+        XCTAssertEqual([english.zh, english.en], ["", "text in en"])
+        let chinese = MessageLanguages.$current.withValue(.zh) { Localized(zh: text("zh"), en: text("en")) }
+        XCTAssertEqual([chinese.zh, chinese.en], ["text in zh", ""])
+        XCTAssertEqual(computed, ["zh", "en", "en", "zh"])
+        XCTAssertEqual(MessageLanguages(rawValue: 0), .both, "0 is what hosts built before the field write")
+    }
+
     /// The negative list switches editions on 2024-11-01: the printing item (2021 item 6) is gone.
     func testNegativeListEditionSwitchAtBoundary() throws {
         let data = try Data(contentsOf: TestPaths.examples.appendingPathComponent("negative-list/fail--printing-before-2024-11.json"))

@@ -101,6 +101,7 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertTrue(error.message.en.contains("finding for undeclared rule \"misbehaving/undeclared\""), error.message.en)
         XCTAssertTrue(error.message.en.contains("out of range"), error.message.en)
         XCTAssertTrue(error.message.en.contains("citation \"no-such-clause\" is not in the rule data"), error.message.en)
+        XCTAssertTrue(error.message.en.contains("finding of misbehaving/rule without a valid zh and en message"), error.message.en)
         // The finding it did report correctly is kept.
         XCTAssertTrue(result.findings.contains { $0.rule == "misbehaving/rule" && $0.verdict == .pass })
     }

@@ -80,7 +80,11 @@ static int evaluate(void *state, const check_request *request, const check_sink 
         snprintf(zh, sizeof zh, "各投资方持股比例合计为 %.2f%%，不是100%%；负面清单的股权条件依据这些比例计算，请核对后更正。", total);
         snprintf(en, sizeof en, "The investors' shares add up to %.2f%%, not 100%%; the negative list's shareholding conditions are computed from them, so check and correct them.", total);
     }
-    sink->finding(sink->context, "investor-shares/total", verdict, zh, en);
+    /* Only the languages the host will report are needed (0: a host older than the field,
+     * which wants both); the other may be NULL. Both are built above because snprintf is cheap. */
+    uint32_t languages = request->message_languages ? request->message_languages : CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN;
+    sink->finding(sink->context, "investor-shares/total", verdict,
+                  (languages & CHECK_MESSAGE_ZH) ? zh : NULL, (languages & CHECK_MESSAGE_EN) ? en : NULL);
     for (uint32_t i = 0; i < share_count; i++) sink->evidence(sink->context, shares[i]);
     snprintf(value, sizeof value, "%.2f%%", total);
     sink->evidence_derived(sink->context, "total of sharePercent", value);

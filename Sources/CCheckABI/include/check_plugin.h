@@ -94,7 +94,8 @@ typedef struct check_sink {
     uint32_t abi_version; /**< CHECK_ABI_VERSION */
     uint32_t struct_size; /**< sizeof(check_sink) as the host was built */
     void *context;        /**< pass back as the first argument of every function below */
-    /** Starts a finding of rule `rule_id` (declared in the descriptor). */
+    /** Starts a finding of rule `rule_id` (declared in the descriptor). Both messages are
+     *  required unless the request's `message_languages` leaves one out (then it may be NULL). */
     void (*finding)(void *context, const char *rule_id, uint32_t verdict,
                     const char *message_zh, const char *message_en);
     /** Evidence: the application value at `node`; the host derives its JSON path and value. */
@@ -107,10 +108,19 @@ typedef struct check_sink {
     void (*cite)(void *context, const char *citation_id);
 } check_sink;
 
+/** `message_languages` bits: the Chinese message. */
+#define CHECK_MESSAGE_ZH 1u
+/** `message_languages` bits: the English message. */
+#define CHECK_MESSAGE_EN 2u
+
 /** One evaluation: an application and the date editions are chosen by. */
 typedef struct check_request {
     uint32_t struct_size;                /**< sizeof(check_request) as the host was built */
-    uint32_t reserved;
+    /** The message languages the host will use (CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN bits; 0
+     *  means both, and is what hosts built before this field write). A plugin may pass NULL
+     *  to `finding` for a language that is not asked for, and need not build that text; one
+     *  that always passes both is still correct. */
+    uint32_t message_languages;
     const check_document *application;   /**< the application, already validated (SPEC §3) */
     const char *as_of;                   /**< ISO date "YYYY-MM-DD" */
 } check_request;

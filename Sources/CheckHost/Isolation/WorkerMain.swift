@@ -7,7 +7,8 @@ import Foundation
 import Glibc
 #endif
 
-/// The worker side of isolation: `check __worker PLUGIN-FILE --rules DIR... [--plugin-allowlist FILE]`.
+/// The worker side of isolation: `check __worker PLUGIN-FILE --rules DIR... [--plugin-allowlist FILE]
+/// [--message-languages BITS]`.
 /// Loads one plugin, announces it (hello) or its refusal, then evaluates the applications it is
 /// sent until its input ends. Anything the plugin prints goes to standard error: the protocol
 /// uses a private copy of standard output.
@@ -22,11 +23,15 @@ public enum WorkerMain {
         var rules: [URL] = []
         var allowlist: String? = nil
         var file: String? = nil
+        var languages = MessageLanguages.both
         var index = 0
         while index < arguments.count {
             switch arguments[index] {
             case "--rules" where index + 1 < arguments.count: rules.append(URL(fileURLWithPath: arguments[index + 1])); index += 1
             case "--plugin-allowlist" where index + 1 < arguments.count: allowlist = arguments[index + 1]; index += 1
+            case "--message-languages" where index + 1 < arguments.count:
+                guard let bits = UInt32(arguments[index + 1]) else { return 64 }
+                languages = MessageLanguages(rawValue: bits); index += 1
             default: file = arguments[index]
             }
             index += 1
@@ -69,8 +74,8 @@ public enum WorkerMain {
                                                       text: textBuffer.baseAddress, text_length: UInt64(textLength))
                         return withUnsafePointer(to: &document) { documentPointer in
                             day.withCString { dayText in
-                                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), reserved: 0,
-                                                            application: documentPointer, as_of: dayText)
+                                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size),
+                                                            message_languages: languages.rawValue, application: documentPointer, as_of: dayText)
                                 return plugin.descriptor.pointee.evaluate(plugin.state, &request, &sink)
                             }
                         }
@@ -132,13 +137,13 @@ enum PluginMetadata {
             for rule in try root.required("rules").asArray() {
                 rules.append(RuleDescription(
                     id: try rule.required("id").asString(),
-                    title: Localized(zh: try rule.required("titleZh").asString(), en: try rule.required("titleEn").asString()),
-                    description: Localized(zh: try rule.required("descriptionZh").asString(), en: try rule.required("descriptionEn").asString()),
+                    title: try Localized(zh: try rule.required("titleZh").asString(), en: try rule.required("titleEn").asString()),
+                    description: try Localized(zh: try rule.required("descriptionZh").asString(), en: try rule.required("descriptionEn").asString()),
                     citations: try rule.required("citations").asStrings()))
             }
             let description = PluginDescription(
                 id: try root.required("id").asString(), version: try root.required("version").asString(),
-                title: Localized(zh: try root.required("titleZh").asString(), en: try root.required("titleEn").asString()),
+                title: try Localized(zh: try root.required("titleZh").asString(), en: try root.required("titleEn").asString()),
                 datasets: try root.required("datasets").asStrings(), rules: rules)
             return (description, UInt32(try root.required("abi").asInteger()))
         }

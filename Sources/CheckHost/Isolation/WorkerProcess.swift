@@ -29,6 +29,8 @@ final class WorkerProcess {
         let allowlist: String?
         /// The per-application time limit, seconds.
         let timeout: Double
+        /// The message languages the worker asks its plugin for.
+        let messageLanguages: MessageLanguages
     }
 
     enum Hello {
@@ -81,6 +83,7 @@ final class WorkerProcess {
         var arguments = [launch.executable, "__worker", launch.plugin]
         for root in launch.rulesRoots { arguments += ["--rules", root.path] }
         if let allowlist = launch.allowlist { arguments += ["--plugin-allowlist", allowlist] }
+        arguments += ["--message-languages", String(launch.messageLanguages.rawValue)]
         var environment = ProcessInfo.processInfo.environment
         // Swift's crash handler can take seconds to symbolicate; the host reports the signal instead.
         environment["SWIFT_BACKTRACE"] = "enable=no"

@@ -19,6 +19,8 @@ public enum Language: String, Sendable, CaseIterable {
     public func pick(_ text: Localized) -> String { self == .zh ? text.zh : text.en }
     /// `zh` or `en` by this language.
     public func pick(zh: String, en: String) -> String { self == .zh ? zh : en }
+    /// The message languages a report in this language needs from plugins.
+    public var messageLanguages: MessageLanguages { self == .zh ? .zh : .en }
 }
 
 /// Counts of application verdicts.
