@@ -72,7 +72,8 @@ struct NegativeListItem: Sendable {
     let kind: Kind
     /// Stable across editions: the same measure has the same topic in 2021, 2024 and the FTZ list.
     let topic: String
-    let subject: String
+    /// The field the item concerns, from the rule data's `subject` ("中文 / English", or one text for both).
+    let subject: Localized
     let conditions: [ShareCondition]
 
     init(_ item: CatalogueItem, node: JSONNode) throws(JSONFieldError) {
@@ -83,7 +84,8 @@ struct NegativeListItem: Sendable {
         }
         self.kind = kind
         topic = try node.required("topic").asNonEmptyString()
-        subject = try node.required("subject").asNonEmptyString()
+        let parts = try node.required("subject").asNonEmptyString().split(separator: " / ", maxSplits: 1).map(String.init)
+        subject = Localized(zh: parts[0], en: parts.count > 1 ? parts[1] : parts[0])
         conditions = try (node.optional("conditions")?.asArray() ?? []).map { node throws(JSONFieldError) in try ShareCondition(node) }
         if kind == .restricted && conditions.isEmpty && item.textStatus == .verbatim {
             throw JSONFieldError(path: node.path + ".conditions", expected: "the shareholding conditions of a restricted item with verbatim text", found: "none")

@@ -85,9 +85,8 @@ struct NegativeListPlugin: RulePlugin {
 
     func reference(_ item: NegativeListItem, in edition: NegativeListEdition) -> Localized {
         let clause = edition.edition.clause(of: item.item)
-        let parts = item.subject.split(separator: " / ", maxSplits: 1).map(String.init)
-        return Localized(zh: "《\(edition.edition.title)》\(clause)（\(parts[0])）",
-                         en: "\(clause) of 《\(edition.edition.title)》 (\(parts.count > 1 ? parts[1] : parts[0]))")
+        return Localized(zh: "《\(edition.edition.title)》\(clause)（\(item.subject.zh)）",
+                         en: "\(clause) of 《\(edition.edition.title)》 (\(item.subject.en))")
     }
 
     func statusNote(_ status: TextStatus) -> Localized {

@@ -4,10 +4,25 @@
 public struct Application {
     /// The application's root object.
     public let root: JSONNode
+    /// `$.project.industries[*].code`, with the nodes for evidence.
+    public let industryCodes: [JSONNode]
+    /// The free-text fields keywords are searched in: project name, business scope, product names.
+    public let describingTexts: [JSONNode]
 
     /// A view of the application whose root object is `root`.
     public init(_ root: JSONNode) {
         self.root = root
+        let project = root.optional("project")
+        industryCodes = project?.optional("industries")?.children.compactMap { $0.optional("code") } ?? []
+        var texts: [JSONNode] = []
+        if let project {
+            if let name = project.optional("name") { texts.append(name) }
+            if let scope = project.optional("businessScope") { texts.append(scope) }
+            for product in project.optional("products")?.children ?? .empty {
+                if let name = product.optional("name") { texts.append(name) }
+            }
+        }
+        describingTexts = texts.filter { $0.kind == .string }
     }
 
     /// `$.id`.
@@ -16,12 +31,6 @@ public struct Application {
     public var project: JSONNode? { root.optional("project") }
     /// `$.claims`.
     public var claims: JSONNode? { root.optional("claims") }
-
-    /// `$.project.industries[*].code`, with the nodes for evidence.
-    public var industryCodes: [JSONNode] {
-        guard let industries = project?.optional("industries") else { return [] }
-        return industries.children.compactMap { $0.optional("code") }
-    }
 
     /// `$.project.location.province`.
     public var province: JSONNode? { project?.optional("location")?.optional("province") }
@@ -36,18 +45,6 @@ public struct Application {
     public var isInGuangdong: Bool {
         guard let name = province?.string else { return false }
         return name == "广东省" || name == "广东" || name.lowercased() == "guangdong"
-    }
-
-    /// The free-text fields keywords are searched in: project name, business scope, product names.
-    public var describingTexts: [JSONNode] {
-        guard let project else { return [] }
-        var texts: [JSONNode] = []
-        if let name = project.optional("name") { texts.append(name) }
-        if let scope = project.optional("businessScope") { texts.append(scope) }
-        if let products = project.optional("products") {
-            for product in products.children { if let name = product.optional("name") { texts.append(name) } }
-        }
-        return texts.filter { $0.kind == .string }
     }
 
     /// The shareholding declared by `$.investors`.
@@ -151,17 +148,20 @@ public struct Money: Sendable, Equatable, CustomStringConvertible {
 
 /// `12000000` → "12,000,000"; `12.5` → "12.5".
 public func formatAmount(_ value: Double) -> String {
-    guard value.isFinite else { return String(value) }
+    guard value.isFinite, abs(value) < 9.2e18 else { return String(value) }
     let whole = value.rounded(.towardZero)
-    var digits = String(Int64(abs(whole)))
-    var grouped = ""
-    while digits.count > 3 {
-        grouped = "," + digits.suffix(3) + grouped
-        digits.removeLast(3)
-    }
-    grouped = digits + grouped
+    // The whole part's digits with a comma before every third from the right, written backwards.
+    var reversed: [UInt8] = []
+    reversed.reserveCapacity(32)
+    var rest = UInt64(abs(whole))
+    repeat {
+        if reversed.count % 4 == 3 { reversed.append(UInt8(ascii: ",")) }
+        reversed.append(UInt8(ascii: "0") + UInt8(rest % 10))
+        rest /= 10
+    } while rest > 0
+    if value < 0 { reversed.append(UInt8(ascii: "-")) }
+    var result = String(decoding: reversed.reversed(), as: UTF8.self)
     let fraction = abs(value - whole)
-    var result = (value < 0 ? "-" : "") + grouped
     if fraction > 0 {
         let text = String(fraction)
         if let dot = text.firstIndex(of: ".") { result += String(text[dot...].prefix(7)) }

@@ -84,7 +84,9 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
         },
         evaluate: { state, request, sink in
             guard let state, let request, let sink, let document = request.pointee.application,
-                  let asOfText = request.pointee.as_of, let asOf = Day(String(cString: asOfText)) else { return 1 }
+                  let asOfText = request.pointee.as_of,
+                  let asOf = Day(utf8: cStringBytes(asOfText))
+            else { return 1 }
             let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue().plugin
             let languages = MessageLanguages(rawValue: request.pointee.message_languages)
             var findings = Findings(sink: sink, languages: languages)
@@ -99,6 +101,13 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
             }
         }))
     return UnsafeRawPointer(descriptor)
+}
+
+/// The bytes of the NUL-terminated `text`, uncopied.
+private func cStringBytes(_ text: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
+    var count = 0
+    while text[count] != 0 { count += 1 }
+    return UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: count)
 }
 
 private func writeMessage(_ message: String, into arguments: check_open_args) {

@@ -199,6 +199,8 @@ public struct Edition: Sendable {
     public let declaredItemCount: Int?
     /// How an item's clause is written, `{n}` standing for its key, e.g. `第{n}项`.
     public let itemClause: String
+    /// `itemClause` cut at each `{n}` (done once: evaluations name clauses often).
+    private let itemClauseSegments: [Substring]
     /// The items whose facts are held (may be fewer than `declaredItemCount`).
     public let items: [CatalogueItem]
     /// The file it came from.
@@ -225,6 +227,7 @@ public struct Edition: Sendable {
             supersededBy = try root.optional("supersededBy")?.asNonEmptyString()
             declaredItemCount = try root.optional("itemCount")?.asInteger()
             itemClause = try root.optional("itemClause")?.asNonEmptyString() ?? "第{n}项"
+            itemClauseSegments = itemClause.split(separator: "{n}", omittingEmptySubsequences: false)
             var items: [CatalogueItem] = []
             var seen = Set<String>()
             for node in try root.optional("items")?.asArray() ?? [] {
@@ -264,7 +267,7 @@ public struct Edition: Sendable {
 
     /// The clause of `item`, e.g. `第5项`.
     public func clause(of item: CatalogueItem) -> String {
-        item.clause ?? itemClause.replacing("{n}", with: item.key)
+        item.clause ?? itemClauseSegments.joined(separator: item.key)
     }
 
     /// The item with `key`, if held.
