@@ -141,6 +141,35 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(firstError(byLine[9]!)?["expected"] as? String, "each member name once")
     }
 
+    /// The largest finite numbers the format allows, in every amount a plugin formats into a
+    /// message: each plugin gives a verdict. (Found by differential testing: formatting 1.7e308
+    /// tce trapped converting to Int64, in process, and took the whole batch down.)
+    func testLargestFiniteAmountsGiveVerdictsNotATrap() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let huge = "1.7976931348623157e308"
+        let energy = try String(contentsOf: TestPaths.examples.appendingPathComponent("high-energy/fail--energy-review-not-approved.json"), encoding: .utf8)
+            .replacingOccurrences(of: #""annualConsumptionTce": 12000"#, with: #""annualConsumptionTce": \#(huge)"#)
+            .replacingOccurrences(of: #""annualElectricityKwh": 95000000"#, with: #""annualElectricityKwh": \#(huge)"#)
+        let centre = try String(contentsOf: TestPaths.examples.appendingPathComponent("rd-centre/pass--certified-centre-2025.json"), encoding: .utf8)
+            .replacingOccurrences(of: #""amount": 12000000"#, with: #""amount": \#(huge)"#)
+            .replacingOccurrences(of: #""amount": 35000000"#, with: #""amount": \#(huge)"#)
+        XCTAssertEqual([energy, centre].map { $0.components(separatedBy: huge).count - 1 }, [2, 2])
+        try energy.write(to: folder.appendingPathComponent("energy.json"), atomically: true, encoding: .utf8)
+        try centre.write(to: folder.appendingPathComponent("centre.json"), atomically: true, encoding: .utf8)
+        let run = try Self.measure(["--format", "json", folder.path])
+        XCTAssertEqual(run.status, 1, "a fail verdict, not a crash: \(run.stderr)")
+        let results = try results(run)
+        XCTAssertEqual(results.count, 2)
+        for result in results {
+            let plugins = try XCTUnwrap(result["plugins"] as? [[String: Any]])
+            XCTAssertEqual(plugins.count, 4, "\(result["source"] ?? "")")
+            XCTAssertFalse(plugins.contains { $0["verdict"] as? String == "error" }, "\(plugins)")
+        }
+        let findings = results.flatMap { $0["findings"] as? [[String: Any]] ?? [] }
+        XCTAssertTrue(findings.contains { ($0["message"] as? String)?.contains("1.7976931348623157e+308 tce") == true },
+                      "the amount is written in full in the message")
+    }
+
     /// A gigabyte through standard input: lines longer than the record limit are reported and
     /// skipped without being held; the good lines between them are evaluated; memory stays flat.
     func testGigabyteStreamOnStandardInput() throws {
