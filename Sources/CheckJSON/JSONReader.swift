@@ -260,6 +260,22 @@ private struct Parser {
         var escapedStart = -1
         let end = input.count
         while true {
+            // The common bytes in a local cursor: printable ASCII other than '"' and '\\', and
+            // three-byte sequences whose lead byte allows any continuation bytes (most CJK text,
+            // E1-EC and EE-EF; E0 and ED have narrower second bytes and take the general path).
+            var cursor = position
+            while cursor < end {
+                let byte = input[cursor]
+                if byte < 0x80 {
+                    guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+                    cursor += 1
+                } else {
+                    guard byte >= 0xE1, byte <= 0xEF, byte != 0xED, cursor + 2 < end,
+                          input[cursor + 1] & 0xC0 == 0x80, input[cursor + 2] & 0xC0 == 0x80 else { break }
+                    cursor += 3
+                }
+            }
+            position = cursor
             guard position < end else { throw error(expected: "'\"' to end the string", expectingValue: true) }
             let byte = input[position]
             if byte == UInt8(ascii: "\"") { break }
@@ -273,11 +289,8 @@ private struct Parser {
             if byte < 0x20 {
                 throw error(expected: "a character (control characters must be escaped)", expectingValue: true)
             }
-            if byte >= 0x80 {
-                try skipUTF8Sequence()
-                continue
-            }
-            position += 1
+            // A byte ≥ 0x80 the fast path did not take: checked in full (or refused) here.
+            try skipUTF8Sequence()
         }
         defer { position += 1 }
         if escapedStart < 0 { return (UInt32(start), UInt32(position - start)) }
