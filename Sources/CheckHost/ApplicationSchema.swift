@@ -154,93 +154,213 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
 /// Validates applications against ``ApplicationSchema``.
 struct ApplicationValidator: Sendable {
     let industries: IndustryTable
+    /// ``ApplicationSchema/root`` as flat tables (see ``CompiledSchema``).
+    private let schema = CompiledSchema(ApplicationSchema.root)
+
+    init(industries: IndustryTable) {
+        self.industries = industries
+    }
 
     /// Every problem of the application at `root` (empty if valid), and, if asked, the paths of
     /// members the format does not define.
     func problems(of root: JSONNode, collectUnknown: Bool = true) -> (errors: [InputProblem], unknownMembers: [String]) {
         var errors: [InputProblem] = []
         var unknown: [String]? = collectUnknown ? [] : nil
-        check(root, against: ApplicationSchema.root, errors: &errors, unknown: &unknown)
+        schema.checks.withUnsafeBufferPointer { checks in
+            schema.fields.withUnsafeBufferPointer { fields in
+                schema.names.withUnsafeBufferPointer { names in
+                    var walk = Walk(validator: self, checks: checks, fields: fields, names: names, errors: errors, unknown: unknown)
+                    walk.check(root, against: 0)
+                    errors = walk.errors
+                    unknown = walk.unknown
+                }
+            }
+        }
         return (errors, unknown ?? [])
     }
 
-    private func check(_ node: JSONNode, against shape: ValueShape, errors: inout [InputProblem], unknown: inout [String]?) {
-        func fail(_ found: String? = nil) {
-            errors.append(InputProblem(path: node.path, expected: shape.expectation, found: found ?? node.summary))
+    /// One validation: the schema's tables, borrowed for its duration, and what it found.
+    private struct Walk {
+        let validator: ApplicationValidator
+        let checks: UnsafeBufferPointer<CompiledSchema.Check>
+        let fields: UnsafeBufferPointer<CompiledSchema.Field>
+        let names: UnsafeBufferPointer<UInt8>
+        var errors: [InputProblem]
+        var unknown: [String]?
+
+        mutating func check(_ node: JSONNode, against index: Int) {
+            let check = checks[index]
+            func fail(_ found: String? = nil) {
+                errors.append(InputProblem(path: node.path, expected: validator.schema.shapes[index].expectation, found: found ?? node.summary))
+            }
+            switch check.kind {
+            case .nullable:
+                if !node.isNull { self.check(node, against: check.child) }
+            case .string:
+                guard node.kind == .string, check.count == 0 || !node.stringBytes.isEmpty else { return fail(node.kind == .string ? "an empty string" : nil) }
+            case .integer:
+                guard let value = node.integer, Double(value) >= check.minimum else { return fail(validator.numberFound(node)) }
+            case .number:
+                guard let value = node.number, value.isFinite, value >= check.minimum, value <= check.maximum else {
+                    return fail(validator.numberFound(node))
+                }
+            case .boolean:
+                guard node.bool != nil else { return fail() }
+            case .date:
+                guard node.kind == .string, Day(utf8: node.stringBytes) != nil else { return fail() }
+            case .oneOf:
+                let text = node.stringBytes
+                guard node.kind == .string, (check.child..<check.child + check.count).contains(where: { name($0, equals: text) }) else { return fail() }
+            case .constant:
+                guard node.integer == Int(check.minimum) else { return fail() }
+            case .currency:
+                let text = node.stringBytes
+                guard node.kind == .string, text.count == 3, text.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
+            case .industryCode:
+                guard node.kind == .string else { return fail() }
+                guard validator.industries.contains(utf8: node.stringBytes) else {
+                    let code = node.string!
+                    let nearest = validator.industries.nearest(to: code)
+                    return fail("unknown code \(JSONWriter.quoted(JSONFieldError.excerpt(code)))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
+                }
+            case .array:
+                guard node.kind == .array, node.count >= check.count else {
+                    return fail(node.kind == .array ? "an array of \(node.count)" : nil)
+                }
+                for child in node.children { self.check(child, against: check.child) }
+            case .object:
+                guard node.kind == .object else { return fail() }
+                checkMembers(of: node, fields: check.child..<check.child + check.count)
+            }
         }
-        switch shape {
-        case .nullable(let inner):
-            if !node.isNull { check(node, against: inner, errors: &errors, unknown: &unknown) }
-        case .string(let nonEmpty):
-            guard node.kind == .string, !nonEmpty || !node.stringBytes.isEmpty else { return fail(node.kind == .string ? "an empty string" : nil) }
-        case .integer(let minimum):
-            guard let value = node.integer, value >= (minimum ?? Int.min) else { return fail(numberFound(node)) }
-        case .number(let minimum, let maximum):
-            guard let value = node.number, value.isFinite, value >= (minimum ?? -.infinity), value <= (maximum ?? .infinity) else {
-                return fail(numberFound(node))
-            }
-        case .boolean:
-            guard node.bool != nil else { return fail() }
-        case .date:
-            guard node.kind == .string, Day(utf8: node.stringBytes) != nil else { return fail() }
-        case .oneOf(let values):
-            let text = node.stringBytes
-            guard node.kind == .string, values.contains(where: { $0.utf8.elementsEqual(text) }) else { return fail() }
-        case .constant(let value):
-            guard node.integer == value else { return fail() }
-        case .currency:
-            let text = node.stringBytes
-            guard node.kind == .string, text.count == 3, text.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
-        case .money:
-            check(node, against: ApplicationSchema.moneyObject, errors: &errors, unknown: &unknown)
-        case .industryCode:
-            guard node.kind == .string else { return fail() }
-            guard industries.contains(utf8: node.stringBytes) else {
-                let code = node.string!
-                let nearest = industries.nearest(to: code)
-                return fail("unknown code \(JSONWriter.quoted(JSONFieldError.excerpt(code)))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
-            }
-        case .array(let element, let minimumCount):
-            guard node.kind == .array, node.count >= minimumCount else {
-                return fail(node.kind == .array ? "an array of \(node.count)" : nil)
-            }
-            for child in node.children { check(child, against: element, errors: &errors, unknown: &unknown) }
-        case .object(let fields):
-            guard node.kind == .object else { return fail() }
-            // One pass over the members: check each against its field, note unknown ones and
-            // the first member whose name came before (reported ahead of the members' errors).
+
+        /// Whether value name `position` (an oneOf value or a field name) is `text`.
+        private func name(_ position: Int, equals text: UnsafeBufferPointer<UInt8>) -> Bool {
+            let field = fields[position]
+            return field.nameLength == text.count
+                && bytesEqual(UnsafeBufferPointer(rebasing: names[field.nameOffset..<field.nameOffset + field.nameLength]), text)
+        }
+
+        /// One pass over the members: check each against its field, note unknown ones and the
+        /// first member whose name came before (reported ahead of the members' errors).
+        private mutating func checkMembers(of node: JSONNode, fields range: Range<Int>) {
             let firstError = errors.count
             var duplicate: JSONNode? = nil
             var present: UInt64 = 0  // bit per field (an object shape has fewer than 64)
             var unknownNames: Set<String> = []  // hashed: a hostile object may have a million members
             for child in node.children {
                 let name = child.keyBytes
-                guard let position = fields.firstIndex(where: { $0.nameBytes.withUnsafeBufferPointer { bytesEqual($0, name) } }) else {
+                guard let position = range.first(where: { self.name($0, equals: name) }) else {
                     if !unknownNames.insert(String(decoding: name, as: UTF8.self)).inserted && duplicate == nil { duplicate = child }
                     unknown?.append(child.path)
                     continue
                 }
-                if present & (1 << position) != 0 {
+                let bit: UInt64 = 1 << (position - range.lowerBound)
+                if present & bit != 0 {
                     if duplicate == nil { duplicate = child }
                     continue
                 }
-                present |= 1 << position
-                check(child, against: fields[position].shape, errors: &errors, unknown: &unknown)
+                present |= bit
+                check(child, against: fields[position].shape)
             }
             if let duplicate {
                 errors.insert(InputProblem(path: duplicate.path, expected: "each member name once",
                                            found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.key ?? ""))) twice"), at: firstError)
             }
-            for (position, field) in fields.enumerated() where field.required && present & (1 << position) == 0 {
-                errors.append(InputProblem(path: node.path + JSONPath.member(field.name), expected: field.shape.expectation,
+            for position in range where fields[position].required && present & (1 << (position - range.lowerBound)) == 0 {
+                let field = fields[position]
+                let name = String(decoding: names[field.nameOffset..<field.nameOffset + field.nameLength], as: UTF8.self)
+                errors.append(InputProblem(path: node.path + JSONPath.member(name), expected: validator.schema.shapes[field.shape].expectation,
                                            found: "nothing (the field is missing)"))
             }
         }
     }
 
-    private func numberFound(_ node: JSONNode) -> String? {
+    fileprivate func numberFound(_ node: JSONNode) -> String? {
         guard let value = node.number else { return nil }
         return value.isFinite ? "number \(node.jsonText)" : "number \(node.jsonText) (out of range)"
+    }
+}
+
+/// A ``ValueShape`` tree flattened for validation: plain values in arrays, read through buffers
+/// that are borrowed once per application, so checking a value costs no reference counting
+/// (walking the enum tree retained and released its payloads at every node).
+struct CompiledSchema: Sendable {
+    /// What a ``Check`` checks.
+    enum Kind: UInt8, Sendable {
+        case string, integer, number, boolean, date, oneOf, constant, currency, industryCode, object, array, nullable
+    }
+
+    /// One shape. `child` and `count` mean: object — its fields `fields[child..<child+count]`;
+    /// oneOf — its values, also in `fields` (names only); array — the element shape and the
+    /// minimum count; nullable — the inner shape; string — `count` 1 if it must not be empty.
+    struct Check: Sendable {
+        var kind: Kind
+        var child = 0
+        var count = 0
+        /// integer and number: the minimum; constant: the value.
+        var minimum = -Double.infinity
+        /// number: the maximum.
+        var maximum = Double.infinity
+    }
+
+    /// An object member (or an allowed oneOf value): its name in `names`, its shape.
+    struct Field: Sendable {
+        var nameOffset: Int
+        var nameLength: Int
+        var shape = 0
+        var required = false
+    }
+
+    private(set) var checks: [Check] = []
+    private(set) var fields: [Field] = []
+    private(set) var names: [UInt8] = []
+    /// The shape each check came from, for error messages (parallel to `checks`).
+    private(set) var shapes: [ValueShape] = []
+
+    init(_ root: ValueShape) {
+        _ = add(root)
+    }
+
+    private mutating func name(_ text: String) -> Field {
+        let field = Field(nameOffset: names.count, nameLength: text.utf8.count)
+        names.append(contentsOf: text.utf8)
+        return field
+    }
+
+    /// Adds `shape` and what it contains; returns its index in `checks`.
+    private mutating func add(_ shape: ValueShape) -> Int {
+        if case .money = shape { return add(ApplicationSchema.moneyObject) }
+        let index = checks.count
+        checks.append(Check(kind: .boolean))
+        shapes.append(shape)
+        var check: Check
+        switch shape {
+        case .string(let nonEmpty): check = Check(kind: .string, count: nonEmpty ? 1 : 0)
+        case .integer(let minimum): check = Check(kind: .integer, minimum: minimum.map(Double.init) ?? -.infinity)
+        case .number(let minimum, let maximum): check = Check(kind: .number, minimum: minimum ?? -.infinity, maximum: maximum ?? .infinity)
+        case .boolean: check = Check(kind: .boolean)
+        case .date: check = Check(kind: .date)
+        case .oneOf(let values):
+            check = Check(kind: .oneOf, child: fields.count, count: values.count)
+            for value in values { fields.append(name(value)) }
+        case .constant(let value): check = Check(kind: .constant, minimum: Double(value))
+        case .currency: check = Check(kind: .currency)
+        case .industryCode: check = Check(kind: .industryCode)
+        case .money: preconditionFailure("replaced by its object above")
+        case .object(let members):
+            precondition(members.count < 64, "an object shape has fewer than 64 fields")
+            check = Check(kind: .object, child: fields.count, count: members.count)
+            for member in members { fields.append(name(member.name)) }
+            for (offset, member) in members.enumerated() {
+                fields[check.child + offset].shape = add(member.shape)
+                fields[check.child + offset].required = member.required
+            }
+        case .array(let element, let minimumCount): check = Check(kind: .array, child: add(element), count: minimumCount)
+        case .nullable(let inner): check = Check(kind: .nullable, child: add(inner))
+        }
+        checks[index] = check
+        return index
     }
 }
 
