@@ -82,6 +82,8 @@ public final class Evaluator {
         // Findings per pending application, plugin by plugin.
         var findings = [[FindingReport]](repeating: [], count: pending.count)
         var verdicts = [[PluginVerdict]](repeating: [], count: pending.count)
+        // What isolated workers are sent, encoded once for all of them.
+        var encoded: [[UInt8]]? = nil
         for plugin in shared.plugins {
             let reported: [[FindingReport]]
             if let inProcess = plugin.inProcess {
@@ -92,7 +94,14 @@ public final class Evaluator {
                     }
                 }
             } else {
-                reported = evaluateIsolated(plugin, pending)
+                if encoded == nil {
+                    encoded = pending.enumerated().map { index, item in
+                        var bytes: [UInt8] = []
+                        WorkerProtocol.appendApplication(index: UInt32(index), asOf: item.asOf, document: item.document, to: &bytes)
+                        return bytes
+                    }
+                }
+                reported = evaluateIsolated(plugin, pending, encoded: encoded!)
             }
             for index in pending.indices {
                 verdicts[index].append(PluginVerdict(id: plugin.id, verdict: reported[index].map(\.verdict).worst))
@@ -108,15 +117,11 @@ public final class Evaluator {
         return results.map { $0! }
     }
 
-    private func evaluateIsolated(_ plugin: PluginHandle, _ pending: [Pending]) -> [[FindingReport]] {
+    /// Runs an isolated plugin on `pending`, whose applications `encoded` holds as workers read them.
+    private func evaluateIsolated(_ plugin: PluginHandle, _ pending: [Pending], encoded: [[UInt8]]) -> [[FindingReport]] {
         guard !pending.isEmpty else { return [] }
         let worker = workers[plugin.file] ?? WorkerProcess(plugin.launch!)
         workers[plugin.file] = worker
-        let encoded = pending.enumerated().map { index, item -> [UInt8] in
-            var bytes: [UInt8] = []
-            WorkerProtocol.appendApplication(index: UInt32(index), asOf: item.asOf, document: item.document, to: &bytes)
-            return bytes
-        }
         let outcomes = worker.evaluate(encoded)
         return zip(pending, outcomes).map { item, outcome in
             switch outcome {

@@ -372,18 +372,8 @@ private struct Parser {
     /// Validates one UTF-8 sequence at `position` (first byte >= 0x80) and moves past it.
     @inline(__always) mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
         let first = input[position]
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch first {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw error(expected: "valid UTF-8", found: "byte 0x\(hex(first))", expectingValue: true)
+        guard let (length, low, high) = UTF8Sequence.shape(lead: first) else {
+            throw error(expected: "valid UTF-8", found: "byte 0x\(hex(first))", expectingValue: true)
         }
         guard position + length <= input.count else {
             throw error(expected: "valid UTF-8", found: "a truncated sequence", expectingValue: true)
@@ -562,4 +552,42 @@ private struct Parser {
         }
         return "[\(index)]"
     }
+}
+
+/// The rules of well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
+/// U+10FFFF), shared by the reader and ``isValidUTF8(_:)``.
+enum UTF8Sequence {
+    /// For a lead byte ≥ 0x80: the sequence's length and the range its second byte must be in
+    /// (the others are 0x80-0xBF); nil if the byte cannot start a sequence.
+    @inline(__always) static func shape(lead: UInt8) -> (length: Int, low: UInt8, high: UInt8)? {
+        switch lead {
+        case 0xC2...0xDF: (2, 0x80, 0xBF)
+        case 0xE0: (3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
+        case 0xED: (3, 0x80, 0x9F)
+        case 0xF0: (4, 0x90, 0xBF)
+        case 0xF1...0xF3: (4, 0x80, 0xBF)
+        case 0xF4: (4, 0x80, 0x8F)
+        default: nil
+        }
+    }
+}
+
+/// Whether `bytes` are well-formed UTF-8. Not generic, unlike `String(validating:as:)`, which
+/// runs unspecialised outside the standard library (~800 instructions a short string).
+public func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var position = 0
+    let count = bytes.count
+    while position < count {
+        let lead = bytes[position]
+        if lead < 0x80 {
+            position += 1
+            continue
+        }
+        guard let (length, low, high) = UTF8Sequence.shape(lead: lead), position + length <= count,
+              bytes[position + 1] >= low, bytes[position + 1] <= high else { return false }
+        for offset in 2..<max(2, length) where bytes[position + offset] & 0xC0 != 0x80 { return false }
+        position += length
+    }
+    return true
 }

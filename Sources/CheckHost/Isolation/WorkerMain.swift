@@ -58,35 +58,44 @@ public enum WorkerMain {
         let recorder = EventRecorder()
         var sink = recordingSink
         sink.context = Unmanaged.passUnretained(recorder).toOpaque()
+        // Reused for every application: its nodes, its text, and its as-of date as a C string
+        // (sent as ten bytes, space-padded).
+        var nodes: [check_node] = []
+        var text: [UInt8] = []
+        var day = [UInt8](repeating: 0, count: 11)
         while let magic = input.uint32() {
             guard magic == WorkerProtocol.request, let count = input.uint32() else { return 65 }
             for _ in 0..<count {
-                guard let index = input.uint32(), let asOf = input.bytes(10), let nodeCount = input.uint32(), let textLength = input.uint32(),
-                      Int(nodeCount) * MemoryLayout<check_node>.stride + Int(textLength) < WorkerProtocol.maximumFrame,
-                      let nodeBytes = input.bytes(Int(nodeCount) * MemoryLayout<check_node>.stride), let text = input.bytes(Int(textLength)) else { return 65 }
-                var nodes = [check_node](repeating: check_node(), count: Int(nodeCount))
-                nodes.withUnsafeMutableBytes { $0.copyBytes(from: nodeBytes) }
+                guard let index = input.uint32(), day.withUnsafeMutableBytes({ input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<10])) }),
+                      let nodeCount = input.uint32(), let textLength = input.uint32(),
+                      Int(nodeCount) * MemoryLayout<check_node>.stride + Int(textLength) < WorkerProtocol.maximumFrame else { return 65 }
+                nodes.removeAll(keepingCapacity: true)
+                nodes.append(contentsOf: repeatElement(check_node(), count: Int(nodeCount)))
+                text.removeAll(keepingCapacity: true)
+                text.append(contentsOf: repeatElement(0, count: Int(textLength)))
+                guard nodes.withUnsafeMutableBytes({ input.read(into: $0) }), text.withUnsafeMutableBytes({ input.read(into: $0) }) else { return 65 }
+                var dayLength = 10
+                while dayLength > 0 && day[dayLength - 1] == 0x20 { dayLength -= 1 }
+                day[dayLength] = 0
                 recorder.bytes.removeAll(keepingCapacity: true)
-                let day = String(decoding: asOf, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 let status: Int32 = nodes.withUnsafeBufferPointer { nodeBuffer in
                     text.withUnsafeBufferPointer { textBuffer in
                         var document = check_document(nodes: nodeBuffer.baseAddress, node_count: nodeCount, reserved: 0,
                                                       text: textBuffer.baseAddress, text_length: UInt64(textLength))
                         return withUnsafePointer(to: &document) { documentPointer in
-                            day.withCString { dayText in
+                            day.withUnsafeBufferPointer { dayText in
                                 var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size),
-                                                            message_languages: languages.rawValue, application: documentPointer, as_of: dayText)
+                                                            message_languages: languages.rawValue, application: documentPointer,
+                                                            as_of: UnsafeRawPointer(dayText.baseAddress!).assumingMemoryBound(to: CChar.self))
                                 return plugin.descriptor.pointee.evaluate(plugin.state, &request, &sink)
                             }
                         }
                     }
                 }
-                var header: [UInt8] = []
-                header.appendUInt32(WorkerProtocol.response)
-                header.appendUInt32(index)
-                header.appendUInt32(UInt32(bitPattern: status))
-                header.appendUInt32(UInt32(recorder.bytes.count))
-                output.write(header)
+                output.write(WorkerProtocol.response)
+                output.write(index)
+                output.write(UInt32(bitPattern: status))
+                output.write(UInt32(recorder.bytes.count))
                 output.write(recorder.bytes)
                 // One response per application, at once: the host's deadline is per application.
                 guard output.flush() else { return 0 }
@@ -161,6 +170,8 @@ struct FileDescriptorWriter {
 
     mutating func write(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
 
+    mutating func write(_ value: UInt32) { buffer.appendUInt32(value) }
+
     mutating func frame(_ magic: UInt32, _ payload: [UInt8]) {
         buffer.appendUInt32(magic)
         buffer.appendUInt32(UInt32(payload.count))
@@ -199,8 +210,9 @@ struct FileDescriptorReader {
         self.descriptor = descriptor
     }
 
-    /// Exactly `count` bytes, or nil at end of input.
-    mutating func bytes(_ count: Int) -> [UInt8]? {
+    /// Copies the next `target.count` bytes into `target`; false at end of input.
+    mutating func read(into target: UnsafeMutableRawBufferPointer) -> Bool {
+        let count = target.count
         while buffer.count - start < count {
             if start > 0 {
                 buffer.removeFirst(start)
@@ -208,15 +220,18 @@ struct FileDescriptorReader {
             }
             let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
             if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { return nil }
+            guard got > 0 else { return false }
             buffer.append(contentsOf: chunk[0..<got])
         }
-        defer { start += count }
-        return Array(buffer[start..<start + count])
+        buffer.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<start + count])) }
+        start += count
+        return true
     }
 
+    /// The next little-endian 32-bit number, or nil at end of input.
     mutating func uint32() -> UInt32? {
-        guard let raw = bytes(4) else { return nil }
-        return UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+        var value: UInt32 = 0
+        guard withUnsafeMutableBytes(of: &value, { read(into: $0) }) else { return nil }
+        return UInt32(littleEndian: value)
     }
 }

@@ -177,11 +177,13 @@ final class WorkerProcess {
     /// the application it was on gets `failed` and the worker is stopped).
     private func run(_ applications: [[UInt8]], from first: Int, into outcomes: inout [WorkerOutcome]) {
         var request: [UInt8] = []
+        request.reserveCapacity(8 + applications[first...].reduce(0) { $0 + $1.count })
         request.appendUInt32(WorkerProtocol.request)
         request.appendUInt32(UInt32(applications.count - first))
         for application in applications[first...] { request += application }
         var written = 0
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
         var consumed = 0
         var deadline = Date().addingTimeInterval(launch.timeout)
 

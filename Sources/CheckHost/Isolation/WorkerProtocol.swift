@@ -53,6 +53,7 @@ enum WorkerProtocol {
 
     /// The bytes of one application in a request.
     static func appendApplication(index: UInt32, asOf: String, document: JSONDocument, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + 22 + document.nodes.count * MemoryLayout<check_node>.stride + document.text.count)
         bytes.appendUInt32(index)
         let day = Array(asOf.utf8)
         bytes.append(contentsOf: day.prefix(10) + Array(repeating: 0x20, count: max(0, 10 - day.count)))
@@ -154,8 +155,8 @@ struct ByteReader {
         // On the contiguous bytes: the generic slice path costs thousands of instructions a string.
         return raw.withUnsafeBufferPointer { bytes -> String? in
             guard let base = bytes.baseAddress else { return "" }
-            guard memchr(base, 0, bytes.count) == nil else { return nil }
-            return String(validating: bytes, as: UTF8.self)
+            guard memchr(base, 0, bytes.count) == nil, isValidUTF8(bytes) else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }
