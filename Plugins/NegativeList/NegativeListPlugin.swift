@@ -62,8 +62,8 @@ struct NegativeListPlugin: RulePlugin {
         }
 
         var reported: Set<String> = []
-        for (item, match) in zip(edition.items, edition.matcher.matches(application)) {
-            guard let match else { continue }
+        for (position, match) in edition.matcher.matches(application) {
+            let item = edition.items[position]
             let finding = if let zoneEdition, let zone = application.freeTradeZone {
                 assessInZone(item, national: edition, zone: zone, zoneEdition: zoneEdition, match: match, application: application)
             } else {

@@ -56,24 +56,27 @@ public struct CatalogueMatcher: Sendable {
         UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c)
     }
 
-    /// The match of every item (nil where neither code nor keyword matches), in item order.
-    public func matches(_ application: Application) -> [CatalogueMatch?] {
-        // Codes: the first of the application's codes overlapping each item.
-        var codeHits = [(code: JSONNode, itemCode: String)?](repeating: nil, count: items.count)
-        for node in application.industryCodes {
+    /// The items that match by code, keyword or both (by position in `items`), in item order.
+    public func matches(_ application: Application) -> [(item: Int, match: CatalogueMatch)] {
+        // Codes: for each item, the first of the application's codes overlapping it, as positions
+        // (application code, item code; -1 for none): plain numbers, cheap to make and to drop.
+        let codes = application.industryCodes
+        var codeHits = [(code: Int32, number: Int32)](repeating: (-1, -1), count: items.count)
+        for (position, node) in codes.enumerated() {
             let bytes = node.stringBytes
             guard bytes.count >= 3, let candidates = codeIndex[CatalogueMatcher.key(bytes[0], bytes[1], bytes[2])] else { continue }
-            for (item, number, code) in candidates where codeHits[item] == nil {
+            for (item, number, code) in candidates where codeHits[item].code < 0 {
                 let length = min(code.count, bytes.count)
                 if code.withUnsafeBufferPointer({ bytesEqual(UnsafeBufferPointer(rebasing: $0[..<length]), UnsafeBufferPointer(rebasing: bytes[..<length])) }) {
-                    codeHits[item] = (node, items[item].codes[number])
+                    codeHits[item] = (Int32(position), Int32(number))
                 }
             }
         }
         // Keywords: one scan of the texts.
         let texts = application.describingTexts
         let found = keywords.firstOccurrences(in: texts)
-        return (0..<items.count).map { item in
+        var matches: [(item: Int, match: CatalogueMatch)] = []
+        for item in items.indices {
             var keywordHit: (keyword: String, text: JSONNode)? = nil
             for number in itemKeywords[item] {
                 let text = found[Int(number)]
@@ -82,8 +85,11 @@ public struct CatalogueMatcher: Sendable {
                     break
                 }
             }
-            return CatalogueMatch.combine(codeHits[item], keywordHit)
+            let (code, number) = codeHits[item]
+            let codeHit = code < 0 ? nil : (code: codes[Int(code)], itemCode: items[item].codes[Int(number)])
+            if let match = CatalogueMatch.combine(codeHit, keywordHit) { matches.append((item, match)) }
         }
+        return matches
     }
 }
 
