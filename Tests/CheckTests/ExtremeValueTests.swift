@@ -15,7 +15,7 @@ final class ExtremeValueTests: XCTestCase {
         case "sharePercent": [0, 100, 1e-300, 99.99999999999999]
         case "fullTimeRdStaff": [0, 8_999_999_999_999_999]
         case "item": [1, 8_999_999_999_999_999]
-        default: [0, 5e-324, 0.1, 9.3e18, 1.7976931348623157e308]
+        default: [0, Double.leastNonzeroMagnitude, 0.1, 9.3e18, Double.greatestFiniteMagnitude]
         }
     }
 

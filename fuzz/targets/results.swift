@@ -24,7 +24,7 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         offset += response.length
         expected += 1
         application.withCDocument { document in
-            let collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), application: application, document: document)
+            let collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
             response.events.forEach { $0.replay(into: collector) }
             let findings = collector.finish(status: response.status)
             precondition(!findings.isEmpty, "a response produced no finding and no error")
@@ -33,7 +33,7 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     // The events alone, as a payload.
     if let events = try? WorkerEvent.decode(bytes[...]) {
         application.withCDocument { document in
-            let collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), application: application, document: document)
+            let collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
             events.forEach { $0.replay(into: collector) }
             _ = collector.finish(status: 0)
         }
