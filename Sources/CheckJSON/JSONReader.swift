@@ -555,7 +555,7 @@ private struct Parser {
 }
 
 /// The rules of well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
-/// U+10FFFF), shared by the reader and ``isValidUTF8(_:)``.
+/// U+10FFFF).
 enum UTF8Sequence {
     /// For a lead byte ≥ 0x80: the sequence's length and the range its second byte must be in
     /// (the others are 0x80-0xBF); nil if the byte cannot start a sequence.
@@ -571,23 +571,4 @@ enum UTF8Sequence {
         default: nil
         }
     }
-}
-
-/// Whether `bytes` are well-formed UTF-8. Not generic, unlike `String(validating:as:)`, which
-/// runs unspecialised outside the standard library (~800 instructions a short string).
-public func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    var position = 0
-    let count = bytes.count
-    while position < count {
-        let lead = bytes[position]
-        if lead < 0x80 {
-            position += 1
-            continue
-        }
-        guard let (length, low, high) = UTF8Sequence.shape(lead: lead), position + length <= count,
-              bytes[position + 1] >= low, bytes[position + 1] <= high else { return false }
-        for offset in 2..<max(2, length) where bytes[position + offset] & 0xC0 != 0x80 { return false }
-        position += length
-    }
-    return true
 }
