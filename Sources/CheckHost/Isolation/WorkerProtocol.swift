@@ -89,6 +89,8 @@ enum WorkerEvent: Equatable {
     static func decode(_ bytes: ArraySlice<UInt8>) throws(WorkerProtocolError) -> [WorkerEvent] {
         var reader = ByteReader(bytes)
         var events: [WorkerEvent] = []
+        // An event takes at least 5 bytes, a typical one 10-30: room for most without regrowing.
+        events.reserveCapacity(min(bytes.count / 16, 4096))
         while !reader.isAtEnd {
             guard events.count < 100_000 else { throw WorkerProtocolError("more than 100000 events for one application") }
             let tag = try reader.byte()
