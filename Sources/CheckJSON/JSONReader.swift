@@ -264,15 +264,15 @@ private struct Parser {
             // three-byte sequences whose lead byte allows any continuation bytes (most CJK text,
             // E1-EC and EE-EF; E0 and ED have narrower second bytes and take the general path).
             var cursor = position
-            while cursor < end {
-                let byte = input[cursor]
-                if byte < 0x80 {
-                    guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
-                    cursor += 1
-                } else {
-                    guard byte >= 0xE1, byte <= 0xEF, byte != 0xED, cursor + 2 < end,
-                          input[cursor + 1] & 0xC0 == 0x80, input[cursor + 2] & 0xC0 == 0x80 else { break }
-                    cursor += 3
+            let base = input.baseAddress!
+            StringByteClass.table.withUnsafeBufferPointer { classes in
+                while cursor < end {
+                    switch classes[Int(base[cursor])] {
+                    case StringByteClass.plain: cursor += 1
+                    case StringByteClass.threeByteLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
+                        cursor += 3
+                    default: return
+                    }
                 }
             }
             position = cursor
@@ -551,6 +551,22 @@ private struct Parser {
             index += 1
         }
         return "[\(index)]"
+    }
+}
+
+/// What a byte is to the string scanner's fast path.
+enum StringByteClass {
+    /// Printable ASCII other than `"` and `\`: stands for itself.
+    static let plain: UInt8 = 1
+    /// E1-EC, EE-EF: leads a three-byte sequence whose continuation bytes are any of 80-BF.
+    static let threeByteLead: UInt8 = 2
+    /// Every byte's class; 0 for the bytes the general path handles.
+    static let table: [UInt8] = (0...255).map { byte in
+        switch byte {
+        case 0x20...0x7F where byte != 0x22 && byte != 0x5C: plain
+        case 0xE1...0xEC, 0xEE...0xEF: threeByteLead
+        default: 0
+        }
     }
 }
 
