@@ -103,13 +103,6 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
     return UnsafeRawPointer(descriptor)
 }
 
-/// The bytes of the NUL-terminated `text`, uncopied.
-private func cStringBytes(_ text: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
-    var count = 0
-    while text[count] != 0 { count += 1 }
-    return UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: count)
-}
-
 private func writeMessage(_ message: String, into arguments: check_open_args) {
     guard let buffer = arguments.error, arguments.error_capacity > 0 else { return }
     // Cut at a scalar boundary so the C string stays valid UTF-8.

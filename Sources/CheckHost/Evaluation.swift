@@ -278,9 +278,12 @@ final class FindingCollector {
         }
         let ruleID = plugin.ids[position]
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
-        let messageZh = languages.contains(.zh) ? zh : ""
-        let messageEn = languages.contains(.en) ? en : ""
-        guard let messageZh, let messageEn, !(messageZh.isEmpty && languages.contains(.zh)), !(messageEn.isEmpty && languages.contains(.en)) else {
+        // The message in `language`: "" if not asked for, nil if asked for and missing or empty.
+        func message(_ text: String?, _ language: MessageLanguages) -> String? {
+            guard languages.contains(language) else { return "" }
+            return text?.isEmpty == false ? text : nil
+        }
+        guard let messageZh = message(zh, .zh), let messageEn = message(en, .en) else {
             return violation("finding of \(ruleID) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
         }
         current = (position, value, Localized(zh: messageZh, en: messageEn))
@@ -357,8 +360,7 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     finding: { context, rule, verdict, zh, en in
         let collector = collector(context)
         guard let rule else { return collector.begin(rule: nil, verdict: verdict, zh: nil, en: nil) }
-        let id = UnsafeBufferPointer(start: UnsafeRawPointer(rule).assumingMemoryBound(to: UInt8.self), count: strlen(rule))
-        collector.begin(position: collector.plugin.position(of: id), rule: { pluginText(rule) }, verdict: verdict,
+        collector.begin(position: collector.plugin.position(of: cStringBytes(rule)), rule: { pluginText(rule) }, verdict: verdict,
                         zh: collector.languages.contains(.zh) ? pluginText(zh) : nil,
                         en: collector.languages.contains(.en) ? pluginText(en) : nil)
     },
@@ -368,8 +370,7 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     cite: { context, id in
         let collector = collector(context)
         guard let id else { return collector.cite(nil) }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(id).assumingMemoryBound(to: UInt8.self), count: strlen(id))
-        collector.cite(collector.citations.citation(bytes), name: { pluginText(id) })
+        collector.cite(collector.citations.citation(cStringBytes(id)), name: { pluginText(id) })
     })
 
 extension LoadedPlugin {

@@ -283,6 +283,11 @@ func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
 }
 
+/// The bytes of the NUL-terminated C string `text`, uncopied.
+public func cStringBytes(_ text: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text))
+}
+
 /// Whether two byte buffers hold the same bytes.
 @inline(__always) public func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
     guard lhs.count == rhs.count else { return false }

@@ -260,9 +260,9 @@ private struct Parser {
         var escapedStart = -1
         let end = input.count
         while true {
-            // The common bytes in a local cursor: printable ASCII other than '"' and '\\', and
-            // three-byte sequences whose lead byte allows any continuation bytes (most CJK text,
-            // E1-EC and EE-EF; E0 and ED have narrower second bytes and take the general path).
+            // The common bytes in a local cursor (see ``StringByteClass``): printable ASCII other
+            // than '"' and '\\', and three-byte sequences whose lead byte allows any continuation
+            // bytes (most CJK text; E0 and ED have narrower second bytes: the general path).
             var cursor = position
             let base = input.baseAddress!
             StringByteClass.table.withUnsafeBufferPointer { classes in
@@ -558,20 +558,18 @@ private struct Parser {
 enum StringByteClass {
     /// Printable ASCII other than `"` and `\`: stands for itself.
     static let plain: UInt8 = 1
-    /// E1-EC, EE-EF: leads a three-byte sequence whose continuation bytes are any of 80-BF.
+    /// Leads a three-byte sequence whose continuation bytes may be any of 80-BF (E1-EC, EE-EF).
     static let threeByteLead: UInt8 = 2
     /// Every byte's class; 0 for the bytes the general path handles.
-    static let table: [UInt8] = (0...255).map { byte in
-        switch byte {
-        case 0x20...0x7F where byte != 0x22 && byte != 0x5C: plain
-        case 0xE1...0xEC, 0xEE...0xEF: threeByteLead
-        default: 0
-        }
+    static let table: [UInt8] = (0...255).map { (byte: UInt8) in
+        if byte >= 0x20 && byte < 0x80 { return byte == 0x22 || byte == 0x5C ? 0 : plain }
+        guard byte >= 0x80, let shape = UTF8Sequence.shape(lead: byte) else { return 0 }
+        return shape == (3, 0x80, 0xBF) ? threeByteLead : 0
     }
 }
 
 /// The rules of well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
-/// U+10FFFF).
+/// U+10FFFF): the string scanner's table and its general path both read them here.
 enum UTF8Sequence {
     /// For a lead byte ≥ 0x80: the sequence's length and the range its second byte must be in
     /// (the others are 0x80-0xBF); nil if the byte cannot start a sequence.
