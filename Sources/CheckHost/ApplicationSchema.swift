@@ -391,8 +391,7 @@ public enum ApplicationJSONSchema {
         write(ApplicationSchema.moneyObject, about: "An amount with its ISO 4217 currency.", to: &writer)
         writer.endObject()
         writer.endObject()
-        writer.bytes.append(0x0A)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        return String(decoding: writer.bytes, as: UTF8.self) + "\n"
     }
 
     /// Writes the keywords of `shape`; `inline` writes them into the object already open.

@@ -67,9 +67,9 @@ public struct EvidenceReport: Sendable, Equatable {
             document.withCDocument { document in
                 let node = JSONNode(document: document, index: index)
                 writer.key("path")
-                writer.string { node.appendPath(to: &$0) }
+                writer.path(of: node)
                 writer.key("value")
-                writer.raw { node.writeJSON(into: &$0) }
+                writer.value(node)
             }
         }
     }

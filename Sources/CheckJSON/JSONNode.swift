@@ -143,7 +143,7 @@ public struct JSONNode {
     }
 
     /// Appends the JSON path of this value (UTF-8) to `bytes`.
-    public func appendPath(to bytes: inout [UInt8]) {
+    public func appendPath<Output: JSONOutput & ~Copyable>(to bytes: inout Output) {
         let nodes = document.pointee.nodes!
         var depth = 0
         var current = index
@@ -171,7 +171,7 @@ public struct JSONNode {
                         position += 1
                     }
                     bytes.append(UInt8(ascii: "["))
-                    appendDecimal(position, to: &bytes)
+                    appendDecimal(UInt(position), to: &bytes)
                     bytes.append(UInt8(ascii: "]"))
                 }
             }
@@ -186,13 +186,13 @@ public struct JSONNode {
     }
 
     /// Appends this value as compact JSON to `output`.
-    public func writeJSON(into output: inout [UInt8]) {
+    public func writeJSON<Output: JSONOutput & ~Copyable>(into output: inout Output) {
         let node = raw
         switch JSONKind(rawValue: node.kind) ?? .null {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .true: output.append(contentsOf: "true".utf8)
-        case .false: output.append(contentsOf: "false".utf8)
-        case .number: output.append(contentsOf: textBytes(offset: node.text_offset, length: node.text_length))
+        case .null: output.append(literal: "null")
+        case .true: output.append(literal: "true")
+        case .false: output.append(literal: "false")
+        case .number: output.append(bytes: textBytes(offset: node.text_offset, length: node.text_length))
         case .string: JSONWriter.appendQuoted(stringBytes, to: &output)
         case .array:
             output.append(UInt8(ascii: "["))
@@ -262,13 +262,13 @@ public enum JSONPath {
     }
 
     /// Appends the path component for the member named by `name` (UTF-8).
-    public static func appendMember(_ name: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    public static func appendMember<Output: JSONOutput & ~Copyable>(_ name: UnsafeBufferPointer<UInt8>, to bytes: inout Output) {
         let simple = !name.isEmpty && !(name[0] >= 0x30 && name[0] <= 0x39) && name.allSatisfy { byte in
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
         }
         if simple {
             bytes.append(UInt8(ascii: "."))
-            bytes.append(contentsOf: name)
+            bytes.append(bytes: name)
         } else {
             bytes.append(UInt8(ascii: "["))
             JSONWriter.appendQuoted(name, to: &bytes)
@@ -277,8 +277,8 @@ public enum JSONPath {
     }
 }
 
-/// Appends the decimal digits of `value` (≥ 0).
-func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+/// Appends the decimal digits of `value`.
+func appendDecimal<Output: JSONOutput & ~Copyable>(_ value: UInt, to bytes: inout Output) {
     if value >= 10 { appendDecimal(value / 10, to: &bytes) }
     bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
 }

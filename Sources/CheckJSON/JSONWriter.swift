@@ -1,45 +1,130 @@
-/// Writes JSON text into byte buffers: string quoting, and a small streaming writer with
-/// deterministic output (keys in the order written, no locale, no timestamps).
-public struct JSONWriter {
-    /// The bytes written so far.
-    public var bytes: [UInt8] = []
+/// Where JSON text is appended: a byte array, or a writer's own ``ByteBuffer``.
+public protocol JSONOutput: ~Copyable {
+    /// Appends one byte.
+    mutating func append(_ byte: UInt8)
+    /// Appends `bytes`.
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension JSONOutput where Self: ~Copyable {
+    /// Appends the UTF-8 of a literal.
+    @inline(__always) public mutating func append(literal: StaticString) {
+        literal.withUTF8Buffer { append(bytes: $0) }
+    }
+}
+
+extension Array: JSONOutput where Element == UInt8 {
+    /// Appends `bytes`.
+    public mutating func append(bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
+/// A growable byte buffer written through a raw pointer: each append is a capacity check and a
+/// copy (an `Array` append also checks uniqueness and goes through generic sequence code, which
+/// costs ten times as much for the short pieces a report is made of).
+struct ByteBuffer: ~Copyable, JSONOutput {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The number of bytes written.
+    private(set) var count = 0
+
+    /// An empty buffer with room for `capacity` bytes before it grows.
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always) private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Appends one byte.
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// Appends `bytes`.
+    @inline(__always) mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).initialize(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Appends `count` spaces.
+    mutating func appendSpaces(_ spaces: Int) {
+        reserve(spaces)
+        (base + count).initialize(repeating: 0x20, count: spaces)
+        count += spaces
+    }
+
+    /// Calls `body` with the bytes written from `position` on.
+    func withBytes<Result>(from position: Int = 0, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        precondition(position >= 0 && position <= count)
+        return try body(UnsafeBufferPointer(start: base + position, count: count - position))
+    }
+
+    /// Drops the bytes from `position` on.
+    mutating func truncate(to position: Int) {
+        precondition(position >= 0 && position <= count)
+        count = position
+    }
+
+    /// The bytes written, as an array.
+    var array: [UInt8] { withBytes { Array($0) } }
+}
+
+/// Writes JSON text: string quoting, and a small streaming writer with deterministic output
+/// (keys in the order written, no locale, no timestamps).
+public struct JSONWriter: ~Copyable {
+    private var buffer: ByteBuffer
     /// Whether the innermost open array or object (or the top level) has a value yet. Every
     /// enclosing one has: a container is opened as one of its parent's values.
     private var hasContent = false
+    private var pendingValueAfterKey = false
     private let indentUnit: Int
     private var depth = 0
 
     /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
     /// nesting `depth` (for a piece of a larger document written elsewhere).
-    public init(indent: Int = 0, depth: Int = 0) {
-        self.init(indent: indent, depth: depth, startCount: 0)
-    }
-
-    private init(indent: Int, depth: Int, startCount: Int) {
+    public init(indent: Int = 0, depth: Int = 0, capacity: Int = 256) {
         indentUnit = indent
         self.depth = depth
-        self.startCount = startCount
+        buffer = ByteBuffer(capacity: capacity)
     }
 
-    /// Runs `body` with a writer that appends to `output` in place (the text already there is
-    /// not its concern: no separator or line break is written before its first value).
+    /// The bytes written so far, as an array.
+    public var bytes: [UInt8] { buffer.array }
+
+    /// Runs `body` with a new writer and appends what it wrote to `output` (the text already
+    /// there is not its concern: no separator or line break is written before its first value).
     public static func append(to output: inout [UInt8], indent: Int = 0, depth: Int = 0, _ body: (inout JSONWriter) -> Void) {
-        var writer = JSONWriter(indent: indent, depth: depth, startCount: output.count)
-        swap(&writer.bytes, &output)
+        var writer = JSONWriter(indent: indent, depth: depth, capacity: 16_384)
         body(&writer)
-        swap(&writer.bytes, &output)
+        writer.buffer.withBytes { output.append(contentsOf: $0) }
     }
-
-    /// `bytes.count` when the writer started.
-    private let startCount: Int
 
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
     /// are escaped; other characters (Chinese included) are written as UTF-8.
-    public static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+    public static func appendQuoted<Output: JSONOutput & ~Copyable>(_ value: UnsafeBufferPointer<UInt8>, to output: inout Output) {
         output.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape (the usual case), one copy.
         guard let firstEscape = firstByteToEscape(in: value) else {
-            output.append(contentsOf: value)
+            output.append(bytes: value)
             output.append(UInt8(ascii: "\""))
             return
         }
@@ -47,25 +132,28 @@ public struct JSONWriter {
         for position in firstEscape..<value.count {
             let byte = value[position]
             guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<position]))
+            output.append(bytes: UnsafeBufferPointer(rebasing: value[runStart..<position]))
+            output.append(0x5C)
             switch byte {
-            case 0x22: output.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x22: output.append(0x22)
+            case 0x5C: output.append(0x5C)
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            case 0x09: output.append(UInt8(ascii: "t"))
             default:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                let hex: StaticString = "0123456789abcdef"
+                output.append(literal: "u00")
+                output.append(hex.utf8Start[Int(byte >> 4)])
+                output.append(hex.utf8Start[Int(byte & 0xF)])
             }
             runStart = position + 1
         }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<value.count]))
+        output.append(bytes: UnsafeBufferPointer(rebasing: value[runStart..<value.count]))
         output.append(UInt8(ascii: "\""))
     }
 
     /// Appends `value` as a quoted, escaped JSON string.
-    public static func appendQuoted(_ value: String, to output: inout [UInt8]) {
+    public static func appendQuoted<Output: JSONOutput & ~Copyable>(_ value: String, to output: inout Output) {
         var value = value
         value.withUTF8 { appendQuoted($0, to: &output) }
     }
@@ -97,19 +185,19 @@ public struct JSONWriter {
     // MARK: Streaming structure
 
     private mutating func separate() {
-        if hasContent { bytes.append(UInt8(ascii: ",")) }
+        if hasContent { buffer.append(UInt8(ascii: ",")) }
         hasContent = true
         newline()
     }
 
     private mutating func newline() {
-        guard indentUnit > 0, bytes.count > startCount else { return }
-        bytes.append(0x0A)
-        bytes.append(contentsOf: repeatElement(0x20, count: depth * indentUnit))
+        guard indentUnit > 0, buffer.count > 0 else { return }
+        buffer.append(0x0A)
+        buffer.appendSpaces(depth * indentUnit)
     }
 
     private mutating func open(_ bracket: UInt8) {
-        bytes.append(bracket)
+        buffer.append(bracket)
         depth += 1
         hasContent = false
     }
@@ -119,33 +207,31 @@ public struct JSONWriter {
         hasContent = true
         depth -= 1
         if hadContent { newline() }
-        bytes.append(bracket)
+        buffer.append(bracket)
     }
 
     /// Writes `"name":` inside an object (a literal name: written without a scan for escapes).
     public mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(literal: name)
+        buffer.append(UInt8(ascii: "\""))
         afterKey()
     }
 
     /// Writes `"name":` inside an object, for a name known only at run time.
     public mutating func key(named name: String) {
         separate()
-        JSONWriter.appendQuoted(name, to: &bytes)
+        JSONWriter.appendQuoted(name, to: &buffer)
         afterKey()
     }
 
     private mutating func afterKey() {
-        bytes.append(UInt8(ascii: ":"))
-        if indentUnit > 0 { bytes.append(0x20) }
+        buffer.append(UInt8(ascii: ":"))
+        if indentUnit > 0 { buffer.append(0x20) }
         hasContent = true
         pendingValueAfterKey = true
     }
-
-    private var pendingValueAfterKey = false
 
     private mutating func beginValue() {
         if pendingValueAfterKey {
@@ -165,36 +251,47 @@ public struct JSONWriter {
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// Writes a string value.
-    public mutating func string(_ value: String) { beginValue(); JSONWriter.appendQuoted(value, to: &bytes) }
+    public mutating func string(_ value: String) { beginValue(); JSONWriter.appendQuoted(value, to: &buffer) }
     /// Writes a string value, or null.
     public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
     /// Writes an integer value.
-    public mutating func integer(_ value: Int) { beginValue(); bytes.append(contentsOf: String(value).utf8) }
-    /// Writes a Boolean value.
-    public mutating func bool(_ value: Bool) { beginValue(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
-    /// Writes null.
-    public mutating func null() { beginValue(); bytes.append(contentsOf: "null".utf8) }
-    /// Writes already-serialised JSON text as a value (e.g. a value copied from the input).
-    public mutating func raw(_ json: String) { beginValue(); bytes.append(contentsOf: json.utf8) }
-    /// Writes a value that `body` appends, already serialised, to the output.
-    public mutating func raw(_ body: (inout [UInt8]) -> Void) { beginValue(); body(&bytes) }
-    /// Writes a string value that `body` appends as UTF-8 (escaped here if it needs it).
-    public mutating func string(_ body: (inout [UInt8]) -> Void) {
+    public mutating func integer(_ value: Int) {
         beginValue()
-        let start = bytes.count
-        bytes.append(UInt8(ascii: "\""))
-        body(&bytes)
-        let written = bytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[(start + 1)...]) }
-        if JSONWriter.firstByteToEscape(in: written) == nil {
-            bytes.append(UInt8(ascii: "\""))
-        } else {
-            let text = Array(bytes[(start + 1)...])
-            bytes.removeSubrange(start...)
-            text.withUnsafeBufferPointer { JSONWriter.appendQuoted($0, to: &bytes) }
-        }
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        appendDecimal(value.magnitude, to: &buffer)
+    }
+    /// Writes a Boolean value.
+    public mutating func bool(_ value: Bool) { beginValue(); buffer.append(literal: value ? "true" : "false") }
+    /// Writes null.
+    public mutating func null() { beginValue(); buffer.append(literal: "null") }
+    /// Writes already-serialised JSON text as a value (e.g. a value copied from the input).
+    public mutating func raw(_ json: String) {
+        beginValue()
+        var json = json
+        json.withUTF8 { buffer.append(bytes: $0) }
     }
     /// Writes already-serialised JSON bytes as a value.
-    public mutating func raw(_ json: [UInt8]) { beginValue(); bytes.append(contentsOf: json) }
+    public mutating func raw(_ json: [UInt8]) {
+        beginValue()
+        json.withUnsafeBufferPointer { buffer.append(bytes: $0) }
+    }
+    /// Writes `node`'s value as compact JSON (numbers as in the source).
+    public mutating func value(_ node: JSONNode) { beginValue(); node.writeJSON(into: &buffer) }
+    /// Writes the JSON path of `node` (e.g. `$.project.industries[0].code`) as a string value.
+    public mutating func path(of node: JSONNode) {
+        beginValue()
+        let start = buffer.count
+        buffer.append(UInt8(ascii: "\""))
+        node.appendPath(to: &buffer)
+        // A path quotes odd member names (`$["a b"]`); those quotes need escaping in turn.
+        if buffer.withBytes(from: start + 1, { JSONWriter.firstByteToEscape(in: $0) }) == nil {
+            buffer.append(UInt8(ascii: "\""))
+        } else {
+            let text = buffer.withBytes(from: start + 1) { Array($0) }
+            buffer.truncate(to: start)
+            text.withUnsafeBufferPointer { JSONWriter.appendQuoted($0, to: &buffer) }
+        }
+    }
     /// Whether the writer writes compact JSON (no indentation), so pre-written compact values fit.
     public var isCompact: Bool { indentUnit == 0 }
 
