@@ -13,16 +13,24 @@ public struct Application {
     public init(_ root: JSONNode) {
         self.root = root
         let project = root.optional("project")
-        industryCodes = project?.optional("industries")?.children.compactMap { $0.optional("code") } ?? []
-        var texts: [JSONNode] = []
-        if let project {
-            if let name = project.optional("name") { texts.append(name) }
-            if let scope = project.optional("businessScope") { texts.append(scope) }
-            for product in project.optional("products")?.children ?? .empty {
-                if let name = product.optional("name") { texts.append(name) }
-            }
+        // Sized up front: growing these small arrays one append at a time cost more than the rest.
+        let industries = project?.optional("industries")
+        var codes: [JSONNode] = []
+        codes.reserveCapacity(industries?.count ?? 0)
+        for industry in industries?.children ?? .empty {
+            if let code = industry.optional("code") { codes.append(code) }
         }
-        describingTexts = texts.filter { $0.kind == .string }
+        industryCodes = codes
+        let products = project?.optional("products")
+        var texts: [JSONNode] = []
+        texts.reserveCapacity(2 + (products?.count ?? 0))
+        func addText(_ node: JSONNode?) {
+            if let node, node.kind == .string { texts.append(node) }
+        }
+        addText(project?.optional("name"))
+        addText(project?.optional("businessScope"))
+        for product in products?.children ?? .empty { addText(product.optional("name")) }
+        describingTexts = texts
     }
 
     /// `$.id`.
