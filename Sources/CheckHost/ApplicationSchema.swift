@@ -241,31 +241,44 @@ struct ApplicationValidator: Sendable {
                 && bytesEqual(UnsafeBufferPointer(rebasing: names[field.nameOffset..<field.nameOffset + field.nameLength]), text)
         }
 
+        /// The field of `range` named `name`, looked for from `next` on and then from the start
+        /// (members usually come in the schema's order, so the first comparison tends to match);
+        /// `next` moves past a field found.
+        private func field(named name: UnsafeBufferPointer<UInt8>, in range: Range<Int>, next: inout Int) -> Int? {
+            let found = (next..<range.upperBound).first { self.name($0, equals: name) }
+                ?? (range.lowerBound..<next).first { self.name($0, equals: name) }
+            if let found { next = found + 1 }
+            return found
+        }
+
         /// One pass over the members: check each against its field, note unknown ones and the
         /// first member whose name came before (reported ahead of the members' errors).
         private mutating func checkMembers(of node: JSONNode, fields range: Range<Int>) {
             let firstError = errors.count
-            var duplicate: JSONNode? = nil
+            var duplicate: (name: String, path: String)? = nil
             var present: UInt64 = 0  // bit per field (an object shape has fewer than 64)
-            var unknownNames: Set<String> = []  // hashed: a hostile object may have a million members
+            var unknownCount = 0
+            var next = range.lowerBound
             for child in node.children {
-                let name = child.keyBytes
-                guard let position = range.first(where: { self.name($0, equals: name) }) else {
-                    if !unknownNames.insert(String(decoding: name, as: UTF8.self)).inserted && duplicate == nil { duplicate = child }
+                guard let position = field(named: child.keyBytes, in: range, next: &next) else {
+                    unknownCount += 1
                     unknown?.append(child.path)
                     continue
                 }
                 let bit: UInt64 = 1 << (position - range.lowerBound)
                 if present & bit != 0 {
-                    if duplicate == nil { duplicate = child }
+                    if duplicate == nil { duplicate = (child.key ?? "", child.path) }
                     continue
                 }
                 present |= bit
                 check(child, against: fields[position].shape)
             }
+            // Names outside the schema have no bit: when two occur, they may repeat each other,
+            // so the whole object is searched for its first repeated name.
+            if unknownCount > 1 { duplicate = node.duplicateMember }
             if let duplicate {
                 errors.insert(InputProblem(path: duplicate.path, expected: "each member name once",
-                                           found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.key ?? ""))) twice"), at: firstError)
+                                           found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.name))) twice"), at: firstError)
             }
             for position in range where fields[position].required && present & (1 << (position - range.lowerBound)) == 0 {
                 let field = fields[position]
