@@ -103,4 +103,50 @@ final class JSONReaderTests: XCTestCase {
             }
         }
     }
+
+    /// The writer's own buffer starts small and grows; whatever it writes (escapes, text far
+    /// beyond its first capacity, negative numbers, paths with odd member names, values copied
+    /// from a document) must read back as what was written.
+    func testWriterBufferGrowsAndWritesWhatReadsBack() throws {
+        let texts = ["plain", "quote \" and \\ backslash", "control \u{01}\u{1F}\n\t\r", "两高 “quoted”",
+                     String(repeating: "星河半导体 abc\u{0B}", count: 2_000)]
+        let document = try JSONReader.parse(Array(#"{"a b":{"c\"d":[1,{"e":-2.50}]},"f":"x\u0001y"}"#.utf8))
+        var writer = JSONWriter(indent: 2, capacity: 16)
+        writer.beginObject()
+        writer.key("texts")
+        writer.beginArray()
+        for text in texts { writer.string(text) }
+        writer.endArray()
+        writer.field("negative", -42)
+        writer.field("minimum", Int.min)
+        document.withRoot { root in
+            let deep = root["a b"]!["c\"d"]![1]!["e"]!
+            writer.key("path")
+            writer.path(of: deep)
+            writer.key("value")
+            writer.value(deep)
+            writer.key("document")
+            writer.value(root)
+        }
+        writer.endObject()
+        let bytes = writer.bytes
+        XCTAssertGreaterThan(bytes.count, 40_000)
+        let read = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        XCTAssertEqual(read["texts"] as? [String], texts)
+        XCTAssertEqual(read["negative"] as? Int, -42)
+        XCTAssertEqual(read["minimum"] as? Int, Int.min)
+        XCTAssertEqual(read["path"] as? String, #"$["a b"]["c\"d"][1].e"#)
+        XCTAssertEqual(read["value"] as? Double, -2.5)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self).contains(#""value": -2.50"#), true, "numbers are copied as written")
+        let copied = try XCTUnwrap(read["document"] as? [String: Any])
+        XCTAssertEqual(copied["f"] as? String, "x\u{01}y")
+        // Each string is written exactly as the array-based quoting writes it.
+        for text in texts {
+            var compact = JSONWriter()
+            compact.string(text)
+            var expected: [UInt8] = []
+            JSONWriter.appendQuoted(text, to: &expected)
+            XCTAssertEqual(compact.bytes, expected)
+        }
+    }
 }
