@@ -262,10 +262,11 @@ final class FindingCollector {
         if violations.count < 20 { violations.append(text) }
     }
 
-    /// Starts a finding. Strings are nil when the plugin passed NULL or invalid UTF-8; a message
-    /// in a language the plugin was not asked for is ignored.
-    func begin(rule: String?, verdict: UInt32, zh: String?, en: String?) {
-        begin(position: rule.flatMap(plugin.position(of:)), rule: { rule }, verdict: verdict, zh: zh, en: en)
+    /// Starts a finding from a sink call's arguments (nil for NULL): the rule is looked up by
+    /// its bytes; only the messages in the languages the plugin was asked for become text.
+    func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
+        begin(position: rule?.withBytes(plugin.position(of:)), rule: { rule?.text }, verdict: verdict,
+              zh: languages.contains(.zh) ? zh?.text : nil, en: languages.contains(.en) ? en?.text : nil)
     }
 
     /// Starts a finding of the rule at `position` (nil: not declared; `rule` names it then, nil
@@ -309,8 +310,9 @@ final class FindingCollector {
         evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
 
-    func cite(_ id: String?) {
-        cite(id.flatMap(citations.citation), name: { id })
+    /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
+    func cite<Text: SinkText>(_ id: Text?) {
+        cite(id?.withBytes(citations.citation), name: { id?.text })
     }
 
     /// Cites `citation` (nil: not in the rule data; `name` gives the id the plugin passed, nil
@@ -342,9 +344,19 @@ final class FindingCollector {
     }
 }
 
-/// A C string from a plugin as Swift text: nil for NULL or invalid UTF-8.
-func pluginText(_ pointer: UnsafePointer<CChar>?) -> String? {
-    pointer.flatMap(String.init(validatingCString:))
+/// A text argument of a sink call as the collector receives it: a plugin's C string (in
+/// process) or the bytes a worker recorded of one. Ids are looked up by their bytes; only
+/// messages, and names quoted in a violation, become Swift text.
+protocol SinkText {
+    /// Calls `body` with the UTF-8 bytes.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result
+    /// The text, or nil if the bytes are not UTF-8 (or hold a NUL, which no C string can).
+    var text: String? { get }
+}
+
+extension UnsafePointer: SinkText where Pointee == CChar {
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result { body(cStringBytes(self)) }
+    var text: String? { String(validatingCString: self) }
 }
 
 private func collector(_ context: UnsafeMutableRawPointer?) -> FindingCollector {
@@ -357,21 +369,11 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     abi_version: CHECK_ABI_VERSION,
     struct_size: UInt32(MemoryLayout<check_sink>.size),
     context: nil,
-    finding: { context, rule, verdict, zh, en in
-        let collector = collector(context)
-        guard let rule else { return collector.begin(rule: nil, verdict: verdict, zh: nil, en: nil) }
-        collector.begin(position: collector.plugin.position(of: cStringBytes(rule)), rule: { pluginText(rule) }, verdict: verdict,
-                        zh: collector.languages.contains(.zh) ? pluginText(zh) : nil,
-                        en: collector.languages.contains(.en) ? pluginText(en) : nil)
-    },
+    finding: { context, rule, verdict, zh, en in collector(context).begin(rule: rule, verdict: verdict, zh: zh, en: en) },
     evidence: { context, node in collector(context).evidence(node: node) },
-    evidence_absent: { context, path in collector(context).evidence(absent: pluginText(path)) },
-    evidence_derived: { context, label, value in collector(context).evidence(label: pluginText(label), value: pluginText(value)) },
-    cite: { context, id in
-        let collector = collector(context)
-        guard let id else { return collector.cite(nil) }
-        collector.cite(collector.citations.citation(cStringBytes(id)), name: { pluginText(id) })
-    })
+    evidence_absent: { context, path in collector(context).evidence(absent: path?.text) },
+    evidence_derived: { context, label, value in collector(context).evidence(label: label?.text, value: value?.text) },
+    cite: { context, id in collector(context).cite(id) })
 
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process.

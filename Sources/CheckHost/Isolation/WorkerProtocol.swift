@@ -64,13 +64,14 @@ enum WorkerProtocol {
     }
 }
 
-/// One sink call a plugin made, as recorded by the worker.
+/// One sink call a plugin made, as recorded by the worker: texts are the bytes the plugin
+/// passed (nil for NULL), checked when the collector reads them, as a C string would be.
 enum WorkerEvent: Equatable {
-    case finding(rule: String?, verdict: UInt32, zh: String?, en: String?)
+    case finding(rule: ArraySlice<UInt8>?, verdict: UInt32, zh: ArraySlice<UInt8>?, en: ArraySlice<UInt8>?)
     case evidence(node: UInt32)
-    case absent(path: String?)
-    case derived(label: String?, value: String?)
-    case cite(id: String?)
+    case absent(path: ArraySlice<UInt8>?)
+    case derived(label: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?)
+    case cite(id: ArraySlice<UInt8>?)
 
     static let findingTag: UInt8 = 1, evidenceTag: UInt8 = 2, absentTag: UInt8 = 3, derivedTag: UInt8 = 4, citeTag: UInt8 = 5
 
@@ -79,8 +80,8 @@ enum WorkerEvent: Equatable {
         switch self {
         case .finding(let rule, let verdict, let zh, let en): collector.begin(rule: rule, verdict: verdict, zh: zh, en: en)
         case .evidence(let node): collector.evidence(node: node)
-        case .absent(let path): collector.evidence(absent: path)
-        case .derived(let label, let value): collector.evidence(label: label, value: value)
+        case .absent(let path): collector.evidence(absent: path?.text)
+        case .derived(let label, let value): collector.evidence(label: label?.text, value: value?.text)
         case .cite(let id): collector.cite(id)
         }
     }
@@ -148,14 +149,20 @@ struct ByteReader {
         return bytes[offset..<offset + count]
     }
 
-    /// A string: nil for a NULL pointer (length 0xFFFFFFFF), or if its bytes are not UTF-8 or
-    /// contain NUL (it could not have come from a C string).
-    mutating func text() throws(WorkerProtocolError) -> String? {
+    /// A string's bytes: nil for a NULL pointer (length 0xFFFFFFFF).
+    mutating func text() throws(WorkerProtocolError) -> ArraySlice<UInt8>? {
         let length = try uint32()
-        if length == UInt32.max { return nil }
-        let raw = try slice(Int(length))
+        return length == UInt32.max ? nil : try slice(Int(length))
+    }
+}
+
+extension ArraySlice: SinkText where Element == UInt8 {
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result { withUnsafeBufferPointer(body) }
+
+    /// Nil also for a NUL byte: the bytes could not have come from a C string.
+    var text: String? {
         // On the contiguous bytes: the generic slice path costs thousands of instructions a string.
-        return raw.withUnsafeBufferPointer { bytes -> String? in
+        withUnsafeBufferPointer { bytes -> String? in
             guard let base = bytes.baseAddress else { return "" }
             guard memchr(base, 0, bytes.count) == nil else { return nil }
             // Decoding repairs invalid UTF-8 (with U+FFFD), so the bytes were valid exactly when
