@@ -88,7 +88,7 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
                   let asOf = Day(utf8: cStringBytes(asOfText))
             else { return 1 }
             let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue().plugin
-            let languages = MessageLanguages(rawValue: request.pointee.message_languages)
+            let languages = MessageLanguages(requested: request.pointee.message_languages)
             var findings = Findings(sink: sink, languages: languages)
             let application = Application(JSONNode(document: document, index: 0))
             do {

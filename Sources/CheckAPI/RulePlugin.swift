@@ -24,9 +24,16 @@ public struct MessageLanguages: OptionSet, Sendable, Hashable {
     /// The `CHECK_MESSAGE_*` bits.
     public let rawValue: UInt32
 
-    /// The languages of `rawValue`'s bits; 0, what hosts built before the field write, means both.
+    /// The languages of `rawValue`'s bits (0: none).
     public init(rawValue: UInt32) {
-        self.rawValue = rawValue & (CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN) == 0 ? CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN : rawValue
+        self.rawValue = rawValue
+    }
+
+    /// The languages a request's `message_languages` asks for: its `CHECK_MESSAGE_*` bits, and
+    /// both when it has none (0 is what hosts built before the field write).
+    public init(requested bits: UInt32) {
+        let known = bits & (CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN)
+        self.init(rawValue: known == 0 ? CHECK_MESSAGE_ZH | CHECK_MESSAGE_EN : known)
     }
 
     /// Chinese.

@@ -71,7 +71,11 @@ final class ExampleApplicationTests: XCTestCase {
         let chinese = MessageLanguages.$current.withValue(.zh) { Localized(zh: text("zh"), en: text("en")) }
         XCTAssertEqual([chinese.zh, chinese.en], ["text in zh", ""])
         XCTAssertEqual(computed, ["zh", "en", "en", "zh"])
-        XCTAssertEqual(MessageLanguages(rawValue: 0), .both, "0 is what hosts built before the field write")
+        XCTAssertEqual(MessageLanguages(requested: 0), .both, "0 is what hosts built before the field write")
+        XCTAssertEqual(MessageLanguages(requested: MessageLanguages.en.rawValue | 0x80), .en, "unknown bits are ignored")
+        XCTAssertTrue(MessageLanguages(rawValue: 0).isEmpty, "an ordinary option set otherwise")
+        XCTAssertEqual(MessageLanguages.both.intersection(.zh), .zh)
+        XCTAssertTrue(MessageLanguages.zh.intersection(.en).isEmpty)
     }
 
     /// The negative list switches editions on 2024-11-01: the printing item (2021 item 6) is gone.

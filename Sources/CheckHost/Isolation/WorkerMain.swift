@@ -31,7 +31,7 @@ public enum WorkerMain {
             case "--plugin-allowlist" where index + 1 < arguments.count: allowlist = arguments[index + 1]; index += 1
             case "--message-languages" where index + 1 < arguments.count:
                 guard let bits = UInt32(arguments[index + 1]) else { return 64 }
-                languages = MessageLanguages(rawValue: bits); index += 1
+                languages = MessageLanguages(requested: bits); index += 1
             default: file = arguments[index]
             }
             index += 1
