@@ -27,29 +27,40 @@ public final class OutputSink {
         buffer.reserveCapacity(1 << 16)
     }
 
-    /// Queues `bytes`, writing when 64 KiB have gathered.
+    /// Queues `bytes`, writing when 64 KiB have gathered; a piece that large on its own (a
+    /// batch of results) is written as it is, after what was queued, without a copy.
     public func write(_ bytes: [UInt8]) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count + bytes.count < 1 << 16 {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        flush()
+        if bytes.count >= 1 << 16 {
+            bytes.withUnsafeBytes(writeAll)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
     }
 
     /// Writes everything queued.
     public func flush() {
+        buffer.withUnsafeBytes(writeAll)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
         var offset = 0
-        buffer.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written >= 0 {
-                    offset += written
-                } else if errno == EPIPE {
-                    exit(141)
-                } else if errno != EINTR {
-                    FileHandle.standardError.write(Data("check: error: cannot write the report: \(String(cString: strerror(errno)))\n".utf8))
-                    exit(2)
-                }
+        while offset < raw.count {
+            let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if written >= 0 {
+                offset += written
+            } else if errno == EPIPE {
+                exit(141)
+            } else if errno != EINTR {
+                FileHandle.standardError.write(Data("check: error: cannot write the report: \(String(cString: strerror(errno)))\n".utf8))
+                exit(2)
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and closes a report file.
