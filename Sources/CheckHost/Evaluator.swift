@@ -83,7 +83,7 @@ public final class Evaluator {
         var findings = [[FindingReport]](repeating: [], count: pending.count)
         var verdicts = [[PluginVerdict]](repeating: [], count: pending.count)
         // What isolated workers are sent, encoded once for all of them.
-        var encoded: [[UInt8]]? = nil
+        var encoded: EncodedBatch? = nil
         for plugin in shared.plugins {
             let reported: [[FindingReport]]
             if let inProcess = plugin.inProcess {
@@ -94,13 +94,7 @@ public final class Evaluator {
                     }
                 }
             } else {
-                if encoded == nil {
-                    encoded = pending.enumerated().map { index, item in
-                        var bytes: [UInt8] = []
-                        WorkerProtocol.appendApplication(index: UInt32(index), asOf: item.asOf, document: item.document, to: &bytes)
-                        return bytes
-                    }
-                }
+                if encoded == nil { encoded = EncodedBatch(pending.map { ($0.asOf, $0.document) }) }
                 reported = evaluateIsolated(plugin, pending, encoded: encoded!)
             }
             for index in pending.indices {
@@ -118,7 +112,7 @@ public final class Evaluator {
     }
 
     /// Runs an isolated plugin on `pending`, whose applications `encoded` holds as workers read them.
-    private func evaluateIsolated(_ plugin: PluginHandle, _ pending: [Pending], encoded: [[UInt8]]) -> [[FindingReport]] {
+    private func evaluateIsolated(_ plugin: PluginHandle, _ pending: [Pending], encoded: EncodedBatch) -> [[FindingReport]] {
         guard !pending.isEmpty else { return [] }
         let worker = workers[plugin.file] ?? WorkerProcess(plugin.launch!)
         workers[plugin.file] = worker

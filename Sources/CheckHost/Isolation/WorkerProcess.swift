@@ -153,34 +153,29 @@ final class WorkerProcess {
         }
     }
 
-    /// Evaluates `applications` (encoded with ``WorkerProtocol/appendApplication``, indices 0…n-1),
-    /// restarting the worker as often as needed. `restart` must return a running worker's hello.
-    func evaluate(_ applications: [[UInt8]]) -> [WorkerOutcome] {
+    /// Evaluates the applications of `batch`, restarting the worker as often as needed.
+    func evaluate(_ batch: EncodedBatch) -> [WorkerOutcome] {
         var outcomes: [WorkerOutcome] = []
-        outcomes.reserveCapacity(applications.count)
-        while outcomes.count < applications.count {
+        outcomes.reserveCapacity(batch.count)
+        while outcomes.count < batch.count {
             if !isRunning {
                 do {
                     if case .refused(let reason) = try start() {
-                        return outcomes + Array(repeating: .failed("the restarted worker refused the plugin: \(reason)"), count: applications.count - outcomes.count)
+                        return outcomes + Array(repeating: .failed("the restarted worker refused the plugin: \(reason)"), count: batch.count - outcomes.count)
                     }
                 } catch {
-                    return outcomes + Array(repeating: .failed("the worker could not be restarted: \(error)"), count: applications.count - outcomes.count)
+                    return outcomes + Array(repeating: .failed("the worker could not be restarted: \(error)"), count: batch.count - outcomes.count)
                 }
             }
-            run(applications, from: outcomes.count, into: &outcomes)
+            run(batch, from: outcomes.count, into: &outcomes)
         }
         return outcomes
     }
 
     /// Sends applications `first…` and collects outcomes until done or the worker fails (then
     /// the application it was on gets `failed` and the worker is stopped).
-    private func run(_ applications: [[UInt8]], from first: Int, into outcomes: inout [WorkerOutcome]) {
-        var request: [UInt8] = []
-        request.reserveCapacity(8 + applications[first...].reduce(0) { $0 + $1.count })
-        request.appendUInt32(WorkerProtocol.request)
-        request.appendUInt32(UInt32(applications.count - first))
-        for application in applications[first...] { request += application }
+    private func run(_ batch: EncodedBatch, from first: Int, into outcomes: inout [WorkerOutcome]) {
+        let request = batch.request(from: first)
         var written = 0
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
@@ -192,7 +187,7 @@ final class WorkerProcess {
             stop()
         }
 
-        while outcomes.count < applications.count {
+        while outcomes.count < batch.count {
             var fds = [pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0), pollfd(fd: errorsFromWorker, events: Int16(POLLIN), revents: 0)]
             if written < request.count { fds.append(pollfd(fd: toWorker, events: Int16(POLLOUT), revents: 0)) }
             let wait = max(0, Int32(deadline.timeIntervalSinceNow * 1000))
@@ -230,7 +225,7 @@ final class WorkerProcess {
                     buffer.removeFirst(consumed)
                     consumed = 0
                 }
-                if ended && outcomes.count < applications.count {
+                if ended && outcomes.count < batch.count {
                     let why = reap()
                     drainErrors()
                     return fail("the plugin's worker \(why) while evaluating this application\(tailText); restarted for the rest")

@@ -53,7 +53,6 @@ enum WorkerProtocol {
 
     /// The bytes of one application in a request.
     static func appendApplication(index: UInt32, asOf: String, document: JSONDocument, to bytes: inout [UInt8]) {
-        bytes.reserveCapacity(bytes.count + 22 + document.nodes.count * MemoryLayout<check_node>.stride + document.text.count)
         bytes.appendUInt32(index)
         let day = Array(asOf.utf8)
         bytes.append(contentsOf: day.prefix(10) + Array(repeating: 0x20, count: max(0, 10 - day.count)))
@@ -61,6 +60,47 @@ enum WorkerProtocol {
         bytes.appendUInt32(UInt32(document.text.count))
         document.nodes.withUnsafeBytes { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: document.text)
+    }
+}
+
+/// A batch of applications encoded once for all the workers that evaluate it: the whole
+/// request, and where each application starts in it (a restarted worker is sent the rest).
+struct EncodedBatch {
+    /// The request for every application (indices 0…count-1).
+    private let whole: [UInt8]
+    /// The offset of each application in `whole`.
+    private let starts: [Int]
+
+    /// The batch of `applications`: each one's as-of date and parsed document.
+    init(_ applications: [(asOf: String, document: JSONDocument)]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + applications.reduce(0) { total, item in
+            total + 22 + item.document.nodes.count * MemoryLayout<check_node>.stride + item.document.text.count
+        })
+        bytes.appendUInt32(WorkerProtocol.request)
+        bytes.appendUInt32(UInt32(applications.count))
+        var starts: [Int] = []
+        starts.reserveCapacity(applications.count)
+        for (index, item) in applications.enumerated() {
+            starts.append(bytes.count)
+            WorkerProtocol.appendApplication(index: UInt32(index), asOf: item.asOf, document: item.document, to: &bytes)
+        }
+        whole = bytes
+        self.starts = starts
+    }
+
+    /// How many applications.
+    var count: Int { starts.count }
+
+    /// The request for applications `first…` (the whole batch for 0: shared, not copied).
+    func request(from first: Int) -> [UInt8] {
+        guard first > 0 else { return whole }
+        var partial: [UInt8] = []
+        partial.reserveCapacity(8 + whole.count - starts[first])
+        partial.appendUInt32(WorkerProtocol.request)
+        partial.appendUInt32(UInt32(count - first))
+        partial += whole[starts[first]...]
+        return partial
     }
 }
 
