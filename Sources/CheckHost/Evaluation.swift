@@ -94,14 +94,19 @@ public final class FindingReport: Sendable {
     public let evidence: [EvidenceReport]
     /// The clauses it rests on.
     public let citations: [ResolvedCitation]
+    /// Its `plugin`, `rule` and `verdict` members pre-written as compact JSON (``RuleIndex``
+    /// keeps them for every declared rule and verdict), or nil.
+    let compactHead: [UInt8]?
 
-    init(plugin: String, rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation]) {
+    init(plugin: String, rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation],
+         compactHead: [UInt8]? = nil) {
         self.plugin = plugin
         self.rule = rule
         self.verdict = verdict
         self.message = message
         self.evidence = evidence
         self.citations = citations
+        self.compactHead = compactHead
     }
 }
 
@@ -152,6 +157,9 @@ final class RuleIndex: Sendable {
     /// The declared rule ids, in declaration order, as text and as UTF-8 bytes.
     let ids: [String]
     private let idBytes: [[UInt8]]
+    /// For each rule and verdict, a finding's `plugin`, `rule` and `verdict` members as compact
+    /// JSON: written once here, copied into every JSON report line.
+    private let compactHeads: [[[UInt8]]]
 
     init(_ description: PluginDescription) {
         pluginID = description.id
@@ -159,6 +167,14 @@ final class RuleIndex: Sendable {
         for rule in description.rules where !ids.contains(rule.id) { ids.append(rule.id) }
         self.ids = ids
         idBytes = ids.map { Array($0.utf8) }
+        compactHeads = ids.map { rule in
+            Verdict.allCases.map { verdict in JSONReport.compactHead(plugin: description.id, rule: rule, verdict: verdict) }
+        }
+    }
+
+    /// The compact `plugin`, `rule` and `verdict` members of a finding of rule `position`.
+    func compactHead(_ position: Int, _ verdict: Verdict) -> [UInt8] {
+        compactHeads[position][Int(verdict.rawValue)]
     }
 
     /// The position of the rule whose id is `id` (UTF-8 bytes), or nil if it is not declared.
@@ -251,7 +267,8 @@ final class FindingCollector {
     func flush() {
         guard let current else { return }
         findings.append(FindingReport(plugin: plugin.pluginID, rule: plugin.ids[current.position], verdict: current.verdict,
-                                      message: current.message, evidence: evidence, citations: cited))
+                                      message: current.message, evidence: evidence, citations: cited,
+                                      compactHead: plugin.compactHead(current.position, current.verdict)))
         positions.append(current.position)
         self.current = nil
         evidence = []

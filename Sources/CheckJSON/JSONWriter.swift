@@ -294,6 +294,13 @@ public struct JSONWriter: ~Copyable {
             text.withUnsafeBufferPointer { JSONWriter.appendQuoted($0, to: &buffer) }
         }
     }
+    /// Writes already-serialised compact members (`"a":1,"b":2`) into the current object; only
+    /// for a compact writer.
+    public mutating func members(_ json: [UInt8]) {
+        precondition(isCompact && !pendingValueAfterKey, "pre-written members go into a compact writer's object")
+        separate()
+        json.withUnsafeBufferPointer { buffer.append(bytes: $0) }
+    }
     /// Whether the writer writes compact JSON (no indentation), so pre-written compact values fit.
     public var isCompact: Bool { indentUnit == 0 }
 

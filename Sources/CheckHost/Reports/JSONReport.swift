@@ -123,9 +123,11 @@ public struct JSONReport: StreamingReportRenderer {
 
     static func write(_ finding: FindingReport, to writer: inout JSONWriter, language: Language) {
         writer.beginObject()
-        writer.field("plugin", finding.plugin)
-        writer.field("rule", finding.rule)
-        writer.field("verdict", finding.verdict.name)
+        if writer.isCompact, let head = finding.compactHead {
+            writer.members(head)
+        } else {
+            writeHead(plugin: finding.plugin, rule: finding.rule, verdict: finding.verdict, to: &writer)
+        }
         writer.field("message", language.pick(finding.message))
         writer.key("evidence")
         writer.beginArray()
@@ -147,6 +149,22 @@ public struct JSONReport: StreamingReportRenderer {
         }
         writer.endArray()
         writer.endObject()
+    }
+
+    /// Writes a finding's first members: plugin, rule and verdict.
+    static func writeHead(plugin: String, rule: String, verdict: Verdict, to writer: inout JSONWriter) {
+        writer.field("plugin", plugin)
+        writer.field("rule", rule)
+        writer.field("verdict", verdict.name)
+    }
+
+    /// A finding's first members as compact JSON (`"plugin":…,"rule":…,"verdict":…`).
+    static func compactHead(plugin: String, rule: String, verdict: Verdict) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writeHead(plugin: plugin, rule: rule, verdict: verdict, to: &writer)
+        writer.endObject()
+        return Array(writer.bytes.dropFirst().dropLast())
     }
 
     /// Writes one citation object (`ResolvedCitation` keeps it pre-written in compact form).
