@@ -181,12 +181,6 @@ final class RuleIndex: Sendable {
     func position(of id: UnsafeBufferPointer<UInt8>) -> Int? {
         idBytes.firstIndex { $0.withUnsafeBufferPointer { bytesEqual($0, id) } }
     }
-
-    /// The position of the rule `id`, or nil if it is not declared.
-    func position(of id: String) -> Int? {
-        var id = id
-        return id.withUTF8 { position(of: $0) }
-    }
 }
 
 /// The citation registry, looked up by the bytes of an id as a plugin passes it: no string is
@@ -228,12 +222,6 @@ final class CitationIndex: Sendable {
             slot = (slot + 1) & mask
         }
         return nil
-    }
-
-    /// The citation `id`, or nil.
-    func citation(_ id: String) -> ResolvedCitation? {
-        var id = id
-        return id.withUTF8 { citation($0) }
     }
 }
 
