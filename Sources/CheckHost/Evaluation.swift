@@ -80,7 +80,9 @@ public struct EvidenceReport: Sendable, Equatable {
 }
 
 /// One finding as reported: the plugin's words, checked by the host.
-/// (A class: results pass between threads and through renderers; copying one is one retain.)
+/// (A class: results pass between threads and through renderers; copying one is one retain.
+/// Its message, evidence and citations live in storage shared by every finding one plugin
+/// reported on one application: a finding costs one object, not one per list and message.)
 public final class FindingReport: Sendable {
     /// The plugin id.
     public let plugin: String
@@ -88,25 +90,80 @@ public final class FindingReport: Sendable {
     public let rule: String
     /// The verdict.
     public let verdict: Verdict
-    /// The message in both languages.
-    public let message: Localized
-    /// The application fields it used.
-    public let evidence: [EvidenceReport]
-    /// The clauses it rests on.
-    public let citations: [ResolvedCitation]
     /// Its `plugin`, `rule` and `verdict` members pre-written as compact JSON (``RuleIndex``
     /// keeps them for every declared rule and verdict), or nil.
     let compactHead: [UInt8]?
+    private let storage: FindingStorage
+    /// Where its message (per language), evidence and citations are in `storage`.
+    private let zh: Range<Int>, en: Range<Int>, evidenceRange: Range<Int>, citationRange: Range<Int>
 
-    init(plugin: String, rule: String, verdict: Verdict, message: Localized, evidence: [EvidenceReport], citations: [ResolvedCitation],
-         compactHead: [UInt8]? = nil) {
+    fileprivate init(plugin: String, rule: String, verdict: Verdict, compactHead: [UInt8]?, storage: FindingStorage,
+                     zh: Range<Int>, en: Range<Int>, evidence: Range<Int>, citations: Range<Int>) {
         self.plugin = plugin
         self.rule = rule
         self.verdict = verdict
-        self.message = message
+        self.compactHead = compactHead
+        self.storage = storage
+        self.zh = zh
+        self.en = en
+        evidenceRange = evidence
+        citationRange = citations
+    }
+
+    /// The message in both languages (a language the plugin was not asked for is empty).
+    public var message: Localized { Localized(zh: message(in: .zh), en: message(in: .en)) }
+
+    /// The message in `language` (empty if the plugin was not asked for it).
+    public func message(in language: Language) -> String {
+        withMessage(in: language) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the message in `language` as UTF-8 bytes (checked when reported).
+    func withMessage<Result>(in language: Language, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        storage.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[language == .zh ? zh : en])) }
+    }
+
+    /// The application fields it used.
+    public var evidence: FindingItems<EvidenceReport> { FindingItems(storage.evidence, evidenceRange) }
+    /// The clauses it rests on.
+    public var citations: FindingItems<ResolvedCitation> { FindingItems(storage.citations, citationRange) }
+}
+
+/// A finding's evidence or citations: its part of the storage its plugin's findings share,
+/// indexed from 0.
+public struct FindingItems<Element: Sendable>: RandomAccessCollection, Sendable {
+    private let base: [Element]
+    private let range: Range<Int>
+
+    fileprivate init(_ base: [Element], _ range: Range<Int>) {
+        self.base = base
+        self.range = range
+    }
+
+    /// 0.
+    public var startIndex: Int { 0 }
+    /// The number of items.
+    public var endIndex: Int { range.count }
+    /// The item at `position` (0-based).
+    public subscript(position: Int) -> Element { base[range.lowerBound + position] }
+}
+
+extension FindingItems: Equatable where Element: Equatable {
+    /// The same items in the same order.
+    public static func == (lhs: FindingItems, rhs: FindingItems) -> Bool { lhs.elementsEqual(rhs) }
+}
+
+/// The messages (UTF-8), evidence and citations of all findings one plugin reported on one
+/// application, each kind in one buffer.
+private final class FindingStorage: Sendable {
+    let text: [UInt8]
+    let evidence: [EvidenceReport]
+    let citations: [ResolvedCitation]
+
+    init(text: [UInt8], evidence: [EvidenceReport], citations: [ResolvedCitation]) {
+        self.text = text
         self.evidence = evidence
         self.citations = citations
-        self.compactHead = compactHead
     }
 }
 
@@ -234,14 +291,23 @@ final class FindingCollector {
     let document: UnsafePointer<check_document>
     /// The application `document` describes (evidence keeps it, not strings made from it).
     let application: JSONDocument
-    var findings: [FindingReport] = []
-    /// The declared position of each finding's rule (parallel to `findings`).
-    private var positions: [Int] = []
-    var violations: [String] = []
-    /// The finding being reported: its rule's position, verdict and message; then its evidence and citations.
-    private var current: (position: Int, verdict: Verdict, message: Localized)?
+    /// A finding as reported: its rule's declared position, its verdict, its messages' places
+    /// in `text`, and where its evidence and citations start (each ends where the next
+    /// finding's start).
+    private struct Reported {
+        let position: Int
+        let verdict: Verdict
+        let zh: Range<Int>, en: Range<Int>
+        let evidence: Int, citations: Int
+    }
+    private var reported: [Reported] = []
+    /// Whether the last `reported` finding is still being reported (a refused one is not added,
+    /// and what follows it until the next finding is refused too).
+    private var reporting = false
+    private var text: [UInt8] = []
     private var evidence: [EvidenceReport] = []
     private var cited: [ResolvedCitation] = []
+    var violations: [String] = []
 
     init(plugin: RuleIndex, citations: CitationIndex, languages: MessageLanguages, application: JSONDocument,
          document: UnsafePointer<check_document>) {
@@ -250,17 +316,11 @@ final class FindingCollector {
         self.languages = languages
         self.application = application
         self.document = document
-    }
-
-    func flush() {
-        guard let current else { return }
-        findings.append(FindingReport(plugin: plugin.pluginID, rule: plugin.ids[current.position], verdict: current.verdict,
-                                      message: current.message, evidence: evidence, citations: cited,
-                                      compactHead: plugin.compactHead(current.position, current.verdict)))
-        positions.append(current.position)
-        self.current = nil
-        evidence = []
-        cited = []
+        // Room for what a plugin usually reports on one application: one allocation each.
+        reported.reserveCapacity(4)
+        text.reserveCapacity(1024)
+        evidence.reserveCapacity(8)
+        cited.reserveCapacity(8)
     }
 
     func violation(_ text: String) {
@@ -268,35 +328,37 @@ final class FindingCollector {
     }
 
     /// Starts a finding from a sink call's arguments (nil for NULL): the rule is looked up by
-    /// its bytes; only the messages in the languages the plugin was asked for become text.
+    /// its bytes; the messages in the languages the plugin was asked for are checked (UTF-8, not
+    /// empty) and kept as bytes.
     func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
-        begin(position: rule?.withBytes(plugin.position(of:)), rule: { rule?.text }, verdict: verdict,
-              zh: languages.contains(.zh) ? zh?.text : nil, en: languages.contains(.en) ? en?.text : nil)
-    }
-
-    /// Starts a finding of the rule at `position` (nil: not declared; `rule` names it then, nil
-    /// for NULL or invalid UTF-8).
-    func begin(position: Int?, rule: () -> String?, verdict: UInt32, zh: String?, en: String?) {
-        flush()
-        guard let position else {
-            guard let name = rule() else { return violation("finding with a NULL or non-UTF-8 rule id") }
+        reporting = false
+        guard let position = rule?.withBytes(plugin.position(of:)) else {
+            guard let name = rule?.text else { return violation("finding with a NULL or non-UTF-8 rule id") }
             return violation("finding for undeclared rule \(JSONWriter.quoted(name))")
         }
         let ruleID = plugin.ids[position]
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
-        // The message in `language`: "" if not asked for, nil if asked for and missing or empty.
-        func message(_ text: String?, _ language: MessageLanguages) -> String? {
-            guard languages.contains(language) else { return "" }
-            return text?.isEmpty == false ? text : nil
-        }
+        let start = text.count
         guard let messageZh = message(zh, .zh), let messageEn = message(en, .en) else {
+            text.removeSubrange(start...)
             return violation("finding of \(ruleID) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
         }
-        current = (position, value, Localized(zh: messageZh, en: messageEn))
+        reported.append(Reported(position: position, verdict: value, zh: messageZh, en: messageEn, evidence: evidence.count, citations: cited.count))
+        reporting = true
+    }
+
+    /// Keeps the message in `language`, returning where it is in `text`: empty if the plugin
+    /// was not asked for it; nil if it was and the message is missing, empty or not text.
+    private func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages) -> Range<Int>? {
+        guard languages.contains(language) else { return text.count..<text.count }
+        guard let message, message.withBytes({ !$0.isEmpty && isValidText($0) }) else { return nil }
+        let start = text.count
+        message.withBytes { text.append(contentsOf: $0) }
+        return start..<text.count
     }
 
     func evidence(node: UInt32) {
-        guard current != nil else { return violation("evidence before any finding") }
+        guard reporting else { return violation("evidence before any finding") }
         guard node < document.pointee.node_count else {
             return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
         }
@@ -304,41 +366,42 @@ final class FindingCollector {
     }
 
     func evidence(absent path: String?) {
-        guard current != nil else { return violation("evidence before any finding") }
+        guard reporting else { return violation("evidence before any finding") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
         evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
     }
 
     func evidence(label: String?, value: String?) {
-        guard current != nil else { return violation("evidence before any finding") }
+        guard reporting else { return violation("evidence before any finding") }
         guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
         evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
 
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
     func cite<Text: SinkText>(_ id: Text?) {
-        cite(id?.withBytes(citations.citation), name: { id?.text })
-    }
-
-    /// Cites `citation` (nil: not in the rule data; `name` gives the id the plugin passed, nil
-    /// for NULL or invalid UTF-8).
-    func cite(_ citation: ResolvedCitation?, name: () -> String?) {
-        guard current != nil else { return violation("citation before any finding") }
-        guard let citation else {
-            guard let id = name() else { return violation("citation id NULL or not UTF-8") }
-            return violation("citation \(JSONWriter.quoted(id)) is not in the rule data")
+        guard reporting, let finding = reported.last else { return violation("citation before any finding") }
+        guard let citation = id?.withBytes(citations.citation) else {
+            guard let name = id?.text else { return violation("citation id NULL or not UTF-8") }
+            return violation("citation \(JSONWriter.quoted(name)) is not in the rule data")
         }
-        if !cited.contains(where: { $0 === citation }) { cited.append(citation) }
+        if !cited[finding.citations...].contains(where: { $0 === citation }) { cited.append(citation) }
     }
 
     /// The findings after the plugin returned `status`, with an `error` finding for anything
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
     func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
-        flush()
-        var findings = findings
-        if zip(positions, positions.dropFirst()).contains(where: { $0 > $1 }) {
-            findings = zip(positions, findings).enumerated()
-                .sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+        let storage = FindingStorage(text: text, evidence: evidence, citations: cited)
+        var findings = reported.indices.map { index in
+            let finding = reported[index]
+            let next = index + 1 < reported.count ? reported[index + 1] : nil
+            return FindingReport(plugin: plugin.pluginID, rule: plugin.ids[finding.position], verdict: finding.verdict,
+                                 compactHead: plugin.compactHead(finding.position, finding.verdict), storage: storage,
+                                 zh: finding.zh, en: finding.en, evidence: finding.evidence..<(next?.evidence ?? evidence.count),
+                                 citations: finding.citations..<(next?.citations ?? cited.count))
+        }
+        if zip(reported, reported.dropFirst()).contains(where: { $0.position > $1.position }) {
+            findings = zip(reported, findings).enumerated()
+                .sorted { ($0.element.0.position, $0.offset) < ($1.element.0.position, $1.offset) }
                 .map(\.element.1)
         }
         var problems = violations + extraProblems
@@ -402,10 +465,10 @@ extension FindingReport {
     /// An `error` finding for a plugin that could not be evaluated or broke the contract.
     static func pluginError(plugin: String, problems: [String]) -> FindingReport {
         let list = problems.joined(separator: "; ")
-        return FindingReport(
-            plugin: plugin, rule: "\(plugin)/error", verdict: .error,
-            message: Localized(zh: "插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。",
-                               en: "The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author."),
-            evidence: [], citations: [])
+        let zh = Array("插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。".utf8)
+        let en = Array("The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author.".utf8)
+        return FindingReport(plugin: plugin, rule: "\(plugin)/error", verdict: .error, compactHead: nil,
+                             storage: FindingStorage(text: zh + en, evidence: [], citations: []),
+                             zh: 0..<zh.count, en: zh.count..<zh.count + en.count, evidence: 0..<0, citations: 0..<0)
     }
 }

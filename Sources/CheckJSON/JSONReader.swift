@@ -586,3 +586,39 @@ enum UTF8Sequence {
         }
     }
 }
+
+/// Whether `bytes` are text a C string can carry: well-formed UTF-8 (as the reader requires of
+/// a document) without a NUL. Eight ASCII bytes at a time: the host checks every message a
+/// plugin reports.
+public func isValidText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let end = bytes.count
+    var position = 0
+    while position < end {
+        if position + 8 <= end {
+            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+            // All eight below 0x80, and none of them 0.
+            if word & 0x8080_8080_8080_8080 == 0 && (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 == 0 {
+                position += 8
+                continue
+            }
+        }
+        let lead = base[position]
+        if lead < 0x80 {
+            guard lead != 0 else { return false }
+            position += 1
+            continue
+        }
+        // Most of the Chinese text: a lead E1-EC or EE-EF, whose continuations may be any of 80-BF.
+        if lead >= 0xE1 && lead != 0xED && lead <= 0xEF && position + 3 <= end
+            && base[position + 1] & 0xC0 == 0x80 && base[position + 2] & 0xC0 == 0x80 {
+            position += 3
+            continue
+        }
+        guard let (length, low, high) = UTF8Sequence.shape(lead: lead), position + length <= end,
+              base[position + 1] >= low && base[position + 1] <= high else { return false }
+        for offset in 2..<length where base[position + offset] & 0xC0 != 0x80 { return false }
+        position += length
+    }
+    return true
+}

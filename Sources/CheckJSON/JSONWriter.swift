@@ -256,6 +256,8 @@ public struct JSONWriter: ~Copyable {
     public mutating func string(_ value: String) { beginValue(); JSONWriter.appendQuoted(value, to: &buffer) }
     /// Writes a string value, or null.
     public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
+    /// Writes text given as UTF-8 bytes as a string value.
+    public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) { beginValue(); JSONWriter.appendQuoted(value, to: &buffer) }
     /// Writes an integer value.
     public mutating func integer(_ value: Int) {
         beginValue()

@@ -149,4 +149,42 @@ final class JSONReaderTests: XCTestCase {
             XCTAssertEqual(compact.bytes, expected)
         }
     }
+
+    /// `isValidText` (the host's check of every message a plugin reports) agrees with the
+    /// standard library's UTF-8 validation, NUL refused: every sequence of up to two bytes,
+    /// every three-byte sequence led by E0-EF or F0-F4 with interesting continuations, and
+    /// random mixes that cross the eight-byte fast path's boundaries.
+    func testValidTextAgreesWithTheStandardLibrary() {
+        func expected(_ bytes: [UInt8]) -> Bool { !bytes.contains(0) && String(validating: bytes, as: UTF8.self) != nil }
+        func check(_ bytes: [UInt8]) {
+            let verdict = bytes.withUnsafeBufferPointer(isValidText)
+            if verdict != expected(bytes) { XCTFail("isValidText(\(bytes.map { String($0, radix: 16) })) = \(verdict)") }
+        }
+        check([])
+        for first in 0...255 {
+            check([UInt8(first)])
+            for second in 0...255 { check([UInt8(first), UInt8(second)]) }
+        }
+        let continuations: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF]
+        for lead in 0xE0...0xF4 {
+            for second in continuations {
+                for third in continuations {
+                    check([UInt8(lead), second, third])
+                    check([UInt8(lead), second, third, 0x80])
+                }
+            }
+        }
+        let pieces: [[UInt8]] = [Array("a".utf8), Array("负面清单".utf8), Array("é".utf8), Array("𝄞".utf8), [0x00], [0xFF], [0xE9, 0x80],
+                                 [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], Array("abcdefgh".utf8)]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                // Mostly valid text, so that the rare bad piece lands at every offset.
+                let piece = Int.random(in: 0..<20, using: &generator)
+                bytes += piece < 4 ? pieces[piece + 4] : pieces[piece % 4 == 3 ? 9 : piece % 3]
+            }
+            check(bytes)
+        }
+    }
 }

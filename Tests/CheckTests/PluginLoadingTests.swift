@@ -101,8 +101,15 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertTrue(error.message.en.contains("finding for undeclared rule \"misbehaving/undeclared\""), error.message.en)
         XCTAssertTrue(error.message.en.contains("out of range"), error.message.en)
         XCTAssertTrue(error.message.en.contains("citation \"no-such-clause\" is not in the rule data"), error.message.en)
-        XCTAssertTrue(error.message.en.contains("finding of misbehaving/rule without a valid zh and en message"), error.message.en)
-        // The finding it did report correctly is kept.
-        XCTAssertTrue(result.findings.contains { $0.rule == "misbehaving/rule" && $0.verdict == .pass })
+        // A NULL message, one that is not UTF-8 and an empty one; then evidence with no finding to go to.
+        XCTAssertEqual(error.message.en.components(separatedBy: "finding of misbehaving/rule without a valid zh and en message").count - 1, 3,
+                       error.message.en)
+        XCTAssertTrue(error.message.en.contains("evidence before any finding"), error.message.en)
+        // The finding it did report correctly is kept, with its messages and its one citation (cited twice).
+        let kept = try XCTUnwrap(result.findings.first { $0.rule == "misbehaving/rule" })
+        XCTAssertEqual(kept.verdict, .pass)
+        XCTAssertEqual(kept.message, Localized(zh: "通过", en: "pass"))
+        XCTAssertEqual(kept.citations.map(\.id), ["wuwai-11-negative-list"])
+        XCTAssertTrue(kept.evidence.isEmpty)
     }
 }

@@ -28,6 +28,8 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
             response.events.forEach { $0.replay(into: collector) }
             let findings = collector.finish(status: response.status)
             precondition(!findings.isEmpty, "a response produced no finding and no error")
+            // Every finding's parts are read back from the storage they share (a wrong range traps).
+            for finding in findings { _ = (finding.message, Array(finding.evidence), Array(finding.citations)) }
         }
     }
     // The events alone, as a payload.

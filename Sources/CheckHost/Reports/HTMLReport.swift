@@ -97,7 +97,7 @@ public struct HTMLReport: DocumentReportRenderer {
                 html += "<h3>\(xml(plugin.id)) \(badge(plugin.verdict))</h3>\n"
                 for finding in result.findings where finding.plugin == plugin.id {
                     html += "<div class=\"finding \(finding.verdict.name)\">\n<div><span class=\"rule\">\(xml(finding.rule))</span> \(badge(finding.verdict))</div>\n"
-                    html += "<p>\(xml(language.pick(finding.message)))</p>\n"
+                    html += "<p>\(xml(finding.message(in: language)))</p>\n"
                     if !finding.evidence.isEmpty {
                         html += "<div class=\"evidence\">\(xml(language.pick(zh: "依据字段：", en: "Evidence:")))<ul>"
                         html += finding.evidence.map { "<li><code>\(xml(evidenceText($0, language)))</code></li>" }.joined() + "</ul></div>\n"

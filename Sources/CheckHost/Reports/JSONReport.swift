@@ -128,7 +128,8 @@ public struct JSONReport: StreamingReportRenderer {
         } else {
             writeHead(plugin: finding.plugin, rule: finding.rule, verdict: finding.verdict, to: &writer)
         }
-        writer.field("message", language.pick(finding.message))
+        writer.key("message")
+        finding.withMessage(in: language) { writer.string(utf8: $0) }
         writer.key("evidence")
         writer.beginArray()
         for evidence in finding.evidence {

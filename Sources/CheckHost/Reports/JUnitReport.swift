@@ -60,7 +60,7 @@ public struct JUnitReport: DocumentReportRenderer {
             }
             for plugin in result.plugins {
                 let lines = result.findings.filter { $0.plugin == plugin.id }.map { finding -> String in
-                    var text = "\(finding.rule) [\(finding.verdict.name)]: \(language.pick(finding.message))"
+                    var text = "\(finding.rule) [\(finding.verdict.name)]: \(finding.message(in: language))"
                     for evidence in finding.evidence { text += "\n  " + evidenceText(evidence, language) }
                     for citation in finding.citations { text += "\n  " + citationText(citation, language) }
                     return text

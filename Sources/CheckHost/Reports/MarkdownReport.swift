@@ -43,7 +43,7 @@ public struct MarkdownReport: DocumentReportRenderer {
             for plugin in result.plugins {
                 text += "\n### \(plugin.id) — \(verdictLabel(plugin.verdict, language))\n\n"
                 for finding in result.findings where finding.plugin == plugin.id {
-                    text += "- **\(finding.rule)** — \(verdictLabel(finding.verdict, language)): \(language.pick(finding.message))\n"
+                    text += "- **\(finding.rule)** — \(verdictLabel(finding.verdict, language)): \(finding.message(in: language))\n"
                     if !finding.evidence.isEmpty {
                         text += "  - " + language.pick(zh: "依据字段", en: "Evidence") + ": " + finding.evidence.map { "`\(evidenceText($0, language))`" }.joined(separator: "; ") + "\n"
                     }

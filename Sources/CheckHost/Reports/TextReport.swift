@@ -66,7 +66,7 @@ public struct TextReport: DocumentReportRenderer {
             lines.append("  " + paint("\(plugin.id)  \(verdictLabel(plugin.verdict, language))", plugin.verdict))
             for finding in result.findings where finding.plugin == plugin.id {
                 lines.append("    " + paint(symbol(finding.verdict), finding.verdict) + " \(finding.rule)  \(verdictLabel(finding.verdict, language))")
-                lines.append(contentsOf: language.pick(finding.message).split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 })
+                lines.append(contentsOf: finding.message(in: language).split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 })
                 if !finding.evidence.isEmpty {
                     lines.append("      " + language.pick(zh: "依据字段：", en: "evidence: ") + finding.evidence.map { evidenceText($0, language) }.joined(separator: "; "))
                 }
