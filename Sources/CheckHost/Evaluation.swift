@@ -283,7 +283,9 @@ final class CitationIndex: Sendable {
 }
 
 /// Collects what one plugin reports through the sink for one application, checking each call.
-final class FindingCollector {
+/// A value: it lives on the stack of the evaluation, and the sink reaches it through a pointer
+/// (no reference counting, no run-time exclusivity checks on every call).
+struct FindingCollector {
     let plugin: RuleIndex
     let citations: CitationIndex
     /// The message languages the plugin was asked for (only these must be present).
@@ -323,14 +325,14 @@ final class FindingCollector {
         cited.reserveCapacity(8)
     }
 
-    func violation(_ text: String) {
+    mutating func violation(_ text: String) {
         if violations.count < 20 { violations.append(text) }
     }
 
     /// Starts a finding from a sink call's arguments (nil for NULL): the rule is looked up by
     /// its bytes; the messages in the languages the plugin was asked for are checked (UTF-8, not
     /// empty) and kept as bytes.
-    func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
+    mutating func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
         reporting = false
         guard let position = rule?.withBytes(plugin.position(of:)) else {
             guard let name = rule?.text else { return violation("finding with a NULL or non-UTF-8 rule id") }
@@ -349,7 +351,7 @@ final class FindingCollector {
 
     /// Keeps the message in `language`, returning where it is in `text`: empty if the plugin
     /// was not asked for it; nil if it was and the message is missing, empty or not text.
-    private func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages) -> Range<Int>? {
+    private mutating func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages) -> Range<Int>? {
         guard languages.contains(language) else { return text.count..<text.count }
         guard let message, message.withBytes({ !$0.isEmpty && isValidText($0) }) else { return nil }
         let start = text.count
@@ -357,7 +359,7 @@ final class FindingCollector {
         return start..<text.count
     }
 
-    func evidence(node: UInt32) {
+    mutating func evidence(node: UInt32) {
         guard reporting else { return violation("evidence before any finding") }
         guard node < document.pointee.node_count else {
             return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
@@ -365,20 +367,20 @@ final class FindingCollector {
         evidence.append(EvidenceReport(node: node, of: application))
     }
 
-    func evidence(absent path: String?) {
+    mutating func evidence(absent path: String?) {
         guard reporting else { return violation("evidence before any finding") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
         evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
     }
 
-    func evidence(label: String?, value: String?) {
+    mutating func evidence(label: String?, value: String?) {
         guard reporting else { return violation("evidence before any finding") }
         guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
         evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
 
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
-    func cite<Text: SinkText>(_ id: Text?) {
+    mutating func cite<Text: SinkText>(_ id: Text?) {
         guard reporting, let finding = reported.last else { return violation("citation before any finding") }
         guard let citation = id?.withBytes(citations.citation) else {
             guard let name = id?.text else { return violation("citation id NULL or not UTF-8") }
@@ -389,7 +391,7 @@ final class FindingCollector {
 
     /// The findings after the plugin returned `status`, with an `error` finding for anything
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
-    func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
+    mutating func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
         let storage = FindingStorage(text: text, evidence: evidence, citations: cited)
         var findings = reported.indices.map { index in
             let finding = reported[index]
@@ -427,8 +429,9 @@ extension UnsafePointer: SinkText where Pointee == CChar {
     var text: String? { String(validatingCString: self) }
 }
 
-private func collector(_ context: UnsafeMutableRawPointer?) -> FindingCollector {
-    Unmanaged<FindingCollector>.fromOpaque(context!).takeUnretainedValue()
+/// The collector a sink call's context points to.
+private func collector(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<FindingCollector> {
+    context!.assumingMemoryBound(to: FindingCollector.self)
 }
 
 /// The host services every evaluation receives (SQLite style: passed in, never linked).
@@ -437,21 +440,21 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     abi_version: CHECK_ABI_VERSION,
     struct_size: UInt32(MemoryLayout<check_sink>.size),
     context: nil,
-    finding: { context, rule, verdict, zh, en in collector(context).begin(rule: rule, verdict: verdict, zh: zh, en: en) },
-    evidence: { context, node in collector(context).evidence(node: node) },
-    evidence_absent: { context, path in collector(context).evidence(absent: path?.text) },
-    evidence_derived: { context, label, value in collector(context).evidence(label: label?.text, value: value?.text) },
-    cite: { context, id in collector(context).cite(id) })
+    finding: { context, rule, verdict, zh, en in collector(context).pointee.begin(rule: rule, verdict: verdict, zh: zh, en: en) },
+    evidence: { context, node in collector(context).pointee.evidence(node: node) },
+    evidence_absent: { context, path in collector(context).pointee.evidence(absent: path?.text) },
+    evidence_derived: { context, label, value in collector(context).pointee.evidence(label: label?.text, value: value?.text) },
+    cite: { context, id in collector(context).pointee.cite(id) })
 
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process.
     func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex,
                   citations: CitationIndex, languages: MessageLanguages) -> [FindingReport] {
-        let collector = FindingCollector(plugin: rules, citations: citations, languages: languages, application: application, document: document)
-        var sink = sinkFunctions
-        sink.context = Unmanaged.passUnretained(collector).toOpaque()
-        let status: Int32 = withExtendedLifetime(collector) {
-            asOf.withCString { asOfText in
+        var collector = FindingCollector(plugin: rules, citations: citations, languages: languages, application: application, document: document)
+        let status: Int32 = withUnsafeMutablePointer(to: &collector) { collector in
+            var sink = sinkFunctions
+            sink.context = UnsafeMutableRawPointer(collector)
+            return asOf.withCString { asOfText in
                 var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), message_languages: languages.rawValue,
                                             application: document, as_of: asOfText)
                 return descriptor.pointee.evaluate(state, &request, &sink)

@@ -123,9 +123,9 @@ public final class Evaluator {
                 return [FindingReport.pluginError(plugin: plugin.id, problems: [reason])]
             case .events(let status, let events):
                 return item.document.withCDocument { document in
-                    let collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
+                    var collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
                                                      application: item.document, document: document)
-                    events.forEach { $0.replay(into: collector) }
+                    for event in events { event.replay(into: &collector) }
                     return collector.finish(status: status)
                 }
             }

@@ -24,8 +24,8 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         offset += response.length
         expected += 1
         application.withCDocument { document in
-            let collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
-            response.events.forEach { $0.replay(into: collector) }
+            var collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
+            for event in response.events { event.replay(into: &collector) }
             let findings = collector.finish(status: response.status)
             precondition(!findings.isEmpty, "a response produced no finding and no error")
             // Every finding's parts are read back from the storage they share (a wrong range traps).
@@ -35,8 +35,8 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     // The events alone, as a payload.
     if let events = try? WorkerEvent.decode(bytes[...]) {
         application.withCDocument { document in
-            let collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
-            events.forEach { $0.replay(into: collector) }
+            var collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
+            for event in events { event.replay(into: &collector) }
             _ = collector.finish(status: 0)
         }
     }

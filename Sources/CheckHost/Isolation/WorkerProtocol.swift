@@ -116,7 +116,7 @@ enum WorkerEvent: Equatable {
     static let findingTag: UInt8 = 1, evidenceTag: UInt8 = 2, absentTag: UInt8 = 3, derivedTag: UInt8 = 4, citeTag: UInt8 = 5
 
     /// Replays the event into `collector`, exactly as the call would have arrived in process.
-    func replay(into collector: FindingCollector) {
+    func replay(into collector: inout FindingCollector) {
         switch self {
         case .finding(let rule, let verdict, let zh, let en): collector.begin(rule: rule, verdict: verdict, zh: zh, en: en)
         case .evidence(let node): collector.evidence(node: node)
