@@ -88,7 +88,8 @@ typedef enum check_verdict {
 /**
  * Host services for reporting findings, passed to every `evaluate` call (the plugin never
  * links against the host). Strings are NUL-terminated UTF-8 and are copied before the call
- * returns. Evidence and citations attach to the most recent `finding`.
+ * returns. Evidence and citations attach to the most recent `finding`. The sink and its
+ * context are valid only until that `evaluate` call returns: never keep them.
  */
 typedef struct check_sink {
     uint32_t abi_version; /**< CHECK_ABI_VERSION */
