@@ -105,6 +105,8 @@ public struct JSONNode {
 
     /// The first member of an object named `name`, or nil.
     public subscript(name: String) -> JSONNode? {
+        // The name's own bytes where it has them (no copy of the string, no reference counting).
+        if let found = name.utf8.withContiguousStorageIfAvailable({ member(named: $0) }) { return found }
         var name = name
         return name.withUTF8 { wanted in member(named: wanted) }
     }

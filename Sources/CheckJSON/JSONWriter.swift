@@ -156,6 +156,8 @@ public struct JSONWriter: ~Copyable {
 
     /// Appends `value` as a quoted, escaped JSON string.
     public static func appendQuoted<Output: JSONOutput & ~Copyable>(_ value: String, to output: inout Output) {
+        // The string's own bytes where it has them (no copy, no reference counting).
+        if value.utf8.withContiguousStorageIfAvailable({ appendQuoted($0, to: &output) }) != nil { return }
         var value = value
         value.withUTF8 { appendQuoted($0, to: &output) }
     }
