@@ -56,24 +56,6 @@ public struct EvidenceReport: Sendable, Equatable {
         }
     }
 
-    /// Writes `"path": …, "value": …` into the current object of `writer`.
-    func writeFields(to writer: inout JSONWriter) {
-        switch origin {
-        case .text(let path, let value):
-            writer.field("path", path)
-            writer.key("value")
-            if let value { writer.raw(value) } else { writer.null() }
-        case .node(let document, let index):
-            document.withCDocument { document in
-                let node = JSONNode(document: document, index: index)
-                writer.key("path")
-                writer.path(of: node)
-                writer.key("value")
-                writer.value(node)
-            }
-        }
-    }
-
     public static func == (lhs: EvidenceReport, rhs: EvidenceReport) -> Bool {
         lhs.kind == rhs.kind && lhs.path == rhs.path && lhs.value == rhs.value
     }
@@ -124,7 +106,34 @@ public final class FindingReport: Sendable {
     }
 
     /// The application fields it used.
-    public var evidence: FindingItems<EvidenceReport> { FindingItems(storage.evidence, evidenceRange) }
+    public var evidence: FindingEvidence { FindingEvidence(storage: storage, range: evidenceRange) }
+
+    /// Writes its evidence as a JSON array of `{"path": …, "value": …}` objects (with `kind`
+    /// unless it is a value of the application): the application's values straight from its
+    /// document, no evidence object made.
+    func writeEvidence(to writer: inout JSONWriter) {
+        writer.beginArray()
+        storage.application.withCDocument { document in
+            for item in storage.evidence[evidenceRange] {
+                writer.beginObject()
+                switch item {
+                case .node(let index):
+                    let node = JSONNode(document: document, index: index)
+                    writer.key("path")
+                    writer.path(of: node)
+                    writer.key("value")
+                    writer.value(node)
+                case .given(let evidence):
+                    writer.field("path", evidence.path)
+                    writer.key("value")
+                    if let value = evidence.value { writer.raw(value) } else { writer.null() }
+                    writer.field("kind", evidence.kind.rawValue)
+                }
+                writer.endObject()
+            }
+        }
+        writer.endArray()
+    }
     /// The clauses it rests on.
     public var citations: FindingItems<ResolvedCitation> { FindingItems(storage.citations, citationRange) }
 }
@@ -148,23 +157,53 @@ public struct FindingItems<Element: Sendable>: RandomAccessCollection, Sendable 
     public subscript(position: Int) -> Element { base[range.lowerBound + position] }
 }
 
+/// A finding's evidence: its part of the storage its plugin's findings share, indexed from 0.
+public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
+    fileprivate let storage: FindingStorage
+    fileprivate let range: Range<Int>
+
+    /// 0.
+    public var startIndex: Int { 0 }
+    /// The number of pieces of evidence.
+    public var endIndex: Int { range.count }
+    /// The piece at `position` (0-based).
+    public subscript(position: Int) -> EvidenceReport {
+        switch storage.evidence[range.lowerBound + position] {
+        case .node(let index): EvidenceReport(node: index, of: storage.application)
+        case .given(let evidence): evidence
+        }
+    }
+
+    /// The same evidence in the same order.
+    public static func == (lhs: FindingEvidence, rhs: FindingEvidence) -> Bool { lhs.elementsEqual(rhs) }
+}
+
 extension FindingItems: Equatable where Element: Equatable {
     /// The same items in the same order.
     public static func == (lhs: FindingItems, rhs: FindingItems) -> Bool { lhs.elementsEqual(rhs) }
 }
 
 /// The messages (UTF-8), evidence and citations of all findings one plugin reported on one
-/// application, each kind in one buffer.
+/// application, each kind in one buffer, and the application their evidence points into.
 private final class FindingStorage: Sendable {
     let text: [UInt8]
-    let evidence: [EvidenceReport]
+    let application: JSONDocument
+    let evidence: [StoredEvidence]
     let citations: [ResolvedCitation]
 
-    init(text: [UInt8], evidence: [EvidenceReport], citations: [ResolvedCitation]) {
+    init(text: [UInt8], application: JSONDocument, evidence: [StoredEvidence], citations: [ResolvedCitation]) {
         self.text = text
+        self.application = application
         self.evidence = evidence
         self.citations = citations
     }
+}
+
+/// A piece of evidence as stored: a value of the application, by node (its path and value
+/// are read from the document when reported), or evidence given as text.
+private enum StoredEvidence: Sendable {
+    case node(UInt32)
+    case given(EvidenceReport)
 }
 
 /// One plugin's verdict for one application: the worst of its findings.
@@ -307,7 +346,7 @@ struct FindingCollector {
     /// and what follows it until the next finding is refused too).
     private var reporting = false
     private var text: [UInt8] = []
-    private var evidence: [EvidenceReport] = []
+    private var evidence: [StoredEvidence] = []
     private var cited: [ResolvedCitation] = []
     var violations: [String] = []
 
@@ -364,19 +403,19 @@ struct FindingCollector {
         guard node < document.pointee.node_count else {
             return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
         }
-        evidence.append(EvidenceReport(node: node, of: application))
+        evidence.append(.node(node))
     }
 
     mutating func evidence(absent path: String?) {
         guard reporting else { return violation("evidence before any finding") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
-        evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
+        evidence.append(.given(EvidenceReport(kind: .absent, path: path, value: nil)))
     }
 
     mutating func evidence(label: String?, value: String?) {
         guard reporting else { return violation("evidence before any finding") }
         guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
-        evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
+        evidence.append(.given(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value))))
     }
 
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
@@ -392,7 +431,7 @@ struct FindingCollector {
     /// The findings after the plugin returned `status`, with an `error` finding for anything
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
     mutating func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
-        let storage = FindingStorage(text: text, evidence: evidence, citations: cited)
+        let storage = FindingStorage(text: text, application: application, evidence: evidence, citations: cited)
         var findings = reported.indices.map { index in
             let finding = reported[index]
             let next = index + 1 < reported.count ? reported[index + 1] : nil
@@ -471,7 +510,7 @@ extension FindingReport {
         let zh = Array("插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。".utf8)
         let en = Array("The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author.".utf8)
         return FindingReport(plugin: plugin, rule: "\(plugin)/error", verdict: .error, compactHead: nil,
-                             storage: FindingStorage(text: zh + en, evidence: [], citations: []),
+                             storage: FindingStorage(text: zh + en, application: JSONDocument(), evidence: [], citations: []),
                              zh: 0..<zh.count, en: zh.count..<zh.count + en.count, evidence: 0..<0, citations: 0..<0)
     }
 }

@@ -131,14 +131,7 @@ public struct JSONReport: StreamingReportRenderer {
         writer.key("message")
         finding.withMessage(in: language) { writer.string(utf8: $0) }
         writer.key("evidence")
-        writer.beginArray()
-        for evidence in finding.evidence {
-            writer.beginObject()
-            evidence.writeFields(to: &writer)
-            if evidence.kind != .value { writer.field("kind", evidence.kind.rawValue) }
-            writer.endObject()
-        }
-        writer.endArray()
+        finding.writeEvidence(to: &writer)
         writer.key("citations")
         writer.beginArray()
         for citation in finding.citations {
