@@ -135,26 +135,29 @@ public final class FindingReport: Sendable {
         writer.endArray()
     }
     /// The clauses it rests on.
-    public var citations: FindingItems<ResolvedCitation> { FindingItems(storage.citations, citationRange) }
+    public var citations: FindingCitations { FindingCitations(storage: storage, range: citationRange) }
+
+    /// Calls `body` with the position of each clause it rests on in the session's citations
+    /// (for the JSON report, which copies their pre-written text).
+    func forEachCitation(_ body: (CitationIndex, Int32) -> Void) {
+        for position in storage.citations[citationRange] { body(storage.citationIndex, position) }
+    }
 }
 
-/// A finding's evidence or citations: its part of the storage its plugin's findings share,
+/// The clauses a finding rests on: its part of the storage its plugin's findings share,
 /// indexed from 0.
-public struct FindingItems<Element: Sendable>: RandomAccessCollection, Sendable {
-    private let base: [Element]
-    private let range: Range<Int>
-
-    fileprivate init(_ base: [Element], _ range: Range<Int>) {
-        self.base = base
-        self.range = range
-    }
+public struct FindingCitations: RandomAccessCollection, Sendable {
+    fileprivate let storage: FindingStorage
+    fileprivate let range: Range<Int>
 
     /// 0.
     public var startIndex: Int { 0 }
-    /// The number of items.
+    /// The number of clauses.
     public var endIndex: Int { range.count }
-    /// The item at `position` (0-based).
-    public subscript(position: Int) -> Element { base[range.lowerBound + position] }
+    /// The clause at `position` (0-based).
+    public subscript(position: Int) -> ResolvedCitation {
+        storage.citationIndex.entry(storage.citations[range.lowerBound + position])
+    }
 }
 
 /// A finding's evidence: its part of the storage its plugin's findings share, indexed from 0.
@@ -178,24 +181,23 @@ public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
     public static func == (lhs: FindingEvidence, rhs: FindingEvidence) -> Bool { lhs.elementsEqual(rhs) }
 }
 
-extension FindingItems: Equatable where Element: Equatable {
-    /// The same items in the same order.
-    public static func == (lhs: FindingItems, rhs: FindingItems) -> Bool { lhs.elementsEqual(rhs) }
-}
-
 /// The messages (UTF-8), evidence and citations of all findings one plugin reported on one
-/// application, each kind in one buffer, and the application their evidence points into.
+/// application, each kind in one buffer, with the application their evidence points into and
+/// the citations their positions refer to.
 private final class FindingStorage: Sendable {
     let text: [UInt8]
     let application: JSONDocument
     let evidence: [StoredEvidence]
-    let citations: [ResolvedCitation]
+    /// Positions in `citationIndex` (no reference to a shared citation per clause cited).
+    let citations: [Int32]
+    let citationIndex: CitationIndex
 
-    init(text: [UInt8], application: JSONDocument, evidence: [StoredEvidence], citations: [ResolvedCitation]) {
+    init(text: [UInt8], application: JSONDocument, evidence: [StoredEvidence], citations: [Int32], citationIndex: CitationIndex) {
         self.text = text
         self.application = application
         self.evidence = evidence
         self.citations = citations
+        self.citationIndex = citationIndex
     }
 }
 
@@ -285,12 +287,24 @@ final class CitationIndex: Sendable {
     private let slots: [Int32]
     private let ids: [[UInt8]]
     private let entries: [ResolvedCitation]
+    /// Every entry's compact report JSON, one after another, and where each one is.
+    private let compactText: [UInt8]
+    private let compactRanges: [Range<Int>]
+
+    /// An index of no citations (what an error finding, which cites none, refers to).
+    static let empty = CitationIndex([:])
 
     /// An index of `citations`.
     init(_ citations: [String: ResolvedCitation]) {
         let sorted = citations.sorted { $0.key < $1.key }
         ids = sorted.map { Array($0.key.utf8) }
         entries = sorted.map(\.value)
+        var compactText: [UInt8] = []
+        compactRanges = entries.map { entry in
+            compactText += entry.compactJSON
+            return compactText.count - entry.compactJSON.count..<compactText.count
+        }
+        self.compactText = compactText
         var size = 16
         while size < sorted.count * 2 { size *= 2 }
         var slots = [Int32](repeating: -1, count: size)
@@ -309,15 +323,23 @@ final class CitationIndex: Sendable {
         return Int(truncatingIfNeeded: hash)
     }
 
-    /// The citation whose id is `id` (UTF-8 bytes), or nil.
-    func citation(_ id: UnsafeBufferPointer<UInt8>) -> ResolvedCitation? {
+    /// The position of the citation whose id is `id` (UTF-8 bytes), or nil.
+    func position(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
         let mask = slots.count - 1
         var slot = CitationIndex.hash(id) & mask
-        while case let position = Int(slots[slot]), position >= 0 {
-            if ids[position].withUnsafeBufferPointer({ bytesEqual($0, id) }) { return entries[position] }
+        while case let position = slots[slot], position >= 0 {
+            if ids[Int(position)].withUnsafeBufferPointer({ bytesEqual($0, id) }) { return position }
             slot = (slot + 1) & mask
         }
         return nil
+    }
+
+    /// The citation at `position`.
+    func entry(_ position: Int32) -> ResolvedCitation { entries[Int(position)] }
+
+    /// Writes the report JSON of the citation at `position` into a compact writer.
+    func writeCompact(_ position: Int32, to writer: inout JSONWriter) {
+        compactText.withUnsafeBufferPointer { writer.raw(UnsafeBufferPointer(rebasing: $0[compactRanges[Int(position)]])) }
     }
 }
 
@@ -347,7 +369,7 @@ struct FindingCollector {
     private var reporting = false
     private var text: [UInt8] = []
     private var evidence: [StoredEvidence] = []
-    private var cited: [ResolvedCitation] = []
+    private var cited: [Int32] = []
     var violations: [String] = []
 
     init(plugin: RuleIndex, citations: CitationIndex, languages: MessageLanguages, application: JSONDocument,
@@ -421,17 +443,17 @@ struct FindingCollector {
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
     mutating func cite<Text: SinkText>(_ id: Text?) {
         guard reporting, let finding = reported.last else { return violation("citation before any finding") }
-        guard let citation = id?.withBytes(citations.citation) else {
+        guard let citation = id?.withBytes(citations.position(of:)) else {
             guard let name = id?.text else { return violation("citation id NULL or not UTF-8") }
             return violation("citation \(JSONWriter.quoted(name)) is not in the rule data")
         }
-        if !cited[finding.citations...].contains(where: { $0 === citation }) { cited.append(citation) }
+        if !cited[finding.citations...].contains(citation) { cited.append(citation) }
     }
 
     /// The findings after the plugin returned `status`, with an `error` finding for anything
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
     mutating func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
-        let storage = FindingStorage(text: text, application: application, evidence: evidence, citations: cited)
+        let storage = FindingStorage(text: text, application: application, evidence: evidence, citations: cited, citationIndex: citations)
         var findings = reported.indices.map { index in
             let finding = reported[index]
             let next = index + 1 < reported.count ? reported[index + 1] : nil
@@ -510,7 +532,8 @@ extension FindingReport {
         let zh = Array("插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。".utf8)
         let en = Array("The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author.".utf8)
         return FindingReport(plugin: plugin, rule: "\(plugin)/error", verdict: .error, compactHead: nil,
-                             storage: FindingStorage(text: zh + en, application: JSONDocument(), evidence: [], citations: []),
+                             storage: FindingStorage(text: zh + en, application: JSONDocument(), evidence: [], citations: [],
+                                                     citationIndex: .empty),
                              zh: 0..<zh.count, en: zh.count..<zh.count + en.count, evidence: 0..<0, citations: 0..<0)
     }
 }

@@ -281,6 +281,11 @@ public struct JSONWriter: ~Copyable {
         beginValue()
         json.withUnsafeBufferPointer { buffer.append(bytes: $0) }
     }
+    /// Writes already-serialised JSON bytes as a value.
+    public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
+        beginValue()
+        buffer.append(bytes: json)
+    }
     /// Writes `node`'s value as compact JSON (numbers as in the source).
     public mutating func value(_ node: JSONNode) { beginValue(); node.writeJSON(into: &buffer) }
     /// Writes the JSON path of `node` (e.g. `$.project.industries[0].code`) as a string value.

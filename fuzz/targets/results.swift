@@ -24,7 +24,7 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         offset += response.length
         expected += 1
         application.withCDocument { document in
-            var collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
+            var collector = FindingCollector(plugin: rules, citations: .empty, languages: .both, application: application, document: document)
             for event in response.events { event.replay(into: &collector) }
             let findings = collector.finish(status: response.status)
             precondition(!findings.isEmpty, "a response produced no finding and no error")
@@ -35,7 +35,7 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     // The events alone, as a payload.
     if let events = try? WorkerEvent.decode(bytes[...]) {
         application.withCDocument { document in
-            var collector = FindingCollector(plugin: rules, citations: CitationIndex([:]), languages: .both, application: application, document: document)
+            var collector = FindingCollector(plugin: rules, citations: .empty, languages: .both, application: application, document: document)
             for event in events { event.replay(into: &collector) }
             _ = collector.finish(status: 0)
         }

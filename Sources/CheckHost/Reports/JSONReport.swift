@@ -134,10 +134,11 @@ public struct JSONReport: StreamingReportRenderer {
         finding.writeEvidence(to: &writer)
         writer.key("citations")
         writer.beginArray()
-        for citation in finding.citations {
+        finding.forEachCitation { index, position in
             if writer.isCompact {
-                writer.raw(citation.compactJSON)
+                index.writeCompact(position, to: &writer)
             } else {
+                let citation = index.entry(position)
                 writeCitation(id: citation.id, citation: citation.citation, document: citation.document, to: &writer)
             }
         }
