@@ -66,30 +66,39 @@ public struct EvidenceReport: Sendable, Equatable {
 /// Its message, evidence and citations live in storage shared by every finding one plugin
 /// reported on one application: a finding costs one object, not one per list and message.)
 public final class FindingReport: Sendable {
-    /// The plugin id.
-    public let plugin: String
-    /// The rule id.
-    public let rule: String
     /// The verdict.
     public let verdict: Verdict
-    /// Its `plugin`, `rule` and `verdict` members pre-written as compact JSON (``RuleIndex``
-    /// keeps them for every declared rule and verdict), or nil.
-    let compactHead: [UInt8]?
     private let storage: FindingStorage
+    /// The declared position of its rule in `storage.rules`; nil for the host's error finding.
+    private let position: Int?
     /// Where its message (per language), evidence and citations are in `storage`.
     private let zh: Range<Int>, en: Range<Int>, evidenceRange: Range<Int>, citationRange: Range<Int>
 
-    fileprivate init(plugin: String, rule: String, verdict: Verdict, compactHead: [UInt8]?, storage: FindingStorage,
+    fileprivate init(verdict: Verdict, storage: FindingStorage, position: Int?,
                      zh: Range<Int>, en: Range<Int>, evidence: Range<Int>, citations: Range<Int>) {
-        self.plugin = plugin
-        self.rule = rule
         self.verdict = verdict
-        self.compactHead = compactHead
         self.storage = storage
+        self.position = position
         self.zh = zh
         self.en = en
         evidenceRange = evidence
         citationRange = citations
+    }
+
+    /// The plugin id.
+    public var plugin: String { storage.rules.pluginID }
+    /// The rule id.
+    public var rule: String {
+        guard let position else { return "\(storage.rules.pluginID)/error" }
+        return storage.rules.ids[position]
+    }
+
+    /// Writes its `plugin`, `rule` and `verdict` members into a compact writer's current object
+    /// as ``RuleIndex`` keeps them pre-written; false (nothing written) for an error finding.
+    func writeCompactHead(to writer: inout JSONWriter) -> Bool {
+        guard let position else { return false }
+        storage.rules.writeCompactHead(position, verdict, to: &writer)
+        return true
     }
 
     /// The message in both languages (a language the plugin was not asked for is empty).
@@ -182,9 +191,11 @@ public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
 }
 
 /// The messages (UTF-8), evidence and citations of all findings one plugin reported on one
-/// application, each kind in one buffer, with the application their evidence points into and
-/// the citations their positions refer to.
+/// application, each kind in one buffer, with the rules, the application and the citations
+/// their positions refer to.
 private final class FindingStorage: Sendable {
+    /// The plugin's declared rules (for an error finding: an index naming the plugin only).
+    let rules: RuleIndex
     let text: [UInt8]
     let application: JSONDocument
     let evidence: [StoredEvidence]
@@ -192,7 +203,9 @@ private final class FindingStorage: Sendable {
     let citations: [Int32]
     let citationIndex: CitationIndex
 
-    init(text: [UInt8], application: JSONDocument, evidence: [StoredEvidence], citations: [Int32], citationIndex: CitationIndex) {
+    init(rules: RuleIndex, text: [UInt8], application: JSONDocument, evidence: [StoredEvidence], citations: [Int32],
+         citationIndex: CitationIndex) {
+        self.rules = rules
         self.text = text
         self.application = application
         self.evidence = evidence
@@ -255,9 +268,11 @@ final class RuleIndex: Sendable {
     /// The declared rule ids, in declaration order, as text and as UTF-8 bytes.
     let ids: [String]
     private let idBytes: [[UInt8]]
-    /// For each rule and verdict, a finding's `plugin`, `rule` and `verdict` members as compact
-    /// JSON: written once here, copied into every JSON report line.
-    private let compactHeads: [[[UInt8]]]
+    /// For each rule and verdict (rule by rule), a finding's `plugin`, `rule` and `verdict`
+    /// members as compact JSON, one after another: written once here, copied into every JSON
+    /// report line.
+    private let compactHeads: [UInt8]
+    private let compactHeadRanges: [Range<Int>]
 
     init(_ description: PluginDescription) {
         pluginID = description.id
@@ -265,14 +280,30 @@ final class RuleIndex: Sendable {
         for rule in description.rules where !ids.contains(rule.id) { ids.append(rule.id) }
         self.ids = ids
         idBytes = ids.map { Array($0.utf8) }
-        compactHeads = ids.map { rule in
-            Verdict.allCases.map { verdict in JSONReport.compactHead(plugin: description.id, rule: rule, verdict: verdict) }
+        var heads: [UInt8] = []
+        compactHeadRanges = ids.flatMap { rule in
+            Verdict.allCases.map { verdict in
+                let head = JSONReport.compactHead(plugin: description.id, rule: rule, verdict: verdict)
+                heads += head
+                return heads.count - head.count..<heads.count
+            }
         }
+        compactHeads = heads
     }
 
-    /// The compact `plugin`, `rule` and `verdict` members of a finding of rule `position`.
-    func compactHead(_ position: Int, _ verdict: Verdict) -> [UInt8] {
-        compactHeads[position][Int(verdict.rawValue)]
+    /// An index of no rules, naming `pluginID` (what the host's error finding refers to).
+    init(pluginID: String) {
+        self.pluginID = pluginID
+        ids = []
+        idBytes = []
+        compactHeads = []
+        compactHeadRanges = []
+    }
+
+    /// Writes the compact `plugin`, `rule` and `verdict` members of a finding of rule `position`.
+    func writeCompactHead(_ position: Int, _ verdict: Verdict, to writer: inout JSONWriter) {
+        let range = compactHeadRanges[position * Verdict.allCases.count + Int(verdict.rawValue)]
+        compactHeads.withUnsafeBufferPointer { writer.members(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// The position of the rule whose id is `id` (UTF-8 bytes), or nil if it is not declared.
@@ -453,12 +484,12 @@ struct FindingCollector {
     /// The findings after the plugin returned `status`, with an `error` finding for anything
     /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
     mutating func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
-        let storage = FindingStorage(text: text, application: application, evidence: evidence, citations: cited, citationIndex: citations)
+        let storage = FindingStorage(rules: plugin, text: text, application: application, evidence: evidence, citations: cited,
+                                     citationIndex: citations)
         var findings = reported.indices.map { index in
             let finding = reported[index]
             let next = index + 1 < reported.count ? reported[index + 1] : nil
-            return FindingReport(plugin: plugin.pluginID, rule: plugin.ids[finding.position], verdict: finding.verdict,
-                                 compactHead: plugin.compactHead(finding.position, finding.verdict), storage: storage,
+            return FindingReport(verdict: finding.verdict, storage: storage, position: finding.position,
                                  zh: finding.zh, en: finding.en, evidence: finding.evidence..<(next?.evidence ?? evidence.count),
                                  citations: finding.citations..<(next?.citations ?? cited.count))
         }
@@ -531,9 +562,10 @@ extension FindingReport {
         let list = problems.joined(separator: "; ")
         let zh = Array("插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。".utf8)
         let en = Array("The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author.".utf8)
-        return FindingReport(plugin: plugin, rule: "\(plugin)/error", verdict: .error, compactHead: nil,
-                             storage: FindingStorage(text: zh + en, application: JSONDocument(), evidence: [], citations: [],
-                                                     citationIndex: .empty),
+        return FindingReport(verdict: .error,
+                             storage: FindingStorage(rules: RuleIndex(pluginID: plugin), text: zh + en, application: JSONDocument(),
+                                                     evidence: [], citations: [], citationIndex: .empty),
+                             position: nil,
                              zh: 0..<zh.count, en: zh.count..<zh.count + en.count, evidence: 0..<0, citations: 0..<0)
     }
 }

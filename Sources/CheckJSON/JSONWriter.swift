@@ -305,10 +305,10 @@ public struct JSONWriter: ~Copyable {
     }
     /// Writes already-serialised compact members (`"a":1,"b":2`) into the current object; only
     /// for a compact writer.
-    public mutating func members(_ json: [UInt8]) {
+    public mutating func members(_ json: UnsafeBufferPointer<UInt8>) {
         precondition(isCompact && !pendingValueAfterKey, "pre-written members go into a compact writer's object")
         separate()
-        json.withUnsafeBufferPointer { buffer.append(bytes: $0) }
+        buffer.append(bytes: json)
     }
     /// Whether the writer writes compact JSON (no indentation), so pre-written compact values fit.
     public var isCompact: Bool { indentUnit == 0 }

@@ -123,9 +123,8 @@ public struct JSONReport: StreamingReportRenderer {
 
     static func write(_ finding: FindingReport, to writer: inout JSONWriter, language: Language) {
         writer.beginObject()
-        if writer.isCompact, let head = finding.compactHead {
-            writer.members(head)
-        } else {
+        let headWritten = writer.isCompact && finding.writeCompactHead(to: &writer)
+        if !headWritten {
             writeHead(plugin: finding.plugin, rule: finding.rule, verdict: finding.verdict, to: &writer)
         }
         writer.key("message")
