@@ -29,8 +29,9 @@ public final class Evaluator {
         for worker in workers.values { worker.stop() }
     }
 
-    /// An application that passed validation, waiting for the plugins.
-    private struct Pending {
+    /// An application that passed validation, waiting for the plugins. (A class: it is passed
+    /// to every plugin, and copying a reference is one retain, not one per field.)
+    private final class Pending {
         let position: Int
         let document: JSONDocument
         let asOf: String
@@ -38,6 +39,16 @@ public final class Evaluator {
         let projectName: String?
         let source: String
         let unknown: [String]
+
+        init(position: Int, document: JSONDocument, asOf: String, application: String?, projectName: String?, source: String, unknown: [String]) {
+            self.position = position
+            self.document = document
+            self.asOf = asOf
+            self.application = application
+            self.projectName = projectName
+            self.source = source
+            self.unknown = unknown
+        }
     }
 
     /// Evaluates `records`, returning one result per record, in order.
