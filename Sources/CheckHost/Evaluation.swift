@@ -261,54 +261,79 @@ public struct ApplicationResult: Sendable {
     public let unknownMembers: [String]
 }
 
+/// Byte strings packed into one buffer, found by position or by content: the read-only tables
+/// the collector and the JSON report consult for every finding (one buffer, so reading one
+/// retains no object of its own; both evaluating threads read them).
+struct PackedBytes: Sendable {
+    private let bytes: [UInt8]
+    private let ranges: [Range<Int>]
+
+    /// `items`, in order.
+    init<Items: Sequence>(_ items: Items) where Items.Element == [UInt8] {
+        var bytes: [UInt8] = []
+        ranges = items.map { item in
+            bytes += item
+            return bytes.count - item.count..<bytes.count
+        }
+        self.bytes = bytes
+    }
+
+    /// Calls `body` with the item at `position`.
+    func withItem<Result>(_ position: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[ranges[position]])) }
+    }
+
+    /// Whether the item at `position` is `wanted`.
+    func item(_ position: Int, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        withItem(position) { bytesEqual($0, wanted) }
+    }
+
+    /// The position of the first item that is `wanted`, or nil.
+    func firstPosition(of wanted: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { all in
+            ranges.firstIndex { bytesEqual(UnsafeBufferPointer(rebasing: all[$0]), wanted) }
+        }
+    }
+}
+
 /// A plugin's declared rules, by id, in declaration order: what the collector checks findings
 /// against and sorts them by. Built once per plugin and shared read-only.
 final class RuleIndex: Sendable {
     let pluginID: String
     /// The declared rule ids, in declaration order, as text and as UTF-8 bytes.
     let ids: [String]
-    private let idBytes: [[UInt8]]
+    private let idBytes: PackedBytes
     /// For each rule and verdict (rule by rule), a finding's `plugin`, `rule` and `verdict`
-    /// members as compact JSON, one after another: written once here, copied into every JSON
-    /// report line.
-    private let compactHeads: [UInt8]
-    private let compactHeadRanges: [Range<Int>]
+    /// members as compact JSON: written once here, copied into every JSON report line.
+    private let compactHeads: PackedBytes
 
     init(_ description: PluginDescription) {
         pluginID = description.id
         var ids: [String] = []
         for rule in description.rules where !ids.contains(rule.id) { ids.append(rule.id) }
         self.ids = ids
-        idBytes = ids.map { Array($0.utf8) }
-        var heads: [UInt8] = []
-        compactHeadRanges = ids.flatMap { rule in
-            Verdict.allCases.map { verdict in
-                let head = JSONReport.compactHead(plugin: description.id, rule: rule, verdict: verdict)
-                heads += head
-                return heads.count - head.count..<heads.count
-            }
-        }
-        compactHeads = heads
+        idBytes = PackedBytes(ids.lazy.map { Array($0.utf8) })
+        compactHeads = PackedBytes(ids.lazy.flatMap { rule in
+            Verdict.allCases.lazy.map { verdict in JSONReport.compactHead(plugin: description.id, rule: rule, verdict: verdict) }
+        })
     }
 
     /// An index of no rules, naming `pluginID` (what the host's error finding refers to).
     init(pluginID: String) {
         self.pluginID = pluginID
         ids = []
-        idBytes = []
-        compactHeads = []
-        compactHeadRanges = []
+        idBytes = PackedBytes([])
+        compactHeads = PackedBytes([])
     }
 
     /// Writes the compact `plugin`, `rule` and `verdict` members of a finding of rule `position`.
     func writeCompactHead(_ position: Int, _ verdict: Verdict, to writer: inout JSONWriter) {
-        let range = compactHeadRanges[position * Verdict.allCases.count + Int(verdict.rawValue)]
-        compactHeads.withUnsafeBufferPointer { writer.members(UnsafeBufferPointer(rebasing: $0[range])) }
+        compactHeads.withItem(position * Verdict.allCases.count + Int(verdict.rawValue)) { writer.members($0) }
     }
 
     /// The position of the rule whose id is `id` (UTF-8 bytes), or nil if it is not declared.
     func position(of id: UnsafeBufferPointer<UInt8>) -> Int? {
-        idBytes.firstIndex { $0.withUnsafeBufferPointer { bytesEqual($0, id) } }
+        idBytes.firstPosition(of: id)
     }
 }
 
@@ -316,11 +341,10 @@ final class RuleIndex: Sendable {
 /// made and no SipHash computed for each of the dozen citations a finding carries.
 final class CitationIndex: Sendable {
     private let slots: [Int32]
-    private let ids: [[UInt8]]
+    private let ids: PackedBytes
     private let entries: [ResolvedCitation]
-    /// Every entry's compact report JSON, one after another, and where each one is.
-    private let compactText: [UInt8]
-    private let compactRanges: [Range<Int>]
+    /// Every entry's compact report JSON.
+    private let compactJSON: PackedBytes
 
     /// An index of no citations (what an error finding, which cites none, refers to).
     static let empty = CitationIndex([:])
@@ -328,19 +352,14 @@ final class CitationIndex: Sendable {
     /// An index of `citations`.
     init(_ citations: [String: ResolvedCitation]) {
         let sorted = citations.sorted { $0.key < $1.key }
-        ids = sorted.map { Array($0.key.utf8) }
+        ids = PackedBytes(sorted.lazy.map { Array($0.key.utf8) })
         entries = sorted.map(\.value)
-        var compactText: [UInt8] = []
-        compactRanges = entries.map { entry in
-            compactText += entry.compactJSON
-            return compactText.count - entry.compactJSON.count..<compactText.count
-        }
-        self.compactText = compactText
+        compactJSON = PackedBytes(entries.lazy.map(\.compactJSON))
         var size = 16
         while size < sorted.count * 2 { size *= 2 }
         var slots = [Int32](repeating: -1, count: size)
-        for (position, id) in ids.enumerated() {
-            var slot = id.withUnsafeBufferPointer(CitationIndex.hash) & (size - 1)
+        for position in sorted.indices {
+            var slot = ids.withItem(position, CitationIndex.hash) & (size - 1)
             while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
             slots[slot] = Int32(position)
         }
@@ -359,7 +378,7 @@ final class CitationIndex: Sendable {
         let mask = slots.count - 1
         var slot = CitationIndex.hash(id) & mask
         while case let position = slots[slot], position >= 0 {
-            if ids[Int(position)].withUnsafeBufferPointer({ bytesEqual($0, id) }) { return position }
+            if ids.item(Int(position), is: id) { return position }
             slot = (slot + 1) & mask
         }
         return nil
@@ -370,7 +389,7 @@ final class CitationIndex: Sendable {
 
     /// Writes the report JSON of the citation at `position` into a compact writer.
     func writeCompact(_ position: Int32, to writer: inout JSONWriter) {
-        compactText.withUnsafeBufferPointer { writer.raw(UnsafeBufferPointer(rebasing: $0[compactRanges[Int(position)]])) }
+        compactJSON.withItem(Int(position)) { writer.raw($0) }
     }
 }
 
