@@ -173,8 +173,10 @@ public enum DateStatus: String, Sendable {
     }
 }
 
-/// A dated edition of a catalogue or list: one rule-data file of kind `edition`.
-public struct Edition: Sendable {
+/// A dated edition of a catalogue or list: one rule-data file of kind `edition`. (A class:
+/// plugins look editions up for every application, and copying one is one retain, not one per
+/// field.)
+public final class Edition: Sendable {
     /// The dataset (folder under `rules/`).
     public let dataset: String
     /// Unique within the dataset, e.g. `national-2024`.
