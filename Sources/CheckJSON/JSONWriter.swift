@@ -277,11 +277,6 @@ public struct JSONWriter: ~Copyable {
         json.withUTF8 { buffer.append(bytes: $0) }
     }
     /// Writes already-serialised JSON bytes as a value.
-    public mutating func raw(_ json: [UInt8]) {
-        beginValue()
-        json.withUnsafeBufferPointer { buffer.append(bytes: $0) }
-    }
-    /// Writes already-serialised JSON bytes as a value.
     public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
         beginValue()
         buffer.append(bytes: json)
