@@ -102,7 +102,11 @@ public final class FindingReport: Sendable {
     }
 
     /// The message in both languages (a language the plugin was not asked for is empty).
-    public var message: Localized { Localized(zh: message(in: .zh), en: message(in: .en)) }
+    public var message: Localized {
+        // Both texts as stored: `Localized` otherwise keeps only the languages a plugin
+        // evaluation in progress on this task asked for.
+        MessageLanguages.$current.withValue(.both) { Localized(zh: message(in: .zh), en: message(in: .en)) }
+    }
 
     /// The message in `language` (empty if the plugin was not asked for it).
     public func message(in language: Language) -> String {
