@@ -131,7 +131,7 @@ public final class Evaluator {
         return zip(pending, outcomes).map { item, outcome in
             switch outcome {
             case .failed(let reason):
-                return [FindingReport.pluginError(plugin: plugin.id, problems: [reason])]
+                return [FindingReport.pluginError(plugin.rules, problems: [reason])]
             case .events(let status, let events):
                 return item.document.withCDocument { document in
                     var collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,

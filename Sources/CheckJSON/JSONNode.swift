@@ -105,10 +105,7 @@ public struct JSONNode {
 
     /// The first member of an object named `name`, or nil.
     public subscript(name: String) -> JSONNode? {
-        // The name's own bytes where it has them (no copy of the string, no reference counting).
-        if let found = name.utf8.withContiguousStorageIfAvailable({ member(named: $0) }) { return found }
-        var name = name
-        return name.withUTF8 { wanted in member(named: wanted) }
+        withUTF8Bytes(of: name) { wanted in member(named: wanted) }
     }
 
     /// The first member of an object whose name is the given UTF-8 bytes, or nil.
@@ -257,9 +254,8 @@ public struct JSONChildren: Sequence {
 public enum JSONPath {
     /// The path component for member `name`: `.name` for identifier-like names, else `["name"]`.
     public static func member(_ name: String) -> String {
-        var name = name
         var bytes: [UInt8] = []
-        name.withUTF8 { appendMember($0, to: &bytes) }
+        withUTF8Bytes(of: name) { appendMember($0, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -283,6 +279,14 @@ public enum JSONPath {
 func appendDecimal<Output: JSONOutput & ~Copyable>(_ value: UInt, to bytes: inout Output) {
     if value >= 10 { appendDecimal(value / 10, to: &bytes) }
     bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+}
+
+/// Calls `body` with the UTF-8 bytes of `text`: its own storage where it has one (no copy of the
+/// string, no reference counting), else a contiguous copy.
+@inline(__always) func withUTF8Bytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    var text = text
+    return text.withUTF8(body)
 }
 
 /// The bytes of the NUL-terminated C string `text`, uncopied.

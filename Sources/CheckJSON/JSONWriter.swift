@@ -156,10 +156,7 @@ public struct JSONWriter: ~Copyable {
 
     /// Appends `value` as a quoted, escaped JSON string.
     public static func appendQuoted<Output: JSONOutput & ~Copyable>(_ value: String, to output: inout Output) {
-        // The string's own bytes where it has them (no copy, no reference counting).
-        if value.utf8.withContiguousStorageIfAvailable({ appendQuoted($0, to: &output) }) != nil { return }
-        var value = value
-        value.withUTF8 { appendQuoted($0, to: &output) }
+        withUTF8Bytes(of: value) { appendQuoted($0, to: &output) }
     }
 
     /// The position of the first byte that must be escaped (a control character, `"` or `\`),
@@ -273,8 +270,7 @@ public struct JSONWriter: ~Copyable {
     /// Writes already-serialised JSON text as a value (e.g. a value copied from the input).
     public mutating func raw(_ json: String) {
         beginValue()
-        var json = json
-        json.withUTF8 { buffer.append(bytes: $0) }
+        withUTF8Bytes(of: json) { buffer.append(bytes: $0) }
     }
     /// Writes already-serialised JSON bytes as a value.
     public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
