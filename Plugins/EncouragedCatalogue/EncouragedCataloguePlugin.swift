@@ -86,7 +86,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
         findings.report(assess(claim: claim, request: request))
     }
 
-    func finding(_ verdict: Verdict, zh: @autoclosure () -> String, en: @autoclosure () -> String, evidence: [Evidence], citations: [String] = []) -> Finding {
+    func finding(_ verdict: Verdict, zh: @autoclosure () -> MessageText, en: @autoclosure () -> MessageText, evidence: [Evidence], citations: [String] = []) -> Finding {
         Finding(rule: "encouraged-catalogue/claim", verdict: verdict, message: Localized(zh: zh(), en: en()),
                 evidence: evidence, citations: citations + [Self.landPriority, Self.guangdongPolicy])
     }
@@ -101,8 +101,8 @@ struct EncouragedCataloguePlugin: RulePlugin {
 
         guard let target = catalogues.first(where: { $0.name == editionName && $0.catalogue == catalogueName }) else {
             let loaded = Set(catalogues.map(\.name)).sorted().joined(separator: ", ")
-            return finding(.review, zh: "申报的《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zh)不在已载入的规则数据中（已载入版本：\(loaded)），请人工核对。",
-                           en: "The claimed \(editionName) edition (\(catalogueLabel.en)) of the encouraged catalogue is not in the rule data (loaded: \(loaded)); check by hand.",
+            return finding(.review, zh: "申报的《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zhText)不在已载入的规则数据中（已载入版本：\(loaded)），请人工核对。",
+                           en: "The claimed \(editionName) edition (\(catalogueLabel.enText)) of the encouraged catalogue is not in the rule data (loaded: \(loaded)); check by hand.",
                            evidence: claimEvidence)
         }
         let edition = target.edition
@@ -112,17 +112,17 @@ struct EncouragedCataloguePlugin: RulePlugin {
                 ?? Localized(zh: "当日没有已载入的版本生效", en: "no loaded edition was in force that day")
             let evidence = claimEvidence + [.value(application.root["submittedOn"]!)]
             if let through = edition.effective.through, request.asOf > through, edition.effectiveToStatus == .inferred {
-                return finding(.review, zh: "申报的是\(editionName)年版，其失效日期 \(through) 系根据下一版施行日期推定（废止条款未取得）；申请日期为 \(request.asOf)，\(current.zh)。请改按现行版本申报，或人工核对。",
-                               en: "The claim names the \(editionName) edition, whose end (\(through)) is inferred from the next edition's start (its repeal clause was not read); the as-of date is \(request.asOf) and \(current.en). Claim the current edition, or check by hand.",
+                return finding(.review, zh: "申报的是\(editionName)年版，其失效日期 \(through) 系根据下一版施行日期推定（废止条款未取得）；申请日期为 \(request.asOf)，\(current.zhText)。请改按现行版本申报，或人工核对。",
+                               en: "The claim names the \(editionName) edition, whose end (\(through)) is inferred from the next edition's start (its repeal clause was not read); the as-of date is \(request.asOf) and \(current.enText). Claim the current edition, or check by hand.",
                                evidence: evidence)
             }
-            return finding(.fail, zh: "申报的《鼓励外商投资产业目录（\(editionName)年版）》在申请日期 \(request.asOf) 未生效（有效期 \(edition.effective)），\(current.zh)。请按当日有效的版本申报。",
-                           en: "The claimed \(editionName) edition of the encouraged catalogue was not in force on \(request.asOf) (in force \(edition.effective)); \(current.en). Claim the edition in force on that day.",
+            return finding(.fail, zh: "申报的《鼓励外商投资产业目录（\(editionName)年版）》在申请日期 \(request.asOf) 未生效（有效期 \(edition.effective)），\(current.zhText)。请按当日有效的版本申报。",
+                           en: "The claimed \(editionName) edition of the encouraged catalogue was not in force on \(request.asOf) (in force \(edition.effective)); \(current.enText). Claim the edition in force on that day.",
                            evidence: evidence)
         }
         if let count = edition.declaredItemCount, number > count {
-            return finding(.fail, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zh)共 \(count) 条，申报的第 \(number) 条不存在。请核对条目序号。",
-                           en: "The \(editionName) \(catalogueLabel.en) has \(count) items; item \(number) does not exist. Check the item number.",
+            return finding(.fail, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zhText)共 \(count) 条，申报的第 \(number) 条不存在。请核对条目序号。",
+                           en: "The \(editionName) \(catalogueLabel.enText) has \(count) items; item \(number) does not exist. Check the item number.",
                            evidence: claimEvidence)
         }
         if catalogueName == "regional", application.isInGuangdong {
@@ -139,29 +139,29 @@ struct EncouragedCataloguePlugin: RulePlugin {
             }
         }
         guard let item = edition.item(String(number)), let text = item.text else {
-            return finding(.review, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zh)第 \(number) 条的条文未载入规则数据，无法核对项目是否属于该条。请对照官方目录人工核对（或由工作人员按 rules/README.md 导入该目录条目）。",
-                           en: "The text of item \(number) of the \(editionName) \(catalogueLabel.en) is not loaded (item text not loaded; verify against the official catalogue), so whether the project falls under it cannot be checked. Verify by hand, or have staff import the catalogue (rules/README.md).",
+            return finding(.review, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zhText)第 \(number) 条的条文未载入规则数据，无法核对项目是否属于该条。请对照官方目录人工核对（或由工作人员按 rules/README.md 导入该目录条目）。",
+                           en: "The text of item \(number) of the \(editionName) \(catalogueLabel.enText) is not loaded (item text not loaded; verify against the official catalogue), so whether the project falls under it cannot be checked. Verify by hand, or have staff import the catalogue (rules/README.md).",
                            evidence: claimEvidence)
         }
         let clause = edition.clause(of: item)
         let quoted = Localized(zh: "《\(edition.title)》\(clause)“\(text)”", en: "\(clause) of 《\(edition.title)》 (“\(text)”)")
         guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key]!) else {
             guard item.textStatus.isDecisive else {
-                return finding(.review, zh: "项目的行业代码和名称、经营范围、产品均不符合\(quoted.zh)，但该条文未经逐字核实（\(item.textStatus.rawValue)），请人工核对。",
-                               en: "Neither the project's industry codes nor its name, business scope or products match \(quoted.en), but that wording is not verified (\(item.textStatus.rawValue)); check by hand.",
+                return finding(.review, zh: "项目的行业代码和名称、经营范围、产品均不符合\(quoted.zhText)，但该条文未经逐字核实（\(item.textStatus.rawValue)），请人工核对。",
+                               en: "Neither the project's industry codes nor its name, business scope or products match \(quoted.enText), but that wording is not verified (\(item.textStatus.rawValue)); check by hand.",
                                evidence: claimEvidence + application.industryCodes.map { .value($0) }, citations: [item.citationID])
             }
-            return finding(.fail, zh: "项目的行业代码和名称、经营范围、产品均不符合申报的\(quoted.zh)，不能享受鼓励类项目政策。请核对申报的条目，或更正行业代码和经营范围。",
-                           en: "Neither the project's industry codes nor its name, business scope or products match the claimed \(quoted.en); the encouraged-project benefits do not apply. Check the claimed item, or correct the industry code and business scope.",
+            return finding(.fail, zh: "项目的行业代码和名称、经营范围、产品均不符合申报的\(quoted.zhText)，不能享受鼓励类项目政策。请核对申报的条目，或更正行业代码和经营范围。",
+                           en: "Neither the project's industry codes nor its name, business scope or products match the claimed \(quoted.enText); the encouraged-project benefits do not apply. Check the claimed item, or correct the industry code and business scope.",
                            evidence: claimEvidence + application.industryCodes.map { .value($0) }, citations: [item.citationID])
         }
         guard match.isDecisive, item.textStatus.isDecisive else {
-            return finding(.review, zh: "项目与申报的\(quoted.zh)部分相符：\(match.explanation.zh)。请人工确认。",
-                           en: "The project partly matches the claimed \(quoted.en): \(match.explanation.en). Confirm by hand.",
+            return finding(.review, zh: "项目与申报的\(quoted.zhText)部分相符：\(match.explanation.zhText)。请人工确认。",
+                           en: "The project partly matches the claimed \(quoted.enText): \(match.explanation.enText). Confirm by hand.",
                            evidence: claimEvidence + match.evidence, citations: [item.citationID])
         }
-        return finding(.pass, zh: "项目符合申报的\(quoted.zh)：\(match.explanation.zh)。属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策（如用地集约的优先供地）。",
-                       en: "The project matches the claimed \(quoted.en): \(match.explanation.en). It is an encouraged foreign-investment project and may receive the benefits of encouraged projects (e.g. priority land supply where land use is intensive).",
+        return finding(.pass, zh: "项目符合申报的\(quoted.zhText)：\(match.explanation.zhText)。属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策（如用地集约的优先供地）。",
+                       en: "The project matches the claimed \(quoted.enText): \(match.explanation.enText). It is an encouraged foreign-investment project and may receive the benefits of encouraged projects (e.g. priority land supply where land use is intensive).",
                        evidence: claimEvidence + match.evidence, citations: [item.citationID])
     }
 

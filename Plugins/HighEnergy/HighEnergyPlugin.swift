@@ -159,8 +159,8 @@ struct HighEnergyPlugin: RulePlugin {
             parts.append(Localized(zh: "但不属于“两高”项目类别（电力行业中仅火力发电、热电联产属煤电）", en: "but not in a 两高 category (within power generation only thermal power and CHP are coal power)"))
         }
         return Finding(rule: "high-energy/sector", verdict: .review, message: Localized(
-            zh: parts.map(\.zh).joined(separator: "，") + "。此类项目属严格限制的范围，须经省级有关部门论证后方可推进；请附论证意见供人工审核。",
-            en: parts.map(\.en).joined(separator: ", ") + ". Such projects are strictly restricted and need a provincial assessment before they proceed; attach it for review."),
+            zh: "\(parts.map(\.zhText).joined(separator: "，"))。此类项目属严格限制的范围，须经省级有关部门论证后方可推进；请附论证意见供人工审核。",
+            en: "\(parts.map(\.enText).joined(separator: ", ")). Such projects are strictly restricted and need a provincial assessment before they proceed; attach it for review."),
             evidence: evidence, citations: citations)
     }
 
@@ -175,7 +175,7 @@ struct HighEnergyPlugin: RulePlugin {
                              (approved, "$.project.energy.energyReviewApproved")] {
             evidence.append(node.map { .value($0) } ?? .absent(path))
         }
-        func result(_ verdict: Verdict, _ zh: @autoclosure () -> String, _ en: @autoclosure () -> String, _ citations: [String?]) -> Finding {
+        func result(_ verdict: Verdict, _ zh: @autoclosure () -> MessageText, _ en: @autoclosure () -> MessageText, _ citations: [String?]) -> Finding {
             Finding(rule: "high-energy/energy-review", verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence,
                     citations: citations.compactMap { $0 } + [Self.seedRestrict])
         }
@@ -216,19 +216,19 @@ struct HighEnergyPlugin: RulePlugin {
                               en: "the provincial energy-review authority (from \(formatAmount(provincial)) tce a year; this threshold is from reprints, one of which says 5,000)")
             levelCitation = edition.provincialCitation
         }
-        let usage = Localized(zh: "年综合能源消费量 \(formatAmount(tce)) 吨标准煤" + (kwh.map { "、年用电量 \(formatAmount($0)) 千瓦时" } ?? ""),
-                              en: "annual consumption \(formatAmount(tce)) tce" + (kwh.map { " and electricity \(formatAmount($0)) kWh" } ?? ""))
+        let usage = Localized(zh: "年综合能源消费量 \(formatAmount(tce)) 吨标准煤\(kwh.map { "、年用电量 \(formatAmount($0)) 千瓦时" } ?? "")",
+                              en: "annual consumption \(formatAmount(tce)) tce\(kwh.map { " and electricity \(formatAmount($0)) kWh" } ?? "")")
         switch approved?.bool {
         case true?:
-            return result(.pass, "\(usage.zh)，须经节能审查（\(level.zh)）；申报已通过。", "With \(usage.en), an energy review is required (\(level.en)); it is declared approved.",
+            return result(.pass, "\(usage.zhText)，须经节能审查（\(level.zhText)）；申报已通过。", "With \(usage.enText), an energy review is required (\(level.enText)); it is declared approved.",
                           [edition.exemptCitation, levelCitation])
         case false?:
-            return result(.fail, "\(usage.zh)，须经节能审查（\(level.zh)）；申报未通过。未经节能审查或审查未通过的项目不得开工建设，已建成的不得投入生产、使用。取得节能审查意见后重新提交。",
-                          "With \(usage.en), an energy review is required (\(level.en)); it is declared not approved. A project without an approved energy review may not start construction, nor, if built, operate. Resubmit once the review is approved.",
+            return result(.fail, "\(usage.zhText)，须经节能审查（\(level.zhText)）；申报未通过。未经节能审查或审查未通过的项目不得开工建设，已建成的不得投入生产、使用。取得节能审查意见后重新提交。",
+                          "With \(usage.enText), an energy review is required (\(level.enText)); it is declared not approved. A project without an approved energy review may not start construction, nor, if built, operate. Resubmit once the review is approved.",
                           [edition.exemptCitation, levelCitation, edition.approvalCitation])
         case nil:
-            return result(.review, "\(usage.zh)，须经节能审查（\(level.zh)）；申请未申报审查结果（$.project.energy.energyReviewApproved），请补充节能审查意见。",
-                          "With \(usage.en), an energy review is required (\(level.en)); the application does not say whether it was approved ($.project.energy.energyReviewApproved). Add the review opinion.",
+            return result(.review, "\(usage.zhText)，须经节能审查（\(level.zhText)）；申请未申报审查结果（$.project.energy.energyReviewApproved），请补充节能审查意见。",
+                          "With \(usage.enText), an energy review is required (\(level.enText)); the application does not say whether it was approved ($.project.energy.energyReviewApproved). Add the review opinion.",
                           [edition.exemptCitation, levelCitation])
         }
     }
@@ -247,8 +247,8 @@ struct HighEnergyPlugin: RulePlugin {
         let head = Localized(zh: "项目属于“两高”项目类别“\(category.group.name)”", en: "The project is in the 两高 category “\(category.group.name)”")
         guard let (edition, editionCitations) = structure.first(where: { $0.edition.effective.contains(request.asOf) }) else {
             return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(
-                zh: "\(head.zh)；\(request.asOf) 没有已载入的产业结构调整指导目录版本生效，请人工核对能效要求。",
-                en: "\(head.en); no loaded edition of the industry-structure catalogue was in force on \(request.asOf); check the efficiency requirement by hand."),
+                zh: "\(head.zhText)；\(request.asOf) 没有已载入的产业结构调整指导目录版本生效，请人工核对能效要求。",
+                en: "\(head.enText); no loaded edition of the industry-structure catalogue was in force on \(request.asOf); check the efficiency requirement by hand."),
                 evidence: evidence, citations: [Self.seedRestrict])
         }
         let citations = editionCitations + [Self.seedRestrict]
@@ -256,23 +256,23 @@ struct HighEnergyPlugin: RulePlugin {
         switch level?.string {
         case "below-baseline"? where isNew:
             return Finding(rule: "high-energy/efficiency", verdict: .fail, message: Localized(
-                zh: "\(head.zh)，为新建项目，申报能效低于基准水平。按《\(edition.title)》，能效未达标杆水平的新建项目参照限制类管理，限制类新建项目禁止投资。须提高能效设计后重新申报。",
-                en: "\(head.en), a new project, with efficiency declared below the baseline. Under 《\(edition.title)》 new projects below the benchmark are managed as restricted, and new restricted projects may not be invested in. Raise the design efficiency and resubmit."),
+                zh: "\(head.zhText)，为新建项目，申报能效低于基准水平。按《\(edition.title)》，能效未达标杆水平的新建项目参照限制类管理，限制类新建项目禁止投资。须提高能效设计后重新申报。",
+                en: "\(head.enText), a new project, with efficiency declared below the baseline. Under 《\(edition.title)》 new projects below the benchmark are managed as restricted, and new restricted projects may not be invested in. Raise the design efficiency and resubmit."),
                 evidence: evidence, citations: citations)
         case "below-baseline"?, "baseline"?:
             let why = isNew
                 ? Localized(zh: "申报能效达到基准水平但未达标杆水平；所读条文称能效未达标杆水平的新建项目参照限制类管理，请人工核对", en: "efficiency is declared at the baseline but not the benchmark; the wording read says new projects below the benchmark are managed as restricted, so check by hand")
                 : Localized(zh: "非新建项目（\(type?.string ?? "")）能效未达标杆水平；现有产能允许限期改造升级，请人工核对改造要求", en: "a project that is not new (\(type?.string ?? "")) is below the benchmark; existing capacity may be upgraded within a period, so check the upgrade requirements by hand")
-            return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(zh: "\(head.zh)：\(why.zh)。", en: "\(head.en): \(why.en)."),
+            return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(zh: "\(head.zhText)：\(why.zhText)。", en: "\(head.enText): \(why.enText)."),
                            evidence: evidence, citations: citations)
         case "benchmark"?:
             return Finding(rule: "high-energy/efficiency", verdict: .pass, message: Localized(
-                zh: "\(head.zh)，申报能效达到标杆水平。", en: "\(head.en), with efficiency declared at the benchmark level."),
+                zh: "\(head.zhText)，申报能效达到标杆水平。", en: "\(head.enText), with efficiency declared at the benchmark level."),
                 evidence: evidence, citations: citations)
         default:
             return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(
-                zh: "\(head.zh)，未申报能效水平（$.project.energy.efficiencyLevel：benchmark / baseline / below-baseline），请补充。",
-                en: "\(head.en) and declares no efficiency level ($.project.energy.efficiencyLevel: benchmark / baseline / below-baseline); add it."),
+                zh: "\(head.zhText)，未申报能效水平（$.project.energy.efficiencyLevel：benchmark / baseline / below-baseline），请补充。",
+                en: "\(head.enText) and declares no efficiency level ($.project.energy.efficiencyLevel: benchmark / baseline / below-baseline); add it."),
                 evidence: evidence, citations: citations)
         }
     }

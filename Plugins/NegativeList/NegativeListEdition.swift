@@ -85,7 +85,7 @@ struct NegativeListItem: Sendable {
         self.kind = kind
         topic = try node.required("topic").asNonEmptyString()
         let parts = try node.required("subject").asNonEmptyString().split(separator: " / ", maxSplits: 1).map(String.init)
-        subject = Localized(zh: parts[0], en: parts.count > 1 ? parts[1] : parts[0])
+        subject = Localized(zh: MessageText(parts[0]), en: MessageText(parts.count > 1 ? parts[1] : parts[0]))
         conditions = try (node.optional("conditions")?.asArray() ?? []).map { node throws(JSONFieldError) in try ShareCondition(node) }
         if kind == .restricted && conditions.isEmpty && item.textStatus == .verbatim {
             throw JSONFieldError(path: node.path + ".conditions", expected: "the shareholding conditions of a restricted item with verbatim text", found: "none")

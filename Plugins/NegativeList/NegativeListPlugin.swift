@@ -85,8 +85,8 @@ struct NegativeListPlugin: RulePlugin {
 
     func reference(_ item: NegativeListItem, in edition: NegativeListEdition) -> Localized {
         let clause = edition.edition.clause(of: item.item)
-        return Localized(zh: "《\(edition.edition.title)》\(clause)（\(item.subject.zh)）",
-                         en: "\(clause) of 《\(edition.edition.title)》 (\(item.subject.en))")
+        return Localized(zh: "《\(edition.edition.title)》\(clause)（\(item.subject.zhText)）",
+                         en: "\(clause) of 《\(edition.edition.title)》 (\(item.subject.enText))")
     }
 
     func statusNote(_ status: TextStatus) -> Localized {
@@ -106,26 +106,26 @@ struct NegativeListPlugin: RulePlugin {
         let explanation = match.explanation
         guard match.isDecisive else {
             return Finding(rule: rule(for: item), verdict: .review, message: Localized(
-                zh: "项目可能属于\(reference.zh)：\(explanation.zh)。请人工确认项目是否属于该项；行业代码与关键词须同时命中才能自动判定。",
-                en: "The project may fall under \(reference.en): \(explanation.en). Confirm by hand whether it does; an automatic verdict needs both the industry code and a keyword to match."),
+                zh: "项目可能属于\(reference.zhText)：\(explanation.zhText)。请人工确认项目是否属于该项；行业代码与关键词须同时命中才能自动判定。",
+                en: "The project may fall under \(reference.enText): \(explanation.enText). Confirm by hand whether it does; an automatic verdict needs both the industry code and a keyword to match."),
                 evidence: match.evidence, citations: citations)
         }
         switch item.kind {
         case .prohibited:
             guard item.item.textStatus.isDecisive else {
                 return Finding(rule: rule(for: item), verdict: .review, message: Localized(
-                    zh: "项目属于\(reference.zh)（禁止投资类）：\(explanation.zh)。但\(statusNote(item.item.textStatus).zh)，须对照官方清单原文后人工判定。",
-                    en: "The project falls under \(reference.en), a prohibited field: \(explanation.en). But \(statusNote(item.item.textStatus).en); decide by hand against the official list."),
+                    zh: "项目属于\(reference.zhText)（禁止投资类）：\(explanation.zhText)。但\(statusNote(item.item.textStatus).zhText)，须对照官方清单原文后人工判定。",
+                    en: "The project falls under \(reference.enText), a prohibited field: \(explanation.enText). But \(statusNote(item.item.textStatus).enText); decide by hand against the official list."),
                     evidence: match.evidence, citations: citations)
             }
             return Finding(rule: rule(for: item), verdict: .fail, message: Localized(
-                zh: "项目属于\(reference.zh)，为禁止外商投资的领域：\(explanation.zh)。负面清单禁止投资的领域不得以外商投资方式进入。如项目实际不属于该项，请更正行业代码或经营范围后重新提交审核。",
-                en: "The project falls under \(reference.en), a field closed to foreign investment: \(explanation.en). Foreign investors may not invest in it. If the project is in fact outside the item, correct the industry code or business scope and resubmit for review."),
+                zh: "项目属于\(reference.zhText)，为禁止外商投资的领域：\(explanation.zhText)。负面清单禁止投资的领域不得以外商投资方式进入。如项目实际不属于该项，请更正行业代码或经营范围后重新提交审核。",
+                en: "The project falls under \(reference.enText), a field closed to foreign investment: \(explanation.enText). Foreign investors may not invest in it. If the project is in fact outside the item, correct the industry code or business scope and resubmit for review."),
                 evidence: match.evidence, citations: citations)
         case .unknown:
             return Finding(rule: rule(for: item), verdict: .review, message: Localized(
-                zh: "项目属于\(reference.zh)：\(explanation.zh)。\(statusNote(item.item.textStatus).zh)，该项是禁止类还是限制类也未确认，须对照官方清单人工判定。",
-                en: "The project falls under \(reference.en): \(explanation.en). \(statusNote(item.item.textStatus).en), and whether it prohibits or restricts is not confirmed; decide by hand against the official list."),
+                zh: "项目属于\(reference.zhText)：\(explanation.zhText)。\(statusNote(item.item.textStatus).zhText)，该项是禁止类还是限制类也未确认，须对照官方清单人工判定。",
+                en: "The project falls under \(reference.enText): \(explanation.enText). \(statusNote(item.item.textStatus).enText), and whether it prohibits or restricts is not confirmed; decide by hand against the official list."),
                 evidence: match.evidence, citations: citations)
         case .restricted:
             return assessShares(item, reference: reference, match: match, application: application, citations: citations)
@@ -142,13 +142,13 @@ struct NegativeListPlugin: RulePlugin {
         let rule = rule(for: item)
         func review(_ why: Localized) -> Finding {
             Finding(rule: rule, verdict: .review, message: Localized(
-                zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。\(why.zh)",
-                en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). \(why.en)"),
+                zh: "项目属于\(reference.zhText)（限制类）：\(match.explanation.zhText)。\(why.zhText)",
+                en: "The project falls under \(reference.enText), a restricted field: \(match.explanation.enText). \(why.enText)"),
                 evidence: evidence, citations: citations)
         }
         guard item.item.textStatus.isDecisive else {
-            return review(Localized(zh: "但\(statusNote(item.item.textStatus).zh)，股权条件须对照官方清单人工核对。",
-                                    en: "But \(statusNote(item.item.textStatus).en); check the shareholding condition against the official list by hand."))
+            return review(Localized(zh: "但\(statusNote(item.item.textStatus).zhText)，股权条件须对照官方清单人工核对。",
+                                    en: "But \(statusNote(item.item.textStatus).enText); check the shareholding condition against the official list by hand."))
         }
         let texts = application.describingTexts
         let applicable = item.conditions.filter { $0.when == nil || $0.when!.firstMatch(in: texts) != nil }
@@ -157,11 +157,11 @@ struct NegativeListPlugin: RulePlugin {
                                     en: "The item sets different conditions for different activities and the application does not show which applies; check by hand."))
         }
         let requirements = applicable.map(\.requirement)
-        let required = Localized(zh: requirements.map(\.zh).joined(separator: "；"), en: requirements.map(\.en).joined(separator: "; "))
+        let required = Localized(zh: requirements.map(\.zhText).joined(separator: "；"), en: requirements.map(\.enText).joined(separator: "; "))
         guard shares.isDeclared else {
             return review(Localized(
-                zh: "该项要求：\(required.zh)。申请未完整申报各投资方的持股比例或是否外方（缺：\(shares.undeclared.joined(separator: "、"))），请补充后重新核对。",
-                en: "The item requires: \(required.en). The application does not declare every investor's share and whether it is foreign (missing: \(shares.undeclared.joined(separator: ", "))); add them and check again."))
+                zh: "该项要求：\(required.zhText)。申请未完整申报各投资方的持股比例或是否外方（缺：\(shares.undeclared.joined(separator: "、"))），请补充后重新核对。",
+                en: "The item requires: \(required.enText). The application does not declare every investor's share and whether it is foreign (missing: \(shares.undeclared.joined(separator: ", "))); add them and check again."))
         }
         let declared = Localized(
             zh: "申报的中方股比 \(formatAmount(shares.chinesePercent!))%，外资股比 \(formatAmount(shares.foreignPercent!))%",
@@ -170,19 +170,19 @@ struct NegativeListPlugin: RulePlugin {
         let unmet = outcomes.filter { $0.1 == false }.map(\.0.requirement)
         if !unmet.isEmpty {
             return Finding(rule: rule, verdict: .fail, message: Localized(
-                zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。该项要求\(required.zh)；\(declared.zh)，不满足：\(unmet.map(\.zh).joined(separator: "；"))。须调整股权结构使其满足上述条件后方可投资。",
-                en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). The item requires: \(required.en); \(declared.en), which does not meet: \(unmet.map(\.en).joined(separator: "; ")). The shareholding must change to meet it before the investment can proceed."),
+                zh: "项目属于\(reference.zhText)（限制类）：\(match.explanation.zhText)。该项要求\(required.zhText)；\(declared.zhText)，不满足：\(unmet.map(\.zhText).joined(separator: "；"))。须调整股权结构使其满足上述条件后方可投资。",
+                en: "The project falls under \(reference.enText), a restricted field: \(match.explanation.enText). The item requires: \(required.enText); \(declared.enText), which does not meet: \(unmet.map(\.enText).joined(separator: "; ")). The shareholding must change to meet it before the investment can proceed."),
                 evidence: evidence, citations: citations)
         }
         let unknown = outcomes.filter { $0.1 == nil }.map(\.0.requirement)
         if !unknown.isEmpty {
             return review(Localized(
-                zh: "该项要求\(required.zh)；\(declared.zh)。其中“\(unknown.map(\.zh).joined(separator: "；"))”无法从申请中核对，请人工确认。",
-                en: "The item requires: \(required.en); \(declared.en). “\(unknown.map(\.en).joined(separator: "; "))” cannot be checked from the application; confirm by hand."))
+                zh: "该项要求\(required.zhText)；\(declared.zhText)。其中“\(unknown.map(\.zhText).joined(separator: "；"))”无法从申请中核对，请人工确认。",
+                en: "The item requires: \(required.enText); \(declared.enText). “\(unknown.map(\.enText).joined(separator: "; "))” cannot be checked from the application; confirm by hand."))
         }
         return Finding(rule: rule, verdict: .pass, message: Localized(
-            zh: "项目属于\(reference.zh)（限制类）：\(match.explanation.zh)。该项要求\(required.zh)；\(declared.zh)，满足条件。",
-            en: "The project falls under \(reference.en), a restricted field: \(match.explanation.en). The item requires: \(required.en); \(declared.en), which meets it."),
+            zh: "项目属于\(reference.zhText)（限制类）：\(match.explanation.zhText)。该项要求\(required.zhText)；\(declared.zhText)，满足条件。",
+            en: "The project falls under \(reference.enText), a restricted field: \(match.explanation.enText). The item requires: \(required.enText); \(declared.enText), which meets it."),
             evidence: evidence, citations: citations)
     }
 
@@ -197,15 +197,15 @@ struct NegativeListPlugin: RulePlugin {
         let nationalReference = reference(item, in: national)
         if let absence = zoneEdition.knownAbsent.first(where: { $0.topic == item.topic }) {
             return Finding(rule: rule(for: item), verdict: .pass, message: Localized(
-                zh: "项目位于自由贸易试验区（\(zone.string ?? "")），适用《\(zoneEdition.edition.title)》。项目与全国清单\(nationalReference.zh)相符（\(match.explanation.zh)），但自贸试验区清单没有该项：\(absence.basis)。",
-                en: "The project is in a pilot free trade zone (\(zone.string ?? "")), where 《\(zoneEdition.edition.title)》 applies. It matches \(nationalReference.en) of the national list (\(match.explanation.en)), but the FTZ list has no such item: \(absence.basis)."),
+                zh: "项目位于自由贸易试验区（\(zone.string ?? "")），适用《\(zoneEdition.edition.title)》。项目与全国清单\(nationalReference.zhText)相符（\(match.explanation.zhText)），但自贸试验区清单没有该项：\(absence.basis)。",
+                en: "The project is in a pilot free trade zone (\(zone.string ?? "")), where 《\(zoneEdition.edition.title)》 applies. It matches \(nationalReference.enText) of the national list (\(match.explanation.enText)), but the FTZ list has no such item: \(absence.basis)."),
                 evidence: [.value(zone)] + match.evidence, citations: absence.citations + [item.item.citationID, Self.seedNational])
         }
         let read = zoneEdition.items.filter { $0.item.textStatus != .missing }.count
         let total = zoneEdition.edition.declaredItemCount.map(String.init) ?? "?"
         return Finding(rule: rule(for: item), verdict: .review, message: Localized(
-            zh: "项目位于自由贸易试验区（\(zone.string ?? "")），适用《\(zoneEdition.edition.title)》而非全国清单。项目与全国清单\(nationalReference.zh)相符（\(match.explanation.zh)），但自贸试验区清单 \(total) 项中只读到 \(read) 项的原文，无法确定其是否保留该项措施，请对照自贸试验区清单人工判定。",
-            en: "The project is in a pilot free trade zone (\(zone.string ?? "")), where 《\(zoneEdition.edition.title)》 applies instead of the national list. It matches \(nationalReference.en) of the national list (\(match.explanation.en)), but only \(read) of the FTZ list's \(total) items were read, so whether it keeps this measure is unknown; decide by hand against the FTZ list."),
+            zh: "项目位于自由贸易试验区（\(zone.string ?? "")），适用《\(zoneEdition.edition.title)》而非全国清单。项目与全国清单\(nationalReference.zhText)相符（\(match.explanation.zhText)），但自贸试验区清单 \(total) 项中只读到 \(read) 项的原文，无法确定其是否保留该项措施，请对照自贸试验区清单人工判定。",
+            en: "The project is in a pilot free trade zone (\(zone.string ?? "")), where 《\(zoneEdition.edition.title)》 applies instead of the national list. It matches \(nationalReference.enText) of the national list (\(match.explanation.enText)), but only \(read) of the FTZ list's \(total) items were read, so whether it keeps this measure is unknown; decide by hand against the FTZ list."),
             evidence: [.value(zone)] + match.evidence, citations: [item.item.citationID, Self.seedNational])
     }
 
@@ -218,8 +218,8 @@ struct NegativeListPlugin: RulePlugin {
                                  en: " The project is in a pilot FTZ, where 《\(zoneEdition.edition.title)》 applies; that list removes and relaxes national measures, so no national match means no FTZ match.")
         }
         return Finding(rule: rule, verdict: .pass, message: Localized(
-            zh: "项目的行业代码（\(codes)）和名称、经营范围、产品均未命中《\(edition.edition.title)》的\(kind.zh)条目，负面清单之外按内外资一致原则管理。\(zoneNote.zh)",
-            en: "No \(kind.en) item of 《\(edition.edition.title)》 matches the project's industry codes (\(codes)) or its name, business scope and products; outside the negative list, foreign and domestic investment are treated alike.\(zoneNote.en)"),
+            zh: "项目的行业代码（\(codes)）和名称、经营范围、产品均未命中《\(edition.edition.title)》的\(kind.zhText)条目，负面清单之外按内外资一致原则管理。\(zoneNote.zhText)",
+            en: "No \(kind.enText) item of 《\(edition.edition.title)》 matches the project's industry codes (\(codes)) or its name, business scope and products; outside the negative list, foreign and domestic investment are treated alike.\(zoneNote.enText)"),
             evidence: application.industryCodes.map { .value($0) }, citations: [Self.seedNational])
     }
 

@@ -77,8 +77,8 @@ struct CriterionOutcome {
         case false?: Localized(zh: "不满足", en: "not met")
         case nil: why ?? Localized(zh: "无法判断", en: "cannot be decided")
         }
-        return Localized(zh: "\(label.zh)：要求 ≥ \(required)，申报 \(declared)（\(state.zh)）",
-                         en: "\(label.en): required ≥ \(required), declared \(declared) (\(state.en))")
+        return Localized(zh: "\(label.zhText)：要求 ≥ \(required)，申报 \(declared)（\(state.zhText)）",
+                         en: "\(label.enText): required ≥ \(required), declared \(declared) (\(state.enText))")
     }
 }
 
@@ -145,30 +145,30 @@ struct RDCentrePlugin: RulePlugin {
         var evidence: [Evidence] = [claim.map { .value($0) } ?? .absent("$.claims.\(claimKey)")]
         guard centre != nil || claimed else {
             return Finding(rule: rule, verdict: .notApplicable, message: Localized(
-                zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zh)，本规则不适用。",
-                en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.en); the rule does not apply."),
+                zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)，本规则不适用。",
+                en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText); the rule does not apply."),
                 evidence: evidence + [.absent("$.rdCentre")], citations: [Self.seed])
         }
         guard let centre else {
             return Finding(rule: rule, verdict: .review, message: Localized(
-                zh: "申报了\(name.zh)，但未提供外资研发中心的情况（$.rdCentre），无法核对条件；请补充。",
-                en: "The application claims the \(name.en) but gives no R&D-centre facts ($.rdCentre), so the criteria cannot be checked; add them."),
+                zh: "申报了\(name.zhText)，但未提供外资研发中心的情况（$.rdCentre），无法核对条件；请补充。",
+                en: "The application claims the \(name.enText) but gives no R&D-centre facts ($.rdCentre), so the criteria cannot be checked; add them."),
                 evidence: evidence + [.absent("$.rdCentre")], citations: [Self.seed])
         }
         let series = windows.filter { $0.benefit == benefit }
         guard let window = series.first(where: { $0.edition.effective.contains(request.asOf) }) else {
             let loaded = series.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
             return Finding(rule: rule, verdict: .review, message: Localized(
-                zh: "\(request.asOf) 不在已载入的\(name.zh)政策期内（已载入：\(loaded)），请人工核对当时适用的政策。",
-                en: "\(request.asOf) is outside every loaded window of the \(name.en) (loaded: \(loaded)); check the policy then in force by hand."),
+                zh: "\(request.asOf) 不在已载入的\(name.zhText)政策期内（已载入：\(loaded)），请人工核对当时适用的政策。",
+                en: "\(request.asOf) is outside every loaded window of the \(name.enText) (loaded: \(loaded)); check the policy then in force by hand."),
                 evidence: evidence + [.value(application.root["submittedOn"]!)], citations: [Self.seed])
         }
         let (outcomes, used) = criteria(window.criteria, centre: centre, asOf: request.asOf)
         evidence += used
-        let list = Localized(zh: outcomes.map(\.line.zh).joined(separator: "；"), en: outcomes.map(\.line.en).joined(separator: "; "))
+        let list = Localized(zh: outcomes.map(\.line.zhText).joined(separator: "；"), en: outcomes.map(\.line.enText).joined(separator: "; "))
         let citations = [window.criteriaCitation, Self.seed]
         let policy = "《\(window.edition.title)》（\(window.edition.effective)）"
-        func finding(_ verdict: Verdict, zh: @autoclosure () -> String, en: @autoclosure () -> String) -> Finding {
+        func finding(_ verdict: Verdict, zh: @autoclosure () -> MessageText, en: @autoclosure () -> MessageText) -> Finding {
             Finding(rule: rule, verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence, citations: citations)
         }
         switch window.criteriaStatus {
@@ -178,32 +178,32 @@ struct RDCentrePlugin: RulePlugin {
                             en: "this window's criteria for foreign-funded R&D centres were not read; the last verified (2021-2025) criteria are applied below as guidance only and must be confirmed against \(window.edition.title)")
                 : Localized(zh: "该期间的条件随研发中心设立时间而定，未全部取得，以下按2021年起的条件评估，仅供参考",
                             en: "in this window the criteria depended on when the centre was set up and were not all read; the criteria from 2021 are applied below as guidance only")
-            return finding(.review, zh: "申请日期 \(request.asOf) 适用\(policy)；\(why.zh)：\(list.zh)。", en: "On \(request.asOf) \(policy) applies; \(why.en): \(list.en).")
+            return finding(.review, zh: "申请日期 \(request.asOf) 适用\(policy)；\(why.zhText)：\(list.zhText)。", en: "On \(request.asOf) \(policy) applies; \(why.enText): \(list.enText).")
         case .verified:
             break
         }
         let unmet = outcomes.filter { $0.met == false }
         if !unmet.isEmpty {
-            return finding(.fail, zh: "按\(policy)，外资研发中心须同时满足三项条件，申报不满足 \(unmet.count) 项：\(unmet.map(\.line.zh).joined(separator: "；"))。不能享受\(name.zh)。全部条件：\(list.zh)。",
-                           en: "Under \(policy) a foreign-funded R&D centre must meet all three criteria; \(unmet.count) not met: \(unmet.map(\.line.en).joined(separator: "; ")). The \(name.en) is not available. All criteria: \(list.en).")
+            return finding(.fail, zh: "按\(policy)，外资研发中心须同时满足三项条件，申报不满足 \(unmet.count) 项：\(unmet.map(\.line.zhText).joined(separator: "；"))。不能享受\(name.zhText)。全部条件：\(list.zhText)。",
+                           en: "Under \(policy) a foreign-funded R&D centre must meet all three criteria; \(unmet.count) not met: \(unmet.map(\.line.enText).joined(separator: "; ")). The \(name.enText) is not available. All criteria: \(list.enText).")
         }
         let unknown = outcomes.filter { $0.met == nil }
         if !unknown.isEmpty {
-            return finding(.review, zh: "按\(policy)核对三项条件，其中 \(unknown.count) 项无法判断：\(unknown.map(\.line.zh).joined(separator: "；"))。全部条件：\(list.zh)。",
-                           en: "Under \(policy), \(unknown.count) of the three criteria cannot be decided: \(unknown.map(\.line.en).joined(separator: "; ")). All criteria: \(list.en).")
+            return finding(.review, zh: "按\(policy)核对三项条件，其中 \(unknown.count) 项无法判断：\(unknown.map(\.line.zhText).joined(separator: "；"))。全部条件：\(list.zhText)。",
+                           en: "Under \(policy), \(unknown.count) of the three criteria cannot be decided: \(unknown.map(\.line.enText).joined(separator: "; ")). All criteria: \(list.enText).")
         }
         let certified = centre.optional("certified")
         evidence.append(certified.map { .value($0) } ?? .absent("$.rdCentre.certified"))
         switch certified?.bool {
         case true?:
-            return finding(.pass, zh: "按\(policy)三项条件均满足（\(list.zh)），且已经认定，可享受\(name.zh)。",
-                           en: "Under \(policy) all three criteria are met (\(list.en)) and the centre is certified: the \(name.en) applies.")
+            return finding(.pass, zh: "按\(policy)三项条件均满足（\(list.zhText)），且已经认定，可享受\(name.zhText)。",
+                           en: "Under \(policy) all three criteria are met (\(list.enText)) and the centre is certified: the \(name.enText) applies.")
         case false?:
-            return finding(.review, zh: "按\(policy)三项条件均满足（\(list.zh)），但研发中心尚未认定；须经省级商务主管部门会同财政、海关、税务部门认定后方可享受\(name.zh)。",
-                           en: "Under \(policy) all three criteria are met (\(list.en)), but the centre is not yet certified; it must be certified by the provincial commerce department (with finance, customs and tax) before the \(name.en) applies.")
+            return finding(.review, zh: "按\(policy)三项条件均满足（\(list.zhText)），但研发中心尚未认定；须经省级商务主管部门会同财政、海关、税务部门认定后方可享受\(name.zhText)。",
+                           en: "Under \(policy) all three criteria are met (\(list.enText)), but the centre is not yet certified; it must be certified by the provincial commerce department (with finance, customs and tax) before the \(name.enText) applies.")
         case nil:
-            return finding(.review, zh: "按\(policy)三项条件均满足（\(list.zh)），但未申报是否已经认定（$.rdCentre.certified）；优惠只适用于经认定的外资研发中心。",
-                           en: "Under \(policy) all three criteria are met (\(list.en)), but the application does not say whether the centre is certified ($.rdCentre.certified); the benefit applies only to certified centres.")
+            return finding(.review, zh: "按\(policy)三项条件均满足（\(list.zhText)），但未申报是否已经认定（$.rdCentre.certified）；优惠只适用于经认定的外资研发中心。",
+                           en: "Under \(policy) all three criteria are met (\(list.enText)), but the application does not say whether the centre is certified ($.rdCentre.certified); the benefit applies only to certified centres.")
         }
     }
 

@@ -52,8 +52,8 @@ public struct Findings {
         let sink = self.sink.pointee
         let context = sink.context
         finding.rule.withCString { rule in
-            withOptionalCString(languages.contains(.zh) ? finding.message.zh : nil) { zh in
-                withOptionalCString(languages.contains(.en) ? finding.message.en : nil) { en in
+            withOptionalCString(languages.contains(.zh) ? finding.message.zhText : nil) { zh in
+                withOptionalCString(languages.contains(.en) ? finding.message.enText : nil) { en in
                     sink.finding(context, rule, finding.verdict.cValue, zh, en)
                 }
             }
@@ -74,7 +74,7 @@ public struct Findings {
 }
 
 /// Calls `body` with `text` as a C string, or with NULL when `text` is nil.
-private func withOptionalCString<Result>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+private func withOptionalCString<Result>(_ text: MessageText?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
     guard let text else { return body(nil) }
     return text.withCString(body)
 }

@@ -7,16 +7,21 @@ import CCheckABI
 /// (``MessageLanguages/current``); the other is left empty, and its text is never computed.
 public struct Localized: Sendable, Hashable {
     /// Chinese (empty when built inside an evaluation that does not want it).
-    public let zh: String
+    public let zhText: MessageText
     /// English (empty when built inside an evaluation that does not want it).
-    public let en: String
+    public let enText: MessageText
 
     /// Text in Chinese and English; each is computed only if ``MessageLanguages/current`` wants it.
-    public init(zh: @autoclosure () throws -> String, en: @autoclosure () throws -> String) rethrows {
+    public init(zh: @autoclosure () throws -> MessageText, en: @autoclosure () throws -> MessageText) rethrows {
         let languages = MessageLanguages.current
-        self.zh = languages.contains(.zh) ? try zh() : ""
-        self.en = languages.contains(.en) ? try en() : ""
+        zhText = languages.contains(.zh) ? try zh() : ""
+        enText = languages.contains(.en) ? try en() : ""
     }
+
+    /// The Chinese text as a `String`.
+    public var zh: String { zhText.description }
+    /// The English text as a `String`.
+    public var en: String { enText.description }
 }
 
 /// The message languages a host will report (`check_request.message_languages`).

@@ -105,7 +105,7 @@ public final class FindingReport: Sendable {
     public var message: Localized {
         // Both texts as stored: `Localized` otherwise keeps only the languages a plugin
         // evaluation in progress on this task asked for.
-        MessageLanguages.$current.withValue(.both) { Localized(zh: message(in: .zh), en: message(in: .en)) }
+        MessageLanguages.$current.withValue(.both) { Localized(zh: MessageText(message(in: .zh)), en: MessageText(message(in: .en))) }
     }
 
     /// The message in `language` (empty if the plugin was not asked for it).

@@ -99,7 +99,7 @@ public enum PluginLoader {
         func localized(_ zh: UnsafePointer<CChar>?, _ en: UnsafePointer<CChar>?, _ field: String) throws(PluginRefusal) -> Localized {
             let zh = try text(zh, field + "_zh")
             let en = try text(en, field + "_en")
-            return Localized(zh: zh, en: en)
+            return Localized(zh: MessageText(zh), en: MessageText(en))
         }
         func list(_ pointer: UnsafePointer<UnsafePointer<CChar>?>?, _ field: String) throws(PluginRefusal) -> [String] {
             guard let pointer else { return [] }

@@ -60,10 +60,35 @@ final class ExampleApplicationTests: XCTestCase {
         XCTAssertGreaterThan(messages, 3 * 5 * files.count)
     }
 
+    /// `MessageText` builds the same UTF-8 a `String` interpolation would, and hands the sink a
+    /// NUL-terminated copy of it, whether it was a literal, an interpolation or a joined list.
+    func testMessageTextBuildsWhatAStringWould() {
+        let code = "C2614", share = 0.495, day = Day("2025-03-01")!
+        let part: MessageText = "“两高”项目类别“\(code)”"
+        let built: MessageText = "行业 \(code) 属于\(part)；外方 \(share)，\(day)，\(7) 项 — é\("")"
+        XCTAssertEqual(built.description, "行业 \(code) 属于“两高”项目类别“\(code)”；外方 \(share)，\(day)，\(7) 项 — é")
+        // (`MessageText("…")` would be the literal itself: these texts are `String`s first.)
+        let same = "不属于高耗能行业", longer = same + "。", withNUL = "ab\u{0}cd", empty = ""
+        let literal: MessageText = "不属于高耗能行业"
+        XCTAssertEqual(literal, MessageText(same), "a literal equals the same text built")
+        XCTAssertEqual(Set([literal, MessageText(same)]).count, 1, "and hashes alike")
+        XCTAssertNotEqual(literal, MessageText(longer))
+        XCTAssertEqual(MessageText(withNUL).description, "ab", "cut at a NUL, as the C string would be")
+        XCTAssertTrue(MessageText(empty).isEmpty)
+        XCTAssertEqual(([] as [MessageText]).joined(separator: "；"), "")
+        XCTAssertEqual(([literal, part, built] as [MessageText]).joined(separator: "；").description,
+                       [literal, part, built].map(\.description).joined(separator: "；"))
+        for text in [literal, part, built, MessageText(empty), "", MessageText(String(repeating: "长", count: 500))] {
+            let fromC = text.withCString { String(cString: $0) }
+            XCTAssertEqual(fromC, text.description, "NUL-terminated right after the text")
+            XCTAssertEqual(text.withUTF8 { Array($0) }, Array(text.description.utf8))
+        }
+    }
+
     /// `Localized` computes only the languages of the evaluation under way (both elsewhere).
     func testLocalizedComputesOnlyTheLanguagesAskedFor() {
         var computed: [String] = []
-        func text(_ language: String) -> String { computed.append(language); return "text in \(language)" }
+        func text(_ language: String) -> MessageText { computed.append(language); return "text in \(language)" }
         let outside = Localized(zh: text("zh"), en: text("en"))
         XCTAssertEqual([outside.zh, outside.en], ["text in zh", "text in en"])
         let english = MessageLanguages.$current.withValue(.en) { Localized(zh: text("zh"), en: text("en")) }

@@ -146,13 +146,13 @@ enum PluginMetadata {
             for rule in try root.required("rules").asArray() {
                 rules.append(RuleDescription(
                     id: try rule.required("id").asString(),
-                    title: try Localized(zh: try rule.required("titleZh").asString(), en: try rule.required("titleEn").asString()),
-                    description: try Localized(zh: try rule.required("descriptionZh").asString(), en: try rule.required("descriptionEn").asString()),
+                    title: try Localized(zh: MessageText(try rule.required("titleZh").asString()), en: MessageText(try rule.required("titleEn").asString())),
+                    description: try Localized(zh: MessageText(try rule.required("descriptionZh").asString()), en: MessageText(try rule.required("descriptionEn").asString())),
                     citations: try rule.required("citations").asStrings()))
             }
             let description = PluginDescription(
                 id: try root.required("id").asString(), version: try root.required("version").asString(),
-                title: try Localized(zh: try root.required("titleZh").asString(), en: try root.required("titleEn").asString()),
+                title: try Localized(zh: MessageText(try root.required("titleZh").asString()), en: MessageText(try root.required("titleEn").asString())),
                 datasets: try root.required("datasets").asStrings(), rules: rules)
             return (description, UInt32(try root.required("abi").asInteger()))
         }
