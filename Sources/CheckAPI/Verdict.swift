@@ -43,5 +43,5 @@ public enum Verdict: UInt32, Sendable, Comparable, CaseIterable, CustomStringCon
 
 extension Sequence where Element == Verdict {
     /// The worst verdict (SPEC §4), or `notApplicable` for none.
-    public var worst: Verdict { self.max() ?? .notApplicable }
+    @inlinable public var worst: Verdict { self.max() ?? .notApplicable }
 }

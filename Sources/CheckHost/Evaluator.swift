@@ -90,33 +90,37 @@ public final class Evaluator {
             }
         }
 
-        // Findings per pending application, plugin by plugin.
-        var findings = [[FindingReport]](repeating: [], count: pending.count)
-        var verdicts = [[PluginVerdict]](repeating: [], count: pending.count)
+        // Findings per plugin, per pending application.
+        var reports: [[[FindingReport]]] = []
+        reports.reserveCapacity(shared.plugins.count)
         // What isolated workers are sent, encoded once for all of them.
         var encoded: EncodedBatch? = nil
         for plugin in shared.plugins {
-            let reported: [[FindingReport]]
             if let inProcess = plugin.inProcess {
-                reported = pending.map { item in
+                reports.append(pending.map { item in
                     item.document.withCDocument {
                         inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations,
                                            languages: shared.messageLanguages)
                     }
-                }
+                })
             } else {
                 if encoded == nil { encoded = EncodedBatch(pending.map { ($0.asOf, $0.document) }) }
-                reported = evaluateIsolated(plugin, pending, encoded: encoded!)
-            }
-            for index in pending.indices {
-                verdicts[index].append(PluginVerdict(id: plugin.id, verdict: reported[index].map(\.verdict).worst))
-                findings[index] += reported[index]
+                reports.append(evaluateIsolated(plugin, pending, encoded: encoded!))
             }
         }
+        // Each application's findings in plugin order, in arrays sized once.
         for (index, item) in pending.enumerated() {
+            var verdicts: [PluginVerdict] = []
+            verdicts.reserveCapacity(reports.count)
+            var findings: [FindingReport] = []
+            findings.reserveCapacity(reports.reduce(0) { $0 + $1[index].count })
+            for (plugin, reported) in zip(shared.plugins, reports) {
+                verdicts.append(PluginVerdict(id: plugin.id, verdict: reported[index].lazy.map(\.verdict).worst))
+                findings += reported[index]
+            }
             results[item.position] = ApplicationResult(
                 application: item.application, projectName: item.projectName, source: item.source, asOf: item.asOf,
-                verdict: verdicts[index].map(\.verdict).worst, plugins: verdicts[index], findings: findings[index],
+                verdict: verdicts.lazy.map(\.verdict).worst, plugins: verdicts, findings: findings,
                 inputProblems: [], unknownMembers: item.unknown)
         }
         return results.map { $0! }
