@@ -159,17 +159,25 @@ public struct Money: Sendable, Equatable, CustomStringConvertible {
 public func formatAmount(_ value: Double) -> String {
     guard value.isFinite, abs(value) < 9.2e18 else { return String(value) }
     let whole = value.rounded(.towardZero)
-    // The whole part's digits with a comma before every third from the right, written backwards.
-    var reversed: [UInt8] = []
-    reversed.reserveCapacity(32)
-    var rest = UInt64(abs(whole))
-    repeat {
-        if reversed.count % 4 == 3 { reversed.append(UInt8(ascii: ",")) }
-        reversed.append(UInt8(ascii: "0") + UInt8(rest % 10))
-        rest /= 10
-    } while rest > 0
-    if value < 0 { reversed.append(UInt8(ascii: "-")) }
-    var result = String(decoding: reversed.reversed(), as: UTF8.self)
+    let magnitude = UInt64(abs(whole))
+    var digits = 1
+    var rest = magnitude
+    while rest >= 10 { rest /= 10; digits += 1 }
+    let length = (value < 0 ? 1 : 0) + digits + (digits - 1) / 3
+    // The whole part's digits with a comma before every third from the right, written from
+    // the right straight into the string.
+    var result = String(unsafeUninitializedCapacity: length) { text in
+        var position = length
+        var rest = magnitude
+        for digit in 0..<digits {
+            if digit > 0 && digit % 3 == 0 { position -= 1; text[position] = UInt8(ascii: ",") }
+            position -= 1
+            text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        if value < 0 { text[0] = UInt8(ascii: "-") }
+        return length
+    }
     let fraction = abs(value - whole)
     if fraction > 0 {
         let text = String(fraction)

@@ -42,6 +42,17 @@ final class ExtremeValueTests: XCTestCase {
         return array
     }
 
+    /// Amounts in messages: thousands separated by commas, a fraction as written (at most six
+    /// places), the sign kept even when the whole part is 0; past UInt64 as Swift prints it.
+    func testAmountsAreFormattedForMessages() {
+        let expected: [(Double, String)] = [
+            (0, "0"), (7, "7"), (999, "999"), (1000, "1,000"), (-1000, "-1,000"), (12_000_000, "12,000,000"),
+            (123_456, "123,456"), (1_234_567.25, "1,234,567.25"), (12.5, "12.5"), (-0.5, "-0.5"), (0.1 + 0.2, "0.300000"),
+            (1e18, "1,000,000,000,000,000,000"), (-9.1e18, "-9,100,000,000,000,000,000"), (1e19, "1e+19"), (.infinity, "inf"),
+        ]
+        for (value, text) in expected { XCTAssertEqual(formatAmount(value), text, "\(value)") }
+    }
+
     func testExtremeNumbersNeverStopAPlugin() throws {
         let session = try makeSession()
         let files = try FileManager.default.subpathsOfDirectory(atPath: TestPaths.examples.path).filter { $0.hasSuffix(".json") }.sorted()
