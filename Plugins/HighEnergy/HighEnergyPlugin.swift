@@ -3,7 +3,18 @@ import CheckAPI
 /// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
 struct SectorGroup: Sendable {
     let name: String
-    let codes: [String]
+    /// The codes as UTF-8, compared with the application's codes without making `String`s.
+    let codes: [[UInt8]]
+
+    init(name: String, codes: [String]) {
+        self.name = name
+        self.codes = codes.map { Array($0.utf8) }
+    }
+
+    /// Whether `code` (UTF-8) is one of the codes or inside one.
+    func contains(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
+        codes.contains { code.starts(with: $0) }
+    }
 }
 
 /// The thresholds of one edition of the energy-review measures.
@@ -126,9 +137,8 @@ struct HighEnergyPlugin: RulePlugin {
 
     /// The first of the project's industry codes inside one of `groups`, with that group.
     func firstMatch(_ application: Application, in groups: [SectorGroup]) -> (code: JSONNode, group: SectorGroup)? {
-        for node in application.industryCodes {
-            guard let code = node.string else { continue }
-            if let group = groups.first(where: { group in group.codes.contains { code.hasPrefix($0) } }) { return (node, group) }
+        for node in application.industryCodes where node.kind == .string {
+            if let group = groups.first(where: { $0.contains(node.stringBytes) }) { return (node, group) }
         }
         return nil
     }
