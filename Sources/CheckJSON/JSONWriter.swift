@@ -96,8 +96,10 @@ public struct JSONWriter: ~Copyable {
     /// enclosing one has: a container is opened as one of its parent's values.
     private var hasContent = false
     private var pendingValueAfterKey = false
-    private let indentUnit: Int
+    private var indentUnit: Int
     private var depth = 0
+    /// Where the current piece began: no line break is written before its first value.
+    private var pieceStart = 0
 
     /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
     /// nesting `depth` (for a piece of a larger document written elsewhere); `capacity` bytes
@@ -111,13 +113,23 @@ public struct JSONWriter: ~Copyable {
     /// The bytes written so far, as an array.
     public var bytes: [UInt8] { buffer.array }
 
-    /// Runs `body` with a new writer and appends what it wrote to `output` (the text already
-    /// there is not its concern: no separator or line break is written before its first value).
-    public static func append(to output: inout [UInt8], indent: Int = 0, depth: Int = 0, _ body: (inout JSONWriter) -> Void) {
-        // Room for one application's result (~9 KB in the benchmark) without growing.
-        var writer = JSONWriter(indent: indent, depth: depth, capacity: 16_384)
-        body(&writer)
-        writer.buffer.withBytes { output.append(contentsOf: $0) }
+    /// Calls `body` with the bytes written so far, uncopied.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try buffer.withBytes(body)
+    }
+
+    /// Appends `text` as it is, outside any value (between pieces of ``JSONPieces``).
+    mutating func appendBetweenValues(_ text: StaticString) {
+        buffer.append(literal: text)
+    }
+
+    /// Starts over as a new writer at `indent` and `depth` would, keeping what was written.
+    mutating func restart(indent: Int, depth: Int) {
+        indentUnit = indent
+        self.depth = depth
+        hasContent = false
+        pendingValueAfterKey = false
+        pieceStart = buffer.count
     }
 
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
@@ -192,7 +204,7 @@ public struct JSONWriter: ~Copyable {
     }
 
     private mutating func newline() {
-        guard indentUnit > 0, buffer.count > 0 else { return }
+        guard indentUnit > 0, buffer.count > pieceStart else { return }
         buffer.append(0x0A)
         buffer.appendSpaces(depth * indentUnit)
     }
@@ -326,5 +338,33 @@ enum StringBytes {
         let control = (word &- ones &* 0x20) & ~word
         let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
         return (control | zeroQuote | zeroBackslash) & highs != 0
+    }
+}
+
+/// JSON text written piece by piece (one piece per application of a streaming report), each
+/// piece by a writer that starts afresh, into one buffer: no buffer made per piece.
+public struct JSONPieces: ~Copyable {
+    private var writer: JSONWriter
+
+    /// An empty text with room for `capacity` bytes before it grows.
+    public init(capacity: Int) {
+        writer = JSONWriter(capacity: capacity)
+    }
+
+    /// Appends `text` as it is (separators and line breaks between pieces).
+    public mutating func append(_ text: StaticString) {
+        writer.appendBetweenValues(text)
+    }
+
+    /// Appends what `body` writes with a new writer's state at `indent` and `depth` (no
+    /// separator or line break is written before its first value).
+    public mutating func write(indent: Int = 0, depth: Int = 0, _ body: (inout JSONWriter) -> Void) {
+        writer.restart(indent: indent, depth: depth)
+        body(&writer)
+    }
+
+    /// Calls `body` with the text written, uncopied.
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try writer.withBytes(body)
     }
 }

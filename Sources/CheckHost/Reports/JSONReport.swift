@@ -26,9 +26,9 @@ public struct JSONReport: StreamingReportRenderer {
         return writer.bytes
     }
 
-    public func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8]) {
-        output.append(contentsOf: first ? "\n    ".utf8 : ",\n    ".utf8)
-        JSONWriter.append(to: &output, indent: 2, depth: 2) { JSONReport.write(result, to: &$0, context: context) }
+    public func write(_ result: ApplicationResult, first: Bool, to output: inout JSONPieces) {
+        output.append(first ? "\n    " : ",\n    ")
+        output.write(indent: 2, depth: 2) { JSONReport.write(result, to: &$0, context: context) }
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
@@ -200,9 +200,9 @@ public struct JSONLinesReport: StreamingReportRenderer {
         return writer.bytes + [0x0A]
     }
 
-    public func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8]) {
-        JSONWriter.append(to: &output) { JSONReport.write(result, to: &$0, context: context) }
-        output.append(0x0A)
+    public func write(_ result: ApplicationResult, first: Bool, to output: inout JSONPieces) {
+        output.write { JSONReport.write(result, to: &$0, context: context) }
+        output.append("\n")
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {

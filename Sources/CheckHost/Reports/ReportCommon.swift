@@ -120,7 +120,7 @@ public protocol ReportRenderer: Sendable {
 public protocol StreamingReportRenderer: ReportRenderer {
     /// Appends `result` to `output`; `first` says whether it is the report's first result.
     /// Must not depend on other results: it is called from several threads.
-    func write(_ result: ApplicationResult, first: Bool, to output: inout [UInt8])
+    func write(_ result: ApplicationResult, first: Bool, to output: inout JSONPieces)
 }
 
 extension StreamingReportRenderer {
