@@ -27,8 +27,15 @@ struct CatalogueEdition: Sendable {
 
 /// A sector the seed policy encourages, for the informational hint.
 struct SeedSector: Sendable {
-    let name: String
-    let codes: [String]
+    /// The name in Chinese and in English (the table's `name` is "中文 / English").
+    let name: Localized
+    let codes: IndustryCodeList
+
+    init(name: String, codes: [String]) {
+        let parts = name.split(separator: " / ", maxSplits: 1).map(String.init)
+        self.name = Localized(zh: MessageText(parts[0]), en: MessageText(parts.last!))
+        self.codes = IndustryCodeList(codes)
+    }
 }
 
 /// `encouraged-catalogue` — 鼓励外商投资产业目录 (SPEC §5.2).
@@ -169,12 +176,11 @@ struct EncouragedCataloguePlugin: RulePlugin {
         let claimed = application.claims?["encouragedItem"]
         var evidence: [Evidence] = [claimed.map { .value($0) } ?? .absent("$.claims.encouragedItem")]
         for code in application.industryCodes {
-            guard let text = code.string, let sector = seedSectors.first(where: { IndustryCode.firstOverlap(of: text, in: $0.codes) != nil }) else { continue }
+            guard let sector = seedSectors.first(where: { $0.codes.firstOverlap(with: code) != nil }), let text = code.string else { continue }
             evidence.append(.value(code))
-            let name = sector.name.split(separator: " / ", maxSplits: 1).map(String.init)
             return Finding(rule: "encouraged-catalogue/claim", verdict: .notApplicable, message: Localized(
-                zh: "未申报鼓励类条目。提示：项目行业 \(text) 属于国办发〔2012〕32号鼓励外资投向的“\(name[0])”领域，可对照现行《鼓励外商投资产业目录》的全国目录核对是否有适用条目。",
-                en: "No encouraged-catalogue item is claimed. Hint: the project's industry \(text) is in a sector 国办发〔2012〕32号 encourages foreign investment in (\(name.last!)); check the current national catalogue for an item that applies."),
+                zh: "未申报鼓励类条目。提示：项目行业 \(text) 属于国办发〔2012〕32号鼓励外资投向的“\(sector.name.zhText)”领域，可对照现行《鼓励外商投资产业目录》的全国目录核对是否有适用条目。",
+                en: "No encouraged-catalogue item is claimed. Hint: the project's industry \(text) is in a sector 国办发〔2012〕32号 encourages foreign investment in (\(sector.name.enText)); check the current national catalogue for an item that applies."),
                 evidence: evidence, citations: [Self.seedEncourage])
         }
         return Finding(rule: "encouraged-catalogue/claim", verdict: .notApplicable, message: Localized(

@@ -3,18 +3,7 @@ import CheckAPI
 /// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
 struct SectorGroup: Sendable {
     let name: String
-    /// The codes as UTF-8, compared with the application's codes without making `String`s.
-    let codes: [[UInt8]]
-
-    init(name: String, codes: [String]) {
-        self.name = name
-        self.codes = codes.map { Array($0.utf8) }
-    }
-
-    /// Whether `code` (UTF-8) is one of the codes or inside one.
-    func contains(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
-        codes.contains { code.starts(with: $0) }
-    }
+    let codes: IndustryCodeList
 }
 
 /// The thresholds of one edition of the energy-review measures.
@@ -97,12 +86,12 @@ struct HighEnergyPlugin: RulePlugin {
                     let divisionNode = try file.root.required("energyIntensiveDivisions")
                     divisionCitations = try divisionNode.required("citations").asStrings()
                     for node in try divisionNode.required("divisions").asArray() {
-                        divisions.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
+                        divisions.append(SectorGroup(name: try node.required("name").asString(), codes: IndustryCodeList(try node.required("codes").asStrings())))
                     }
                     let categoryNode = try file.root.required("lianggaoCategories")
                     categoryCitations = try categoryNode.required("citations").asStrings()
                     for node in try categoryNode.required("categories").asArray() {
-                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
+                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: IndustryCodeList(try node.required("codes").asStrings())))
                     }
                 } else if file.root["kind"]?.string == "edition" {
                     let edition = try Edition(file.root, dataset: "high-energy", file: file.path)
@@ -137,8 +126,8 @@ struct HighEnergyPlugin: RulePlugin {
 
     /// The first of the project's industry codes inside one of `groups`, with that group.
     func firstMatch(_ application: Application, in groups: [SectorGroup]) -> (code: JSONNode, group: SectorGroup)? {
-        for node in application.industryCodes where node.kind == .string {
-            if let group = groups.first(where: { $0.contains(node.stringBytes) }) { return (node, group) }
+        for node in application.industryCodes {
+            if let group = groups.first(where: { $0.codes.contains(node) }) { return (node, group) }
         }
         return nil
     }

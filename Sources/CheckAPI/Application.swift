@@ -199,6 +199,35 @@ public enum IndustryCode {
     }
 }
 
+/// A list of GB/T 4754-2017 codes from rule data, also kept as UTF-8: an application's code
+/// nodes are tested against it without making a `String` of either.
+public struct IndustryCodeList: Sendable {
+    /// The codes, in the order given.
+    public let codes: [String]
+    private let encoded: [[UInt8]]
+
+    /// The list of `codes`.
+    public init(_ codes: [String]) {
+        self.codes = codes
+        encoded = codes.map { Array($0.utf8) }
+    }
+
+    /// Whether the code `node` holds is one of the codes or inside one (`C3011` in `C30`).
+    public func contains(_ node: JSONNode) -> Bool {
+        guard node.kind == .string else { return false }
+        let code = node.stringBytes
+        return encoded.contains { code.starts(with: $0) }
+    }
+
+    /// The first of the codes that overlaps the code `node` holds (one is the other or contains
+    /// it, as ``IndustryCode/overlaps(_:_:)``), if any.
+    public func firstOverlap(with node: JSONNode) -> String? {
+        guard node.kind == .string else { return nil }
+        let code = node.stringBytes
+        return encoded.firstIndex { code.starts(with: $0) || $0.starts(with: code) }.map { codes[$0] }
+    }
+}
+
 /// Finds keywords in UTF-8 text without allocating: for matching catalogue items against an
 /// application's name, business scope and products.
 public struct KeywordMatcher: Sendable {

@@ -85,6 +85,24 @@ final class ExampleApplicationTests: XCTestCase {
         }
     }
 
+    /// `IndustryCodeList` decides as the `String` helpers do: `contains` as `hasPrefix`,
+    /// `firstOverlap` as `IndustryCode.firstOverlap`, for codes, prefixes, strangers and non-strings.
+    func testIndustryCodeListAgreesWithTheStringHelpers() throws {
+        let ruleCodes = ["C30", "C3011", "D4411", "B06"]
+        let list = IndustryCodeList(ruleCodes)
+        let document = try JSONReader.parse(Array(#"["C30", "C3011", "C301", "C3", "C", "C31", "D4411", "D44", "B0610", "A01", "", 3011, null]"#.utf8))
+        var checked = 0
+        document.withRoot { root in
+            for node in root.children {
+                let text = node.string
+                XCTAssertEqual(list.contains(node), text.map { code in ruleCodes.contains { code.hasPrefix($0) } } ?? false, "\(node.summary)")
+                XCTAssertEqual(list.firstOverlap(with: node), text.flatMap { IndustryCode.firstOverlap(of: $0, in: ruleCodes) }, "\(node.summary)")
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 13)
+    }
+
     /// `Localized` computes only the languages of the evaluation under way (both elsewhere).
     func testLocalizedComputesOnlyTheLanguagesAskedFor() {
         var computed: [String] = []
