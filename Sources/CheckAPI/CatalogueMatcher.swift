@@ -100,7 +100,8 @@ struct KeywordAutomaton: Sendable {
     /// Byte → class (0 for bytes no keyword contains).
     private let classes: [UInt8]
     private let classCount: Int
-    /// state * classCount + class → next state (a complete DFA).
+    /// state * classCount + class → next state (a complete DFA); a state where keywords end is
+    /// stored complemented (`~state`, negative), so the scan looks at `outputs` only there.
     private let transitions: [Int32]
     /// Per state, the keywords that end there (through failure links too).
     private let outputs: [[Int32]]
@@ -168,6 +169,12 @@ struct KeywordAutomaton: Sendable {
                 }
             }
         }
+        let ends = outputs.map { !$0.isEmpty }
+        ends.withUnsafeBufferPointer { ends in
+            goto.withUnsafeMutableBufferPointer { goto in
+                for slot in goto.indices where ends[Int(goto[slot])] { goto[slot] = ~goto[slot] }
+            }
+        }
         transitions = goto
         self.outputs = outputs
     }
@@ -181,10 +188,13 @@ struct KeywordAutomaton: Sendable {
                 for (position, text) in texts.enumerated() {
                     var state = 0
                     for byte in text.stringBytes {
-                        state = Int(table[state * classCount + Int(classes[Int(byte)])])
-                        if !outputs[state].isEmpty {
-                            for number in outputs[state] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
+                        let next = table[state * classCount + Int(classes[Int(byte)])]
+                        if next >= 0 {
+                            state = Int(next)
+                            continue
                         }
+                        state = Int(~next)
+                        for number in outputs[state] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
                     }
                 }
             }

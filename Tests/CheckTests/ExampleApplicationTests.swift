@@ -103,6 +103,50 @@ final class ExampleApplicationTests: XCTestCase {
         XCTAssertEqual(checked, 13)
     }
 
+    /// `CatalogueMatcher` (one automaton over every item's keywords) finds, item by item, what
+    /// `CatalogueMatch.match` finds for that item alone: keywords inside others, shared between
+    /// items, ending where another ends, found in a later text only; codes overlapping either way.
+    /// (Codes as the host and the rule data allow them: a section letter and 2 to 4 digits.)
+    func testCatalogueMatcherAgreesWithMatchingOneItemAtATime() throws {
+        let items = [
+            CatalogueMatcher.Item(codes: ["C32"], keywords: ["稀土冶炼", "稀土"]),
+            CatalogueMatcher.Item(codes: ["C3212", "B09"], keywords: ["冶炼", "分离"]),
+            CatalogueMatcher.Item(codes: ["I64"], keywords: ["新闻网站", "网站", "news"]),
+            CatalogueMatcher.Item(codes: ["R86"], keywords: ["新闻"]),
+            CatalogueMatcher.Item(codes: [], keywords: ["s", ""]),
+            CatalogueMatcher.Item(codes: ["C321"], keywords: []),
+        ]
+        let matcher = CatalogueMatcher(items)
+        func summary(_ match: CatalogueMatch?) -> String {
+            switch match {
+            case .decisive(let code, let itemCode, let keyword, let text)?: "decisive \(code.path) \(itemCode) \(keyword) \(text.path)"
+            case .codeOnly(let code, let itemCode)?: "code \(code.path) \(itemCode)"
+            case .keywordOnly(let keyword, let text)?: "keyword \(keyword) \(text.path)"
+            case nil: "none"
+            }
+        }
+        let projects = [
+            #"{"name": "稀土冶炼分离", "businessScope": "新闻网站", "industries": [{"code": "C3212"}], "products": [{"name": "news"}]}"#,
+            #"{"name": "冶炼", "businessScope": "其他", "industries": [{"code": "C32"}, {"code": "I6432"}], "products": [{"name": "稀土"}]}"#,
+            #"{"name": "网站新闻", "businessScope": "", "industries": [{"code": "R8610"}], "products": []}"#,
+            #"{"name": "无关", "businessScope": "无关", "industries": [{"code": "A01"}], "products": [{"name": "无"}, {"name": "分离器"}]}"#,
+        ]
+        var compared = 0
+        for project in projects {
+            let document = try JSONReader.parse(Array(#"{"project": \#(project)}"#.utf8))
+            document.withRoot { root in
+                let application = Application(root)
+                let found = Dictionary(uniqueKeysWithValues: matcher.matches(application).map { ($0.item, summary($0.match)) })
+                for (number, item) in items.enumerated() {
+                    let alone = CatalogueMatch.match(application, codes: item.codes, keywords: KeywordMatcher(item.keywords))
+                    XCTAssertEqual(found[number] ?? "none", summary(alone), "item \(number) of \(project)")
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertEqual(compared, projects.count * items.count)
+    }
+
     /// `Localized` computes only the languages of the evaluation under way (both elsewhere).
     func testLocalizedComputesOnlyTheLanguagesAskedFor() {
         var computed: [String] = []
