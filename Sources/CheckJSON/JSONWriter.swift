@@ -65,6 +65,22 @@ struct ByteBuffer: ~Copyable, JSONOutput {
         count += bytes.count
     }
 
+    /// Appends `"name":`, after `separator` if there is one.
+    mutating func appendMemberName(_ name: StaticString, after separator: UInt8?) {
+        let length = name.utf8CodeUnitCount
+        reserve(length + 4)
+        var at = base + count
+        if let separator {
+            at.pointee = separator
+            at += 1
+        }
+        at.pointee = UInt8(ascii: "\"")
+        (at + 1).initialize(from: name.utf8Start, count: length)
+        at[length + 1] = UInt8(ascii: "\"")
+        at[length + 2] = UInt8(ascii: ":")
+        count = at - base + length + 3
+    }
+
     /// Appends `count` spaces.
     mutating func appendSpaces(_ spaces: Int) {
         reserve(spaces)
@@ -225,6 +241,13 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes `"name":` inside an object (a literal name: written without a scan for escapes).
     public mutating func key(_ name: StaticString) {
+        if indentUnit == 0 {
+            // Compact (every JSON Lines result): the separator, quoted name and colon in one go.
+            buffer.appendMemberName(name, after: hasContent ? UInt8(ascii: ",") : nil)
+            hasContent = true
+            pendingValueAfterKey = true
+            return
+        }
         separate()
         buffer.append(UInt8(ascii: "\""))
         buffer.append(literal: name)
