@@ -62,10 +62,12 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
     /// The text as a `String`.
     public var description: String { withUTF8 { String(decoding: $0, as: UTF8.self) } }
 
+    /// Whether two texts have the same bytes (a literal and a built text may be equal).
     public static func == (lhs: MessageText, rhs: MessageText) -> Bool {
         lhs.withUTF8 { lhs in rhs.withUTF8 { rhs in bytesEqual(lhs, rhs) } }
     }
 
+    /// Hashes the bytes (as `==` compares them).
     public func hash(into hasher: inout Hasher) {
         withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }

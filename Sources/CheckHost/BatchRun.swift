@@ -27,13 +27,13 @@ public final class OutputSink {
         buffer.reserveCapacity(1 << 16)
     }
 
-    /// Queues `bytes`, writing when 64 KiB have gathered; a piece that large on its own (a
-    /// batch of results) is written as it is, after what was queued, without a copy.
+    /// Queues `bytes`, as the buffer-pointer `write` does.
     public func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer(write)
     }
 
-    /// Queues `bytes` (see ``write(_:)-([UInt8])``).
+    /// Queues `bytes`, writing when 64 KiB have gathered; a piece that large on its own (a
+    /// batch of results) is written as it is, after what was queued, without a copy.
     public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         if buffer.count + bytes.count < 1 << 16 {
             buffer.append(contentsOf: bytes)
@@ -165,15 +165,15 @@ public enum BatchRun {
         return summary
     }
 
-    /// One batch, evaluated: its text (streaming formats) or its results (document formats),
-    /// its summary, and the input bytes it came from.
     /// A batch's part of a streaming report (a class: it is handed to the writing thread, and
-    /// the text is not copied out of the buffer it was written into).
+    /// the text is not copied out of the buffer it was written into; never changed after).
     final class BatchText: @unchecked Sendable {
         let text: JSONPieces
         init(_ text: consuming JSONPieces) { self.text = text }
     }
 
+    /// One batch, evaluated: its text (streaming formats) or its results (document formats),
+    /// its summary, and the input bytes it came from.
     struct Processed: Sendable {
         /// Nil for a report that is written at the end.
         let output: BatchText?
