@@ -140,7 +140,7 @@ public final class Evaluator {
                 return item.document.withCDocument { document in
                     var collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
                                                      application: item.document, document: document)
-                    for event in events { event.replay(into: &collector) }
+                    WorkerEvent.replay(events, into: &collector)
                     return collector.finish(status: status)
                 }
             }

@@ -9,8 +9,8 @@ import Glibc
 
 /// What came back from a worker for one application.
 enum WorkerOutcome {
-    /// The plugin returned `status` after these sink calls.
-    case events(status: Int32, events: [WorkerEvent])
+    /// The plugin returned `status` after these sink calls (``WorkerEvent``s, as encoded).
+    case events(status: Int32, events: ArraySlice<UInt8>)
     /// The worker could not evaluate it: crash, timeout, malformed output.
     case failed(String)
 }
@@ -118,8 +118,10 @@ final class WorkerProcess {
         let deadline = Date().addingTimeInterval(max(30, launch.timeout))
         while true {
             if buffer.count >= 8 {
-                var reader = ByteReader(buffer[...])
-                let magic = try reader.uint32(), length = Int(try reader.uint32())
+                let (magic, length) = try buffer.withUnsafeBufferPointer { bytes throws(WorkerProtocolError) in
+                    var reader = ByteReader(bytes)
+                    return (try reader.uint32(), Int(try reader.uint32()))
+                }
                 guard length <= WorkerProtocol.maximumFrame else { throw WorkerProtocolError("hello of \(length) bytes") }
                 if buffer.count >= 8 + length {
                     let payload = Array(buffer[8..<8 + length])

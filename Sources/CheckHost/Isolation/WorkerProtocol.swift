@@ -28,8 +28,8 @@ enum WorkerProtocol {
     struct Response {
         /// What the plugin's `evaluate` returned.
         let status: Int32
-        /// Its sink calls.
-        let events: [WorkerEvent]
+        /// Its sink calls, encoded as ``WorkerEvent``s (checked to decode).
+        let events: ArraySlice<UInt8>
         /// How many bytes the response took.
         let length: Int
     }
@@ -39,16 +39,18 @@ enum WorkerProtocol {
     /// the whole batch, also after a restart) — the plugin-result boundary, fuzzed by fuzz/run.
     static func nextResponse(_ bytes: ArraySlice<UInt8>, expected: UInt32) throws(WorkerProtocolError) -> Response? {
         guard bytes.count >= 16 else { return nil }
-        var reader = ByteReader(bytes)
-        let magic = try reader.uint32(), index = try reader.uint32()
-        let status = Int32(bitPattern: try reader.uint32()), length = Int(try reader.uint32())
+        let (magic, index, status, length) = try bytes.withUnsafeBufferPointer { bytes throws(WorkerProtocolError) in
+            var reader = ByteReader(bytes)
+            return (try reader.uint32(), try reader.uint32(), Int32(bitPattern: try reader.uint32()), Int(try reader.uint32()))
+        }
         guard magic == response, index == expected, length <= maximumFrame else {
             let shown = bytes.prefix(16).map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
             throw WorkerProtocolError("expected response \(expected), found \(shown)")
         }
         guard bytes.count >= 16 + length else { return nil }
         let payload = bytes[(bytes.startIndex + 16)..<(bytes.startIndex + 16 + length)]
-        return Response(status: status, events: try WorkerEvent.decode(payload), length: 16 + length)
+        try WorkerEvent.forEach(in: payload) { _ in }
+        return Response(status: status, events: payload, length: 16 + length)
     }
 
     /// The bytes of one application in a request.
@@ -106,12 +108,12 @@ struct EncodedBatch {
 
 /// One sink call a plugin made, as recorded by the worker: texts are the bytes the plugin
 /// passed (nil for NULL), checked when the collector reads them, as a C string would be.
-enum WorkerEvent: Equatable {
-    case finding(rule: ArraySlice<UInt8>?, verdict: UInt32, zh: ArraySlice<UInt8>?, en: ArraySlice<UInt8>?)
+enum WorkerEvent {
+    case finding(rule: UnsafeBufferPointer<UInt8>?, verdict: UInt32, zh: UnsafeBufferPointer<UInt8>?, en: UnsafeBufferPointer<UInt8>?)
     case evidence(node: UInt32)
-    case absent(path: ArraySlice<UInt8>?)
-    case derived(label: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?)
-    case cite(id: ArraySlice<UInt8>?)
+    case absent(path: UnsafeBufferPointer<UInt8>?)
+    case derived(label: UnsafeBufferPointer<UInt8>?, value: UnsafeBufferPointer<UInt8>?)
+    case cite(id: UnsafeBufferPointer<UInt8>?)
 
     static let findingTag: UInt8 = 1, evidenceTag: UInt8 = 2, absentTag: UInt8 = 3, derivedTag: UInt8 = 4, citeTag: UInt8 = 5
 
@@ -126,27 +128,39 @@ enum WorkerEvent: Equatable {
         }
     }
 
-    /// Decodes the events of one response. Never traps: malformed bytes throw a description.
-    static func decode(_ bytes: ArraySlice<UInt8>) throws(WorkerProtocolError) -> [WorkerEvent] {
-        var reader = ByteReader(bytes)
-        var events: [WorkerEvent] = []
-        // An event takes at least 5 bytes, a typical one 10-30: room for most without regrowing.
-        events.reserveCapacity(min(bytes.count / 16, 4096))
-        while !reader.isAtEnd {
-            guard events.count < 100_000 else { throw WorkerProtocolError("more than 100000 events for one application") }
-            let tag = try reader.byte()
-            switch tag {
-            case findingTag:
-                let verdict = try reader.uint32()
-                events.append(.finding(rule: try reader.text(), verdict: verdict, zh: try reader.text(), en: try reader.text()))
-            case evidenceTag: events.append(.evidence(node: try reader.uint32()))
-            case absentTag: events.append(.absent(path: try reader.text()))
-            case derivedTag: events.append(.derived(label: try reader.text(), value: try reader.text()))
-            case citeTag: events.append(.cite(id: try reader.text()))
-            default: throw WorkerProtocolError("unknown event tag \(tag) at byte \(reader.offset - 1)")
+    /// Replays the events `bytes` encode into `collector`; bytes that do not decode (which a
+    /// response read by ``WorkerProtocol/nextResponse(_:expected:)`` cannot hold) are a violation.
+    static func replay(_ bytes: ArraySlice<UInt8>, into collector: inout FindingCollector) {
+        do {
+            try forEach(in: bytes) { $0.replay(into: &collector) }
+        } catch {
+            collector.violation("malformed events: \(error)")
+        }
+    }
+
+    /// Decodes the events of one response, one at a time, into `body` (their texts point into
+    /// `bytes`, valid only during the call: nothing is copied or kept). Never traps: malformed
+    /// bytes throw a description, after `body` has seen the events before them.
+    static func forEach(in bytes: ArraySlice<UInt8>, _ body: (WorkerEvent) -> Void) throws(WorkerProtocolError) {
+        try bytes.withUnsafeBufferPointer { bytes throws(WorkerProtocolError) in
+            var reader = ByteReader(bytes)
+            var count = 0
+            while !reader.isAtEnd {
+                count += 1
+                guard count <= 100_000 else { throw WorkerProtocolError("more than 100000 events for one application") }
+                let tag = try reader.byte()
+                switch tag {
+                case findingTag:
+                    let verdict = try reader.uint32()
+                    body(.finding(rule: try reader.text(), verdict: verdict, zh: try reader.text(), en: try reader.text()))
+                case evidenceTag: body(.evidence(node: try reader.uint32()))
+                case absentTag: body(.absent(path: try reader.text()))
+                case derivedTag: body(.derived(label: try reader.text(), value: try reader.text()))
+                case citeTag: body(.cite(id: try reader.text()))
+                default: throw WorkerProtocolError("unknown event tag \(tag) at byte \(reader.offset - 1)")
+                }
             }
         }
-        return events
     }
 }
 
@@ -158,19 +172,18 @@ struct WorkerProtocolError: Error, CustomStringConvertible {
 
 /// Reads protocol values from bytes, with every length checked.
 struct ByteReader {
-    let bytes: ArraySlice<UInt8>
-    private(set) var offset: Int
+    let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var offset = 0
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        offset = bytes.startIndex
     }
 
-    var isAtEnd: Bool { offset >= bytes.endIndex }
-    var remaining: Int { bytes.endIndex - offset }
+    var isAtEnd: Bool { offset >= bytes.count }
+    var remaining: Int { bytes.count - offset }
 
     mutating func byte() throws(WorkerProtocolError) -> UInt8 {
-        guard offset < bytes.endIndex else { throw WorkerProtocolError("output ends inside an event") }
+        guard offset < bytes.count else { throw WorkerProtocolError("output ends inside an event") }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -183,33 +196,30 @@ struct ByteReader {
         return value
     }
 
-    mutating func slice(_ count: Int) throws(WorkerProtocolError) -> ArraySlice<UInt8> {
+    mutating func slice(_ count: Int) throws(WorkerProtocolError) -> UnsafeBufferPointer<UInt8> {
         guard count >= 0, remaining >= count else { throw WorkerProtocolError("a length of \(count) bytes runs past the end of the output") }
         defer { offset += count }
-        return bytes[offset..<offset + count]
+        return UnsafeBufferPointer(rebasing: bytes[offset..<offset + count])
     }
 
     /// A string's bytes: nil for a NULL pointer (length 0xFFFFFFFF).
-    mutating func text() throws(WorkerProtocolError) -> ArraySlice<UInt8>? {
+    mutating func text() throws(WorkerProtocolError) -> UnsafeBufferPointer<UInt8>? {
         let length = try uint32()
         return length == UInt32.max ? nil : try slice(Int(length))
     }
 }
 
-extension ArraySlice: SinkText where Element == UInt8 {
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result { withUnsafeBufferPointer(body) }
+extension UnsafeBufferPointer: SinkText where Element == UInt8 {
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result { body(self) }
 
     /// Nil also for a NUL byte: the bytes could not have come from a C string.
     var text: String? {
-        // On the contiguous bytes: the generic slice path costs thousands of instructions a string.
-        withUnsafeBufferPointer { bytes -> String? in
-            guard let base = bytes.baseAddress else { return "" }
-            guard memchr(base, 0, bytes.count) == nil else { return nil }
-            // Decoding repairs invalid UTF-8 (with U+FFFD), so the bytes were valid exactly when
-            // the text is the same bytes: one validation (the standard library's) and a memcmp.
-            var text = String(decoding: bytes, as: UTF8.self)
-            return text.withUTF8 { bytesEqual($0, bytes) } ? text : nil
-        }
+        guard let base = baseAddress else { return "" }
+        guard memchr(base, 0, count) == nil else { return nil }
+        // Decoding repairs invalid UTF-8 (with U+FFFD), so the bytes were valid exactly when
+        // the text is the same bytes: one validation (the standard library's) and a memcmp.
+        var text = String(decoding: self, as: UTF8.self)
+        return text.withUTF8 { bytesEqual($0, self) } ? text : nil
     }
 }
 
