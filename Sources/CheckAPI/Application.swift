@@ -4,34 +4,48 @@
 public struct Application {
     /// The application's root object.
     public let root: JSONNode
+    /// The node lists below, made the first time a plugin asks (one plugin in four needs none).
+    private let lists: NodeLists
+
     /// `$.project.industries[*].code`, with the nodes for evidence.
-    public let industryCodes: [JSONNode]
+    public var industryCodes: [JSONNode] { lists.industryCodes }
     /// The free-text fields keywords are searched in: project name, business scope, product names.
-    public let describingTexts: [JSONNode]
+    public var describingTexts: [JSONNode] { lists.describingTexts }
 
     /// A view of the application whose root object is `root`.
     public init(_ root: JSONNode) {
         self.root = root
-        let project = root.optional("project")
-        // Sized up front: grown one append at a time, these small arrays cost ~3K instructions
-        // per plugin per application, more than the lookups.
-        let industries = project?.optional("industries")
-        var codes: [JSONNode] = []
-        codes.reserveCapacity(industries?.count ?? 0)
-        for industry in industries?.children ?? .empty {
-            if let code = industry.optional("code") { codes.append(code) }
-        }
-        industryCodes = codes
-        let products = project?.optional("products")
-        var texts: [JSONNode] = []
-        texts.reserveCapacity(2 + (products?.count ?? 0))
-        func addText(_ node: JSONNode?) {
-            if let node, node.kind == .string { texts.append(node) }
-        }
-        addText(project?.optional("name"))
-        addText(project?.optional("businessScope"))
-        for product in products?.children ?? .empty { addText(product.optional("name")) }
-        describingTexts = texts
+        lists = NodeLists(project: root.optional("project"))
+    }
+
+    /// The lists of nodes an application view hands out, each made once, on first use.
+    private final class NodeLists {
+        let project: JSONNode?
+        init(project: JSONNode?) { self.project = project }
+
+        lazy var industryCodes: [JSONNode] = {
+            // Sized up front: grown one append at a time, these small arrays cost more than the lookups.
+            let industries = project?.optional("industries")
+            var codes: [JSONNode] = []
+            codes.reserveCapacity(industries?.count ?? 0)
+            for industry in industries?.children ?? .empty {
+                if let code = industry.optional("code") { codes.append(code) }
+            }
+            return codes
+        }()
+
+        lazy var describingTexts: [JSONNode] = {
+            let products = project?.optional("products")
+            var texts: [JSONNode] = []
+            texts.reserveCapacity(2 + (products?.count ?? 0))
+            func addText(_ node: JSONNode?) {
+                if let node, node.kind == .string { texts.append(node) }
+            }
+            addText(project?.optional("name"))
+            addText(project?.optional("businessScope"))
+            for product in products?.children ?? .empty { addText(product.optional("name")) }
+            return texts
+        }()
     }
 
     /// `$.id`.
