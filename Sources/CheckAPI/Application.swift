@@ -4,7 +4,8 @@
 public struct Application {
     /// The application's root object.
     public let root: JSONNode
-    /// The node lists below, made the first time a plugin asks (one plugin in four needs none).
+    /// The node lists below, made the first time a plugin asks (one plugin in four needs none);
+    /// like the document it views, an application belongs to the one evaluation using it.
     private let lists: NodeLists
 
     /// `$.project.industries[*].code`, with the nodes for evidence.
