@@ -80,6 +80,6 @@ public enum PluginTester {
 
     static func firstMessage(_ result: ApplicationResult, _ plugin: String) -> String {
         guard let finding = result.findings.filter({ $0.plugin == plugin }).max(by: { $0.verdict < $1.verdict }) else { return "" }
-        return " (\(finding.rule): \(finding.message.en))"
+        return " (\(finding.rule): \(finding.message(in: .en)))"
     }
 }
