@@ -54,42 +54,38 @@ public enum WorkerMain {
         output.frame(WorkerProtocol.hello, Array(PluginMetadata.encode(plugin.description, abi: plugin.abiVersion).utf8))
         guard output.flush() else { return 0 }
 
-        var input = FileDescriptorReader(0)
+        let input = FileDescriptorReader(0)
         let recorder = EventRecorder()
         var sink = recordingSink
         sink.context = Unmanaged.passUnretained(recorder).toOpaque()
-        // Reused for every application: its nodes, its text, and its as-of date as a C string
-        // (sent as ten bytes, space-padded).
-        var nodes: [check_node] = []
-        var text: [UInt8] = []
-        var day = [UInt8](repeating: 0, count: 11)
+        // The as-of date as a C string (sent space-padded), reused for every application.
+        var day = [UInt8](repeating: 0, count: WorkerProtocol.dayLength + 1)
         while let magic = input.uint32() {
             guard magic == WorkerProtocol.request, let count = input.uint32() else { return 65 }
             for _ in 0..<count {
-                guard let index = input.uint32(), day.withUnsafeMutableBytes({ input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<10])) }),
-                      let nodeCount = input.uint32(), let textLength = input.uint32(),
-                      Int(nodeCount) * MemoryLayout<check_node>.stride + Int(textLength) < WorkerProtocol.maximumFrame else { return 65 }
-                nodes.removeAll(keepingCapacity: true)
-                nodes.append(contentsOf: repeatElement(check_node(), count: Int(nodeCount)))
-                text.removeAll(keepingCapacity: true)
-                text.append(contentsOf: repeatElement(0, count: Int(textLength)))
-                guard nodes.withUnsafeMutableBytes({ input.read(into: $0) }), text.withUnsafeMutableBytes({ input.read(into: $0) }) else { return 65 }
-                var dayLength = 10
-                while dayLength > 0 && day[dayLength - 1] == 0x20 { dayLength -= 1 }
+                // The application's parts are used where they were read: valid until the next read.
+                guard let header = input.next(WorkerProtocol.applicationHeader) else { return 65 }
+                let index = header.loadUnaligned(as: UInt32.self).littleEndian
+                let nodeCount = header.loadUnaligned(fromByteOffset: 4 + WorkerProtocol.dayLength, as: UInt32.self).littleEndian
+                let textLength = Int(header.loadUnaligned(fromByteOffset: 8 + WorkerProtocol.dayLength, as: UInt32.self).littleEndian)
+                var dayLength = WorkerProtocol.dayLength
+                while dayLength > 0 && header[3 + dayLength] == 0x20 { dayLength -= 1 }
+                day.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: header[4..<4 + dayLength])) }
                 day[dayLength] = 0
+                let nodeBytes = Int(nodeCount) * MemoryLayout<check_node>.stride
+                guard nodeBytes + textLength < WorkerProtocol.maximumFrame,
+                      let tape = input.next(nodeBytes + textLength + WorkerProtocol.padding(textLength)),
+                      Int(bitPattern: tape.baseAddress) % MemoryLayout<check_node>.alignment == 0 else { return 65 }
                 recorder.bytes.removeAll(keepingCapacity: true)
-                let status: Int32 = nodes.withUnsafeBufferPointer { nodeBuffer in
-                    text.withUnsafeBufferPointer { textBuffer in
-                        var document = check_document(nodes: nodeBuffer.baseAddress, node_count: nodeCount, reserved: 0,
-                                                      text: textBuffer.baseAddress, text_length: UInt64(textLength))
-                        return withUnsafePointer(to: &document) { documentPointer in
-                            day.withUnsafeBufferPointer { dayText in
-                                var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size),
-                                                            message_languages: languages.rawValue, application: documentPointer,
-                                                            as_of: UnsafeRawPointer(dayText.baseAddress!).assumingMemoryBound(to: CChar.self))
-                                return plugin.descriptor.pointee.evaluate(plugin.state, &request, &sink)
-                            }
-                        }
+                var document = check_document(nodes: tape.baseAddress!.bindMemory(to: check_node.self, capacity: Int(nodeCount)), node_count: nodeCount,
+                                              reserved: 0, text: tape.baseAddress!.advanced(by: nodeBytes).bindMemory(to: UInt8.self, capacity: textLength),
+                                              text_length: UInt64(textLength))
+                let status: Int32 = withUnsafePointer(to: &document) { documentPointer in
+                    day.withUnsafeBufferPointer { dayText in
+                        var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size),
+                                                    message_languages: languages.rawValue, application: documentPointer,
+                                                    as_of: UnsafeRawPointer(dayText.baseAddress!).assumingMemoryBound(to: CChar.self))
+                        return plugin.descriptor.pointee.evaluate(plugin.state, &request, &sink)
                     }
                 }
                 output.write(WorkerProtocol.response)
@@ -198,40 +194,49 @@ struct FileDescriptorWriter {
     }
 }
 
-/// Buffered blocking reads from a file descriptor.
-struct FileDescriptorReader {
+/// Blocking reads from a file descriptor into one buffer, handed out in place: the bytes
+/// asked for are read straight into it (no copy through a chunk), and a part that starts at a
+/// multiple of 8 in the stream starts at a multiple of 8 in memory.
+final class FileDescriptorReader {
     let descriptor: Int32
-    private var buffer: [UInt8] = []
+    private var storage: UnsafeMutableRawBufferPointer
+    /// The unread bytes are `storage[start..<end]`.
     private var start = 0
-    /// The buffer every read goes through (allocated once, not zeroed per read).
-    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    private var end = 0
 
     init(_ descriptor: Int32) {
         self.descriptor = descriptor
+        storage = .allocate(byteCount: 1 << 16, alignment: 16)
     }
 
-    /// Copies the next `target.count` bytes into `target`; false at end of input.
-    mutating func read(into target: UnsafeMutableRawBufferPointer) -> Bool {
-        let count = target.count
-        while buffer.count - start < count {
-            if start > 0 {
-                buffer.removeFirst(start)
-                start = 0
+    deinit { storage.deallocate() }
+
+    /// The next `count` bytes, valid until the next call; nil at end of input.
+    func next(_ count: Int) -> UnsafeRawBufferPointer? {
+        if end - start < count && storage.count - start < count {
+            // Move the unread bytes to the front (keeping their offset modulo 16), growing the buffer if they would not fit.
+            let keep = end - start, shift = start % 16
+            let target = shift + count > storage.count ? .allocate(byteCount: max(storage.count * 2, shift + count), alignment: 16) : storage
+            memmove(target.baseAddress! + shift, storage.baseAddress! + start, keep)
+            if target.baseAddress != storage.baseAddress {
+                storage.deallocate()
+                storage = target
             }
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { return false }
-            buffer.append(contentsOf: chunk[0..<got])
+            start = shift
+            end = shift + keep
         }
-        buffer.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<start + count])) }
-        start += count
-        return true
+        while end - start < count {
+            let got = Glibc.read(descriptor, storage.baseAddress! + end, storage.count - end)
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { return nil }
+            end += got
+        }
+        defer { start += count }
+        return UnsafeRawBufferPointer(rebasing: storage[start..<start + count])
     }
 
     /// The next little-endian 32-bit number, or nil at end of input.
-    mutating func uint32() -> UInt32? {
-        var value: UInt32 = 0
-        guard withUnsafeMutableBytes(of: &value, { read(into: $0) }) else { return nil }
-        return UInt32(littleEndian: value)
+    func uint32() -> UInt32? {
+        next(4).map { $0.loadUnaligned(as: UInt32.self).littleEndian }
     }
 }

@@ -12,8 +12,10 @@ import Glibc
 /// - worker → host, once: `hello` (`"CKHI"`, u32 length, the plugin's metadata as JSON) or
 ///   `refused` (`"CKNO"`, u32 length, the reason).
 /// - host → worker, per batch: `"CKRQ"`, u32 count, then per application: u32 index,
-///   10 bytes as-of date, u32 node count, u32 text length, the nodes (`check_node` as laid out
-///   in memory), the text. The application crosses as the tape the host already parsed.
+///   12 bytes as-of date (space-padded), u32 node count, u32 text length, the nodes
+///   (`check_node` as laid out in memory), the text, zero bytes up to a multiple of 8. The
+///   application crosses as the tape the host already parsed; every part starts 8-aligned in
+///   the stream, so the worker hands the plugin its nodes where they were read.
 /// - worker → host, per application, in order: `"CKRS"`, u32 index, i32 status, u32 length,
 ///   then the plugin's sink calls as events (see ``WorkerEvent``).
 enum WorkerProtocol {
@@ -57,12 +59,21 @@ enum WorkerProtocol {
     static func appendApplication(index: UInt32, asOf: String, document: JSONDocument, to bytes: inout [UInt8]) {
         bytes.appendUInt32(index)
         let day = Array(asOf.utf8)
-        bytes.append(contentsOf: day.prefix(10) + Array(repeating: 0x20, count: max(0, 10 - day.count)))
+        bytes.append(contentsOf: day.prefix(dayLength) + Array(repeating: 0x20, count: max(0, dayLength - day.count)))
         bytes.appendUInt32(UInt32(document.nodes.count))
         bytes.appendUInt32(UInt32(document.text.count))
         document.nodes.withUnsafeBytes { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: document.text)
+        bytes.append(contentsOf: repeatElement(0, count: padding(document.text.count)))
     }
+
+    /// The bytes of an application's header in a request: index, as-of date, node count, text length.
+    static let applicationHeader = 24
+    /// The bytes the as-of date takes in that header.
+    static let dayLength = 12
+
+    /// The zero bytes that follow `length` bytes of text, up to a multiple of 8.
+    static func padding(_ length: Int) -> Int { (8 - length % 8) % 8 }
 }
 
 /// A batch of applications encoded once for all the workers that evaluate it: the whole
@@ -77,7 +88,7 @@ struct EncodedBatch {
     init(_ applications: [(asOf: String, document: JSONDocument)]) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + applications.reduce(0) { total, item in
-            total + 22 + item.document.nodes.count * MemoryLayout<check_node>.stride + item.document.text.count
+            total + WorkerProtocol.applicationHeader + item.document.nodes.count * MemoryLayout<check_node>.stride + item.document.text.count + 7
         })
         bytes.appendUInt32(WorkerProtocol.request)
         bytes.appendUInt32(UInt32(applications.count))
