@@ -105,7 +105,21 @@ public final class CheckSession: @unchecked Sendable {
         var loaded: [PluginHandle] = []
         var refusals: [PluginRefusal] = []
         var workers: [String: WorkerProcess] = [:]
-        for file in configuration.pluginFiles + PluginLoader.discover(in: configuration.pluginDirectories) {
+        let files = configuration.pluginFiles + PluginLoader.discover(in: configuration.pluginDirectories)
+        func spawnWorker(_ file: URL, _ executable: URL) -> Result<WorkerProcess, WorkerProtocolError> {
+            let worker = WorkerProcess(WorkerProcess.Launch(
+                executable: executable.path, plugin: file.path, rulesRoots: configuration.rulesRoots, allowlist: configuration.allowlistFile,
+                timeout: configuration.pluginTimeout, messageLanguages: configuration.messageLanguages))
+            return Result { () throws(WorkerProtocolError) in try worker.spawn(); return worker }
+        }
+        // Every isolated plugin's worker is spawned before any hello is awaited: they load side by side.
+        var spawned: [URL: Result<WorkerProcess, WorkerProtocolError>] = [:]
+        if let executable = configuration.workerExecutable {
+            for file in files where configuration.isIsolated(file) && configuration.policy.refusal(for: file) == nil && spawned[file] == nil {
+                spawned[file] = spawnWorker(file, executable)
+            }
+        }
+        for file in files {
             let handle: PluginHandle
             if configuration.isIsolated(file) {
                 guard let executable = configuration.workerExecutable else {
@@ -116,17 +130,14 @@ public final class CheckSession: @unchecked Sendable {
                     refusals.append(PluginRefusal(file: file.path, reason: reason))
                     continue
                 }
-                let launch = WorkerProcess.Launch(executable: executable.path, plugin: file.path, rulesRoots: configuration.rulesRoots,
-                                                  allowlist: configuration.allowlistFile, timeout: configuration.pluginTimeout,
-                                                  messageLanguages: configuration.messageLanguages)
-                let worker = WorkerProcess(launch)
                 do {
-                    switch try worker.start() {
+                    let worker = try (spawned.removeValue(forKey: file) ?? spawnWorker(file, executable)).get()
+                    switch try worker.hello() {
                     case .refused(let reason):
                         refusals.append(PluginRefusal(file: file.path, reason: reason))
                         continue
                     case .plugin(let description, let abi):
-                        handle = PluginHandle(file: file.path, description: description, abiVersion: abi, inProcess: nil, launch: launch)
+                        handle = PluginHandle(file: file.path, description: description, abiVersion: abi, inProcess: nil, launch: worker.launch)
                         workers[file.path] = worker
                     }
                 } catch {

@@ -90,22 +90,16 @@ public final class Evaluator {
             }
         }
 
-        // Findings per plugin, per pending application.
-        var reports: [[[FindingReport]]] = []
-        reports.reserveCapacity(shared.plugins.count)
-        // What isolated workers are sent, encoded once for all of them.
-        var encoded: EncodedBatch? = nil
-        for plugin in shared.plugins {
-            if let inProcess = plugin.inProcess {
-                reports.append(pending.map { item in
-                    item.document.withCDocument {
-                        inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations,
-                                           languages: shared.messageLanguages)
-                    }
-                })
-            } else {
-                if encoded == nil { encoded = EncodedBatch(pending.map { ($0.asOf, $0.document) }) }
-                reports.append(evaluateIsolated(plugin, pending, encoded: encoded!))
+        // Findings per plugin, per pending application: the isolated plugins all at once, on
+        // their workers side by side, then the rest in this process.
+        var reports = evaluateIsolated(pending)
+        for (index, plugin) in shared.plugins.enumerated() {
+            guard let inProcess = plugin.inProcess else { continue }
+            reports[index] = pending.map { item in
+                item.document.withCDocument {
+                    inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations,
+                                       languages: shared.messageLanguages)
+                }
             }
         }
         // Each application's findings in plugin order, in arrays sized once.
@@ -126,24 +120,36 @@ public final class Evaluator {
         return results.map { $0! }
     }
 
-    /// Runs an isolated plugin on `pending`, whose applications `encoded` holds as workers read them.
-    private func evaluateIsolated(_ plugin: PluginHandle, _ pending: [Pending], encoded: EncodedBatch) -> [[FindingReport]] {
-        guard !pending.isEmpty else { return [] }
-        let worker = workers[plugin.file] ?? WorkerProcess(plugin.launch!)
-        workers[plugin.file] = worker
-        let outcomes = worker.evaluate(encoded)
-        return zip(pending, outcomes).map { item, outcome in
-            switch outcome {
-            case .failed(let reason):
-                return [FindingReport.pluginError(plugin.rules, problems: [reason])]
-            case .events(let status, let events):
-                return item.document.withCDocument { document in
-                    var collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
-                                                     application: item.document, document: document)
-                    WorkerEvent.replay(events, into: &collector)
-                    return collector.finish(status: status)
+    /// Runs the isolated plugins on `pending`, their workers side by side (the applications
+    /// encoded once for all of them). Findings per plugin of the session, per application; empty
+    /// for the plugins evaluated in this process.
+    private func evaluateIsolated(_ pending: [Pending]) -> [[[FindingReport]]] {
+        var reports = [[[FindingReport]]](repeating: [], count: shared.plugins.count)
+        let isolated = shared.plugins.indices.filter { shared.plugins[$0].inProcess == nil }
+        guard !pending.isEmpty, !isolated.isEmpty else { return reports }
+        let batch = EncodedBatch(pending.map { ($0.asOf, $0.document) })
+        let running = isolated.map { index in
+            let plugin = shared.plugins[index]
+            let worker = workers[plugin.file] ?? WorkerProcess(plugin.launch!)
+            workers[plugin.file] = worker
+            return worker
+        }
+        for (index, outcomes) in zip(isolated, WorkerProcess.evaluate(batch, on: running)) {
+            let plugin = shared.plugins[index]
+            reports[index] = zip(pending, outcomes).map { item, outcome in
+                switch outcome {
+                case .failed(let reason):
+                    return [FindingReport.pluginError(plugin.rules, problems: [reason])]
+                case .events(let status, let events):
+                    return item.document.withCDocument { document in
+                        var collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
+                                                         application: item.document, document: document)
+                        WorkerEvent.replay(events, into: &collector)
+                        return collector.finish(status: status)
+                    }
                 }
             }
         }
+        return reports
     }
 }

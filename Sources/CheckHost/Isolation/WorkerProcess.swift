@@ -63,6 +63,13 @@ final class WorkerProcess {
 
     /// Starts the worker and reads its hello (or refusal).
     func start() throws(WorkerProtocolError) -> Hello {
+        try spawn()
+        return try hello()
+    }
+
+    /// Starts the worker process; ``hello()`` reads what it says once loaded. (Workers spawned
+    /// one after another load their plugins side by side.)
+    func spawn() throws(WorkerProtocolError) {
         stop()
         starts += 1
         WorkerProcess.spawnLock.lock()
@@ -113,7 +120,10 @@ final class WorkerProcess {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
         _ = fcntl(toWorker, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+    }
 
+    /// Reads the spawned worker's hello (or refusal).
+    func hello() throws(WorkerProtocolError) -> Hello {
         var buffer: [UInt8] = []
         let deadline = Date().addingTimeInterval(max(30, launch.timeout))
         while true {
@@ -155,84 +165,176 @@ final class WorkerProcess {
         }
     }
 
-    /// Evaluates the applications of `batch`, restarting the worker as often as needed.
-    func evaluate(_ batch: EncodedBatch) -> [WorkerOutcome] {
+    /// One batch on one worker: what is still to be sent, what came back, and until when the
+    /// application it is on may take.
+    private struct Exchange {
+        /// The outcome of each application answered so far, in order.
         var outcomes: [WorkerOutcome] = []
-        outcomes.reserveCapacity(batch.count)
-        while outcomes.count < batch.count {
-            if !isRunning {
-                do {
-                    if case .refused(let reason) = try start() {
-                        return outcomes + Array(repeating: .failed("the restarted worker refused the plugin: \(reason)"), count: batch.count - outcomes.count)
-                    }
-                } catch {
-                    return outcomes + Array(repeating: .failed("the worker could not be restarted: \(error)"), count: batch.count - outcomes.count)
-                }
-            }
-            run(batch, from: outcomes.count, into: &outcomes)
-        }
-        return outcomes
+        /// The request being sent (nil until the worker is sent the applications still unanswered).
+        var request: [UInt8]? = nil
+        /// How much of it the worker has been given.
+        var written = 0
+        /// Bytes read from the worker: `received[consumed...]` is the start of a response.
+        var received: [UInt8] = []
+        var consumed = 0
+        /// When the application the worker is on fails as timed out.
+        var deadline = Date.distantFuture
     }
 
-    /// Sends applications `first…` and collects outcomes until done or the worker fails (then
-    /// the application it was on gets `failed` and the worker is stopped).
-    private func run(_ batch: EncodedBatch, from first: Int, into outcomes: inout [WorkerOutcome]) {
-        let request = batch.request(from: first)
-        var written = 0
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
-        var consumed = 0
-        var deadline = Date().addingTimeInterval(launch.timeout)
+    /// The batch this worker is evaluating.
+    private var exchange = Exchange()
+    /// Whether applications of the batch are unanswered and not sent (the worker needs them sent, and maybe a restart).
+    private func isIdle(in batch: EncodedBatch) -> Bool { exchange.outcomes.count < batch.count && exchange.request == nil }
 
-        func fail(_ reason: String) {
-            outcomes.append(.failed(reason))
-            stop()
+    /// Evaluates the applications of `batch` on every worker of `workers` side by side (one
+    /// `poll` over all of them, so they use the cores while the host waits), restarting each as
+    /// often as needed. Returns each worker's outcomes, one per application, in the order of `workers`.
+    static func evaluate(_ batch: EncodedBatch, on workers: [WorkerProcess]) -> [[WorkerOutcome]] {
+        for worker in workers {
+            worker.exchange = Exchange()
+            worker.exchange.outcomes.reserveCapacity(batch.count)
         }
-
-        while outcomes.count < batch.count {
-            var fds = [pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0), pollfd(fd: errorsFromWorker, events: Int16(POLLIN), revents: 0)]
-            if written < request.count { fds.append(pollfd(fd: toWorker, events: Int16(POLLOUT), revents: 0)) }
-            let wait = max(0, Int32(deadline.timeIntervalSinceNow * 1000))
-            let ready = poll(&fds, nfds_t(fds.count), wait)
+        var descriptors: [pollfd] = []
+        var owners: [WorkerProcess] = []
+        while true {
+            // Send the unanswered applications to every worker not yet sent them, (re)starting
+            // those not running (all spawned before any hello is awaited); the time the starts take
+            // does not count against the deadlines of the workers already at work.
+            if workers.contains(where: { $0.isIdle(in: batch) }) {
+                let began = Date()
+                let idle = workers.filter { $0.isIdle(in: batch) }
+                let starting = idle.filter { !$0.isRunning }
+                for worker in starting { worker.restart(batch) }
+                for worker in idle where worker.exchange.outcomes.count < batch.count {
+                    if starting.contains(where: { $0 === worker }) { worker.hello(batch) }
+                    if worker.isRunning { worker.send(batch) }
+                }
+                let paused = Date().timeIntervalSince(began)
+                for worker in workers where worker.exchange.request != nil && !idle.contains(where: { $0 === worker }) {
+                    worker.exchange.deadline += paused
+                }
+            }
+            descriptors.removeAll(keepingCapacity: true)
+            owners.removeAll(keepingCapacity: true)
+            var nearest = Date.distantFuture
+            for worker in workers where worker.exchange.request != nil {
+                worker.watch(into: &descriptors)
+                while owners.count < descriptors.count { owners.append(worker) }
+                nearest = min(nearest, worker.exchange.deadline)
+            }
+            if descriptors.isEmpty { return workers.map { $0.exchange.outcomes } }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), max(0, Int32(min(nearest.timeIntervalSinceNow * 1000, 3_600_000))))
             if ready < 0 {
                 if errno == EINTR { continue }
-                return fail("poll failed: \(String(cString: strerror(errno)))")
+                let reason = "poll failed: \(String(cString: strerror(errno)))"
+                for worker in workers where worker.exchange.request != nil { worker.fail(reason) }
+                continue
             }
-            if ready == 0 {
-                kill(pid, SIGKILL)
-                return fail("timed out after \(formatSeconds(launch.timeout)) (--plugin-timeout); the worker was killed and restarted")
+            var start = 0
+            while start < descriptors.count {
+                var end = start + 1
+                while end < descriptors.count && owners[end] === owners[start] { end += 1 }
+                owners[start].step(descriptors[start..<end], batch)
+                start = end
             }
-            if fds[1].revents != 0 { drainErrors() }
-            if fds.count > 2, fds[2].revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
-                let count = request.withUnsafeBytes { raw in Glibc.write(toWorker, raw.baseAddress! + written, raw.count - written) }
-                if count > 0 { written += count }
-            }
-            if fds[0].revents != 0 {
-                let ended = readAvailable(fromWorker, into: &buffer)
-                // Complete responses, in order.
-                while true {
-                    let frame: WorkerProtocol.Response?
-                    do {
-                        frame = try WorkerProtocol.nextResponse(buffer[consumed...], expected: UInt32(outcomes.count))
-                    } catch {
-                        kill(pid, SIGKILL)
-                        return fail("malformed output from the worker: \(error)")
-                    }
-                    guard let frame else { break }
-                    consumed += frame.length
-                    outcomes.append(.events(status: frame.status, events: frame.events))
-                    deadline = Date().addingTimeInterval(launch.timeout)
+        }
+    }
+
+    /// Restarts the worker for the applications of `batch` not yet answered; they all fail if it
+    /// cannot be started.
+    private func restart(_ batch: EncodedBatch) {
+        do {
+            try spawn()
+        } catch {
+            exchange.outcomes += repeatElement(.failed("the worker could not be restarted: \(error)"), count: batch.count - exchange.outcomes.count)
+        }
+    }
+
+    /// Reads the restarted worker's hello; the applications not yet answered all fail if it
+    /// refuses the plugin or never says hello.
+    private func hello(_ batch: EncodedBatch) {
+        let reason: String
+        do {
+            guard case .refused(let refusal) = try hello() else { return }
+            reason = "the restarted worker refused the plugin: \(refusal)"
+        } catch {
+            stop()
+            reason = "the worker could not be restarted: \(error)"
+        }
+        exchange.outcomes += repeatElement(.failed(reason), count: batch.count - exchange.outcomes.count)
+    }
+
+    /// Sends the worker the applications of `batch` not yet answered.
+    private func send(_ batch: EncodedBatch) {
+        exchange.request = batch.request(from: exchange.outcomes.count)
+        exchange.written = 0
+        exchange.received = []
+        exchange.consumed = 0
+        exchange.deadline = Date().addingTimeInterval(launch.timeout)
+    }
+
+    /// The descriptors to poll for this worker: its output, its standard error, and its input
+    /// while some of the request is unsent.
+    private func watch(into descriptors: inout [pollfd]) {
+        descriptors.append(pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0))
+        descriptors.append(pollfd(fd: errorsFromWorker, events: Int16(POLLIN), revents: 0))
+        if exchange.written < exchange.request!.count { descriptors.append(pollfd(fd: toWorker, events: Int16(POLLOUT), revents: 0)) }
+    }
+
+    /// The application the worker is on fails with `reason`; the worker is stopped (the next
+    /// round restarts it for the rest).
+    private func fail(_ reason: String) {
+        exchange.outcomes.append(.failed(reason))
+        exchange.request = nil
+        stop()
+    }
+
+    /// Acts on what `poll` reported for the descriptors ``watch(into:)`` gave: writes more of
+    /// the request, reads complete responses in order, and fails the application the worker is
+    /// on if the worker ended, garbled its output or passed the deadline.
+    private func step(_ polled: ArraySlice<pollfd>, _ batch: EncodedBatch) {
+        let output = polled[polled.startIndex], errors = polled[polled.startIndex + 1]
+        if errors.revents != 0 { drainErrors() }
+        if polled.count > 2, polled[polled.startIndex + 2].revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
+            let written = exchange.written
+            let count = exchange.request!.withUnsafeBytes { raw in Glibc.write(toWorker, raw.baseAddress! + written, raw.count - written) }
+            if count > 0 { exchange.written += count }
+        }
+        if output.revents != 0 {
+            let ended = readAvailable(fromWorker, into: &exchange.received)
+            // Complete responses, in order.
+            while true {
+                let frame: WorkerProtocol.Response?
+                do {
+                    frame = try WorkerProtocol.nextResponse(exchange.received[exchange.consumed...], expected: UInt32(exchange.outcomes.count))
+                } catch {
+                    kill(pid, SIGKILL)
+                    return fail("malformed output from the worker: \(error)")
                 }
-                if consumed > 1 << 20 {
-                    buffer.removeFirst(consumed)
-                    consumed = 0
-                }
-                if ended && outcomes.count < batch.count {
-                    let why = reap()
-                    drainErrors()
-                    return fail("the plugin's worker \(why) while evaluating this application\(tailText); restarted for the rest")
-                }
+                guard let frame else { break }
+                exchange.consumed += frame.length
+                exchange.outcomes.append(.events(status: frame.status, events: frame.events))
+                exchange.deadline = Date().addingTimeInterval(launch.timeout)
             }
+            if exchange.outcomes.count == batch.count {
+                exchange.request = nil
+                return
+            }
+            // The outcomes keep the bytes read so far; later reads go to a new buffer (appending
+            // to the shared one would copy all of it).
+            if exchange.consumed > 0 {
+                exchange.received = Array(exchange.received[exchange.consumed...])
+                exchange.consumed = 0
+            }
+            if ended {
+                let why = reap()
+                drainErrors()
+                return fail("the plugin's worker \(why) while evaluating this application\(tailText); restarted for the rest")
+            }
+        }
+        if exchange.deadline.timeIntervalSinceNow <= 0 {
+            kill(pid, SIGKILL)
+            fail("timed out after \(formatSeconds(launch.timeout)) (--plugin-timeout); the worker was killed and restarted")
         }
     }
 
@@ -266,7 +368,7 @@ final class WorkerProcess {
         while true {
             let count = readChunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
             if count > 0 {
-                target += readChunk[0..<count]
+                readChunk.withUnsafeBufferPointer { target.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
                 continue
             }
             if count == 0 { return true }
@@ -285,33 +387,33 @@ final class WorkerProcess {
     /// Waits for the worker to end and says how it ended.
     private func reap() -> String {
         guard pid > 0 else { return "ended" }
-        var status: Int32 = 0
-        var waited: pid_t = 0
-        for _ in 0..<200 {
-            waited = waitpid(pid, &status, WNOHANG)
-            if waited != 0 { break }
-            usleep(1000)
-        }
-        if waited == 0 {
-            kill(pid, SIGKILL)
-            waited = waitpid(pid, &status, 0)
-        }
-        let description = describeExit(status)
+        let description = describeExit(waitForExit(milliseconds: 200))
         closePipes()
         pid = 0
         return description
     }
 
-    /// Stops the worker (closing its input first, then killing it).
+    /// Stops the worker: closes its input, on which an idle worker ends at once (cleanly, so a
+    /// profiler or sanitizer in it writes its report); one still running after a second is killed.
     func stop() {
         guard pid > 0 else { return }
         close(toWorker)
         toWorker = -1
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = waitForExit(milliseconds: 1000)
         closePipes()
         pid = 0
+    }
+
+    /// The worker's exit status, once it has ended on its own within `milliseconds` or been killed.
+    private func waitForExit(milliseconds: Int) -> Int32 {
+        var status: Int32 = 0
+        for _ in 0..<milliseconds {
+            if waitpid(pid, &status, WNOHANG) != 0 { return status }
+            usleep(1000)
+        }
+        kill(pid, SIGKILL)
+        waitpid(pid, &status, 0)
+        return status
     }
 
     private func closePipes() {
