@@ -106,7 +106,7 @@ print("")
 // (e) Isolation: every plugin in a worker process, against in process.
 let ten = file(10_000)
 let (inProcess, isolated) = compare([check, "--format", "jsonl", ten], [check, "--isolate", "--format", "jsonl", ten], times: repeats)
-print("(e) 10,000 applications, in process against --isolate (4 worker processes per job)")
+print("(e) 10,000 applications, in process against --isolate (4 worker processes, one per plugin, shared by the jobs)")
 print("    in process  \(rate(10_000, inProcess))     isolated  \(rate(10_000, isolated))     cost \(format(isolated / inProcess, 2))×   (target ≤ 1.5×)")
 print("")
 

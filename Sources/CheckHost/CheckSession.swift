@@ -93,7 +93,8 @@ public final class CheckSession: @unchecked Sendable {
     public let configuration: SessionConfiguration
     let validator: ApplicationValidator
     private let shared: Evaluator.Shared
-    private var firstWorkers: [String: WorkerProcess]
+    /// The isolated plugins' workers.
+    let workers: WorkerPool
     private let lock = NSLock()
     private var defaultEvaluator: Evaluator?
 
@@ -164,29 +165,22 @@ public final class CheckSession: @unchecked Sendable {
             .filter { (configuration.only.isEmpty || configuration.only.contains($0.id)) && !configuration.skip.contains($0.id) }
             .sorted { $0.id < $1.id }
         self.refusals = refusals
-        firstWorkers = workers
+        self.workers = WorkerPool(first: workers)
         shared = Evaluator.Shared(plugins: plugins, citations: CitationIndex(ruleBook.citations), validator: validator, asOf: configuration.asOf,
                                   strictInput: configuration.strictInput, referenceReader: configuration.referenceReader,
                                   messageLanguages: configuration.messageLanguages)
     }
 
-    /// A new evaluator: one per thread. The first one takes over the workers started at load.
+    /// A new evaluator: one per thread. Evaluators share the isolated plugins' workers.
     public func makeEvaluator() -> Evaluator {
-        lock.lock()
-        defer { lock.unlock() }
-        let workers = firstWorkers
-        firstWorkers = [:]
+        workers.addEvaluator()
         return Evaluator(shared: shared, workers: workers)
     }
 
     /// Evaluates one input record (a convenience over a shared evaluator; not for parallel use).
     public func evaluate(_ record: InputRecord) -> ApplicationResult {
         lock.lock()
-        if defaultEvaluator == nil {
-            let workers = firstWorkers
-            firstWorkers = [:]
-            defaultEvaluator = Evaluator(shared: shared, workers: workers)
-        }
+        if defaultEvaluator == nil { defaultEvaluator = makeEvaluator() }
         let evaluator = defaultEvaluator!
         lock.unlock()
         return evaluator.evaluate([record])[0]

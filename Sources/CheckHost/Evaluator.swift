@@ -4,7 +4,8 @@ import Foundation
 
 /// Evaluates batches of input records: parse and validate each once, run every plugin (in this
 /// process, or in its worker), assemble the results in input order. Not thread-safe: use one
-/// per thread (``CheckSession/makeEvaluator()``); isolated plugins get their own workers.
+/// per thread (``CheckSession/makeEvaluator()``); the isolated plugins' workers are borrowed
+/// from the session's pool for each batch.
 public final class Evaluator {
     /// What all evaluators of a session share (immutable).
     struct Shared: @unchecked Sendable {
@@ -18,15 +19,11 @@ public final class Evaluator {
     }
 
     let shared: Shared
-    private var workers: [String: WorkerProcess]
+    private let workers: WorkerPool
 
-    init(shared: Shared, workers: [String: WorkerProcess]) {
+    init(shared: Shared, workers: WorkerPool) {
         self.shared = shared
         self.workers = workers
-    }
-
-    deinit {
-        for worker in workers.values { worker.stop() }
     }
 
     /// An application that passed validation, waiting for the plugins. (A class: it is passed
@@ -128,13 +125,16 @@ public final class Evaluator {
         let isolated = shared.plugins.indices.filter { shared.plugins[$0].inProcess == nil }
         guard !pending.isEmpty, !isolated.isEmpty else { return reports }
         let batch = EncodedBatch(pending.map { ($0.asOf, $0.document) })
+        var set = workers.borrow()
         let running = isolated.map { index in
             let plugin = shared.plugins[index]
-            let worker = workers[plugin.file] ?? WorkerProcess(plugin.launch!)
-            workers[plugin.file] = worker
+            let worker = set[plugin.file] ?? WorkerProcess(plugin.launch!)
+            set[plugin.file] = worker
             return worker
         }
-        for (index, outcomes) in zip(isolated, WorkerProcess.evaluate(batch, on: running)) {
+        let outcomes = WorkerProcess.evaluate(batch, on: running)
+        workers.giveBack(set)
+        for (index, outcomes) in zip(isolated, outcomes) {
             let plugin = shared.plugins[index]
             reports[index] = zip(pending, outcomes).map { item, outcome in
                 switch outcome {

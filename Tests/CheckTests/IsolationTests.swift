@@ -1,5 +1,5 @@
 import CheckAPI
-import CheckHost
+@testable import CheckHost
 import Foundation
 import XCTest
 
@@ -81,6 +81,43 @@ final class IsolationTests: XCTestCase {
         let report = try XCTUnwrap(try foundationJSON(output.stdoutBytes) as? [String: Any])
         XCTAssertEqual((report["results"] as? [Any])?.count, 8, "every application is reported")
         XCTAssertEqual((report["summary"] as? [String: Any])?["error"] as? Int, 5)
+    }
+
+    /// Evaluators on two threads share one set of workers (one worker per isolated plugin, not
+    /// one per thread), and each gets the verdicts and findings evaluation in process gives.
+    func testEvaluatorsShareOneSetOfWorkers() throws {
+        var configuration = SessionConfiguration(pluginDirectories: [TestPaths.build], rulesRoots: [TestPaths.rules])
+        configuration.isolateAll = true
+        configuration.workerExecutable = TestPaths.checkExecutable
+        let isolated = try CheckSession(configuration)
+        XCTAssertEqual(isolated.plugins.count, 4)
+        let files = FileManager.default.enumerator(at: TestPaths.examples, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+        let once = try files.map { InputRecord.application(bytes: [UInt8](try Data(contentsOf: $0)), source: $0.lastPathComponent, line: nil) }
+        let records = Array(repeating: once, count: 4).flatMap { $0 }  // several batches each
+        XCTAssertGreaterThan(records.count, 2 * BatchRun.batchSize)
+        @Sendable func summary(_ results: [ApplicationResult]) -> [String] {
+            results.map { result in
+                "\(result.source) \(result.verdict) " + result.findings.map { "\($0.plugin) \($0.verdict) \($0.message(in: .en))" }.joined(separator: "; ")
+            }
+        }
+        let expected = summary(try makeSession().makeEvaluator().evaluate(records))
+
+        final class Outcomes: @unchecked Sendable {
+            let lock = NSLock()
+            var summaries: [[String]] = []
+        }
+        let outcomes = Outcomes()
+        nonisolated(unsafe) let evaluators = [isolated.makeEvaluator(), isolated.makeEvaluator()]
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let results = summary(evaluators[index].evaluate(records))
+            outcomes.lock.lock()
+            outcomes.summaries.append(results)
+            outcomes.lock.unlock()
+        }
+        XCTAssertEqual(outcomes.summaries.count, 2)
+        for results in outcomes.summaries { XCTAssertEqual(results, expected) }
+        XCTAssertEqual(isolated.workers.workerStarts, 4, "one worker per isolated plugin, started once")
     }
 
     /// Isolated and in-process evaluation of the shipped examples give identical reports.
