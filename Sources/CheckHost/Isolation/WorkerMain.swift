@@ -64,6 +64,7 @@ public enum WorkerMain {
             guard magic == WorkerProtocol.request, let count = input.uint32() else { return 65 }
             for _ in 0..<count {
                 // The application's parts are used where they were read: valid until the next read.
+                // Its header: u32 index at 0, the date at 4, u32 node count and u32 text length after it.
                 guard let header = input.next(WorkerProtocol.applicationHeader) else { return 65 }
                 let index = header.loadUnaligned(as: UInt32.self).littleEndian
                 let nodeCount = header.loadUnaligned(fromByteOffset: 4 + WorkerProtocol.dayLength, as: UInt32.self).littleEndian

@@ -61,12 +61,6 @@ final class WorkerProcess {
     /// in the moment before they are marked close-on-exec.
     private static let spawnLock = NSLock()
 
-    /// Starts the worker and reads its hello (or refusal).
-    func start() throws(WorkerProtocolError) -> Hello {
-        try spawn()
-        return try hello()
-    }
-
     /// Starts the worker process; ``hello()`` reads what it says once loaded. (Workers spawned
     /// one after another load their plugins side by side.)
     func spawn() throws(WorkerProtocolError) {
@@ -206,7 +200,7 @@ final class WorkerProcess {
                 let starting = idle.filter { !$0.isRunning }
                 for worker in starting { worker.restart(batch) }
                 for worker in idle where worker.exchange.outcomes.count < batch.count {
-                    if starting.contains(where: { $0 === worker }) { worker.hello(batch) }
+                    if starting.contains(where: { $0 === worker }) { worker.awaitHello(batch) }
                     if worker.isRunning { worker.send(batch) }
                 }
                 let paused = Date().timeIntervalSince(began)
@@ -252,7 +246,7 @@ final class WorkerProcess {
 
     /// Reads the restarted worker's hello; the applications not yet answered all fail if it
     /// refuses the plugin or never says hello.
-    private func hello(_ batch: EncodedBatch) {
+    private func awaitHello(_ batch: EncodedBatch) {
         let reason: String
         do {
             guard case .refused(let refusal) = try hello() else { return }
