@@ -101,8 +101,6 @@ public final class CheckSession: @unchecked Sendable {
     /// Loads the rule data (throws if it is invalid) and every plugin (refusals are kept, not thrown).
     public init(_ configuration: SessionConfiguration) throws {
         self.configuration = configuration
-        ruleBook = try RuleBook.load(roots: configuration.rulesRoots)
-        validator = ApplicationValidator(industries: ruleBook.industries)
         var loaded: [PluginHandle] = []
         var refusals: [PluginRefusal] = []
         var workers: [String: WorkerProcess] = [:]
@@ -113,13 +111,16 @@ public final class CheckSession: @unchecked Sendable {
                 timeout: configuration.pluginTimeout, messageLanguages: configuration.messageLanguages))
             return Result { () throws(WorkerProtocolError) in try worker.spawn(); return worker }
         }
-        // Every isolated plugin's worker is spawned before any hello is awaited: they load side by side.
+        // Every isolated plugin's worker is spawned first: they load side by side, and while
+        // this process loads the rule data.
         var spawned: [URL: Result<WorkerProcess, WorkerProtocolError>] = [:]
         if let executable = configuration.workerExecutable {
             for file in files where configuration.isIsolated(file) && configuration.policy.refusal(for: file) == nil && spawned[file] == nil {
                 spawned[file] = spawnWorker(file, executable)
             }
         }
+        ruleBook = try RuleBook.load(roots: configuration.rulesRoots)
+        validator = ApplicationValidator(industries: ruleBook.industries)
         for file in files {
             let handle: PluginHandle
             if configuration.isIsolated(file) {

@@ -19,7 +19,9 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     deinit {
-        for set in idle { set.values.forEach { $0.stop() } }
+        let workers = idle.flatMap(\.values)
+        workers.forEach { $0.closeInput() }
+        workers.forEach { $0.stop() }
     }
 
     /// Counts one more evaluator sharing the pool.

@@ -391,11 +391,18 @@ final class WorkerProcess {
     /// profiler or sanitizer in it writes its report); one still running after a second is killed.
     func stop() {
         guard pid > 0 else { return }
-        close(toWorker)
-        toWorker = -1
+        closeInput()
         _ = waitForExit(milliseconds: 1000)
         closePipes()
         pid = 0
+    }
+
+    /// Closes the worker's input: an idle worker ends. (Closing every worker's input before
+    /// stopping any lets them end side by side.)
+    func closeInput() {
+        guard toWorker >= 0 else { return }
+        close(toWorker)
+        toWorker = -1
     }
 
     /// The worker's exit status, once it has ended on its own within `milliseconds` or been killed.
