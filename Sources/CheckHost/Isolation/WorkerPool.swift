@@ -46,18 +46,18 @@ final class WorkerPool: @unchecked Sendable {
         return idle.removeLast()
     }
 
-    /// How many worker processes the idle sets' workers have started, restarts included.
-    var workerStarts: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return idle.reduce(0) { total, set in set.values.reduce(total) { $0 + $1.starts } }
-    }
-
     /// Returns a set borrowed with ``borrow()``, with any workers started meanwhile.
     func giveBack(_ set: WorkerSet) {
         condition.lock()
         idle.append(set)
         condition.signal()
         condition.unlock()
+    }
+
+    /// How many worker processes the idle sets' workers have started, restarts included.
+    var workerStarts: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return idle.reduce(0) { total, set in set.values.reduce(total) { $0 + $1.starts } }
     }
 }
