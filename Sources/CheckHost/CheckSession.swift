@@ -119,7 +119,8 @@ public final class CheckSession: @unchecked Sendable {
                 spawned[file] = spawnWorker(file, executable)
             }
         }
-        ruleBook = try RuleBook.load(roots: configuration.rulesRoots)
+        let ruleBook = try RuleBook.load(roots: configuration.rulesRoots)
+        self.ruleBook = ruleBook
         validator = ApplicationValidator(industries: ruleBook.industries)
         for file in files {
             let handle: PluginHandle
@@ -139,6 +140,14 @@ public final class CheckSession: @unchecked Sendable {
                         refusals.append(PluginRefusal(file: file.path, reason: reason))
                         continue
                     case .plugin(let description, let abi):
+                        // The worker does not know the rule data's citations; the host does.
+                        let unknown = description.rules.lazy.flatMap { rule in rule.citations.lazy.map { (rule.id, $0) } }
+                            .first { ruleBook.citations[$0.1] == nil }
+                        if let (rule, citation) = unknown {
+                            refusals.append(PluginRefusal(file: file.path, reason: PluginLoader.unknownCitation(citation, rule: rule)))
+                            worker.stop()
+                            continue
+                        }
                         handle = PluginHandle(file: file.path, description: description, abiVersion: abi, inProcess: nil, launch: worker.launch)
                         workers[file.path] = worker
                     }

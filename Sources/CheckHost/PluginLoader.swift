@@ -66,6 +66,13 @@ public enum PluginLoader {
     /// symbol, the ABI version and size (before anything else), the metadata, then `open` with
     /// the plugin's rule data.
     public static func load(_ file: URL, ruleBook: RuleBook, policy: PluginPolicy = .default) throws(PluginRefusal) -> LoadedPlugin {
+        try load(file, policy: policy, hasCitation: { ruleBook.citations[$0] != nil }, datasetFiles: { ruleBook.datasets[$0] })
+    }
+
+    /// Loads `file` with its rule data from `datasetFiles` (nil: no rules root has that dataset);
+    /// `hasCitation` says whether a citation id is in the rule data.
+    static func load(_ file: URL, policy: PluginPolicy, hasCitation: (String) -> Bool,
+                     datasetFiles: (String) -> [DatasetFile]?) throws(PluginRefusal) -> LoadedPlugin {
         let path = file.path
         func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason) }
         if let reason = policy.refusal(for: file) { throw refuse(reason) }
@@ -129,9 +136,7 @@ public enum PluginLoader {
             }
             guard !rules.contains(where: { $0.id == ruleID }) else { throw refuse("rule id \(ruleID) is declared twice") }
             let citations = try list(rule.citations, "rules[\(index)].citations")
-            for citation in citations where ruleBook.citations[citation] == nil {
-                throw refuse("rule \(ruleID) cites \(citation), which is not in the rule data (see `check rules`)")
-            }
+            for citation in citations where !hasCitation(citation) { throw refuse(unknownCitation(citation, rule: ruleID)) }
             rules.append(RuleDescription(
                 id: ruleID,
                 title: try localized(rule.title_zh, rule.title_en, "rules[\(index)].title"),
@@ -139,16 +144,23 @@ public enum PluginLoader {
                 citations: citations))
         }
         let datasets = try list(raw.datasets, "datasets")
-        for dataset in datasets where ruleBook.datasets[dataset] == nil {
-            throw refuse("plugin \(id) needs rule data folder \(dataset)/, which no rules root has")
+        var files: [DatasetFile] = []
+        for dataset in datasets {
+            guard let found = datasetFiles(dataset) else { throw refuse("plugin \(id) needs rule data folder \(dataset)/, which no rules root has") }
+            files += found
         }
         let description = PluginDescription(
             id: id, version: try text(raw.version, "version"),
             title: try localized(raw.title_zh, raw.title_en, "title"),
             datasets: datasets, rules: rules)
 
-        let state = try open(descriptor, datasets: ruleBook.files(for: datasets), id: id, refuse: refuse)
+        let state = try open(descriptor, datasets: files, id: id, refuse: refuse)
         return LoadedPlugin(file: path, description: description, descriptor: descriptor, state: state)
+    }
+
+    /// Why a plugin whose rule `rule` cites `citation`, which the rule data lacks, is refused.
+    static func unknownCitation(_ citation: String, rule: String) -> String {
+        "rule \(rule) cites \(citation), which is not in the rule data (see `check rules`)"
     }
 
     static func isValidPluginID(_ id: String) -> Bool {

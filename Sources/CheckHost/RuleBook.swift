@@ -97,9 +97,32 @@ public struct RuleBook: Sendable {
         return try loader.load()
     }
 
-    /// The files of `datasets`, in dataset order then path order.
-    public func files(for datasets: [String]) -> [DatasetFile] {
-        datasets.flatMap { self.datasets[$0] ?? [] }
+    /// The files of dataset `name` as ``load(roots:)`` gives them, read without its checks (nor
+    /// the GB/T table, the documents or the other datasets): for a worker process, whose host
+    /// has loaded and checked the same rule data. Nil where ``load(roots:)`` has no such dataset.
+    static func uncheckedFiles(of name: String, roots: [URL]) -> [DatasetFile]? {
+        guard !reservedFolders.contains(name), !name.hasPrefix("."), !name.contains("/") else { return nil }
+        var files: [DatasetFile] = []
+        for root in roots {
+            let folder = root.appendingPathComponent(name)
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+            for file in names {
+                let url = folder.appendingPathComponent(file)
+                guard let data = FileManager.default.contents(atPath: url.path), let document = try? JSONReader.parse([UInt8](data)) else { return nil }
+                files.append(DatasetFile(dataset: name, path: displayPath(url, roots: roots), document: document))
+            }
+        }
+        return files.isEmpty ? nil : files
+    }
+
+    /// How rule data files are named in messages: relative to the folder holding their root.
+    static func displayPath(_ url: URL, roots: [URL]) -> String {
+        let path = url.path
+        for root in roots {
+            let parent = root.deletingLastPathComponent().path
+            if path.hasPrefix(parent + "/") { return String(path.dropFirst(parent.count + 1)) }
+        }
+        return path
     }
 }
 
@@ -149,14 +172,7 @@ private struct RuleBookLoader {
                         datasets: datasets, editions: editions.sorted { ($0.dataset, $0.series, $0.effective.from!) < ($1.dataset, $1.series, $1.effective.from!) })
     }
 
-    func display(_ url: URL) -> String {
-        let path = url.path
-        for root in roots {
-            let parent = root.deletingLastPathComponent().path
-            if path.hasPrefix(parent + "/") { return String(path.dropFirst(parent.count + 1)) }
-        }
-        return path
-    }
+    func display(_ url: URL) -> String { RuleBook.displayPath(url, roots: roots) }
 
     mutating func parse(_ url: URL) -> JSONDocument? {
         guard let data = FileManager.default.contents(atPath: url.path) else {

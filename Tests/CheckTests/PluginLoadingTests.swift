@@ -84,6 +84,15 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(listing.status, 2)
         XCTAssertTrue(listing.stdout.contains("negative-list 1.0.0"))
         XCTAssertEqual(listing.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("! refused plugin ") }.count, 6, listing.stdout)
+
+        // Isolated, the same files are refused for the same reasons (a worker reads only its
+        // plugin's datasets; the host checks the citations its plugin names).
+        var configuration = SessionConfiguration(pluginDirectories: [folder, TestPaths.build], rulesRoots: [TestPaths.rules])
+        configuration.isolateAll = true
+        configuration.workerExecutable = TestPaths.checkExecutable
+        let isolated = try CheckSession(configuration)
+        XCTAssertEqual(isolated.plugins.map(\.id), session.plugins.map(\.id))
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: isolated.refusals.map { (URL(fileURLWithPath: $0.file).lastPathComponent, $0.description) }), reasons)
     }
 
     /// A plugin that breaks the contract while evaluating becomes `error` for that application;

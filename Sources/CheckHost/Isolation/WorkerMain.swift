@@ -39,11 +39,12 @@ public enum WorkerMain {
         guard let file else { return 64 }
 
         let plugin: LoadedPlugin
-        let book: RuleBook
         do {
-            book = try RuleBook.load(roots: rules)
+            // The host has loaded and checked the rule data, and checks the plugin's citations
+            // against it when this worker says hello: the worker reads only its plugin's datasets.
             let policy = try allowlist.map { try PluginPolicy(allowlistAt: $0) } ?? .default
-            plugin = try PluginLoader.load(URL(fileURLWithPath: file), ruleBook: book, policy: policy)
+            plugin = try PluginLoader.load(URL(fileURLWithPath: file), policy: policy, hasCitation: { _ in true },
+                                           datasetFiles: { RuleBook.uncheckedFiles(of: $0, roots: rules) })
         } catch let refusal as PluginRefusal {
             output.frame(WorkerProtocol.refused, Array(refusal.reason.utf8))
             return 0
