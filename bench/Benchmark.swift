@@ -47,7 +47,7 @@ func run(_ arguments: [String], output: String = "/dev/null") -> Run {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted[sorted.count / 2]
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// A command's times over several runs.
@@ -92,7 +92,7 @@ print("")
 
 // (b) 100,000 applications on all cores, against a program that only parses them with JSONSerialization.
 let hundred = file(100_000)
-let (parse, full) = compare(["\(tools)/parse-baseline", hundred], [check, "--format", "jsonl", hundred], times: max(1, repeats / 2))
+let (parse, full) = compare(["\(tools)/parse-baseline", hundred], [check, "--format", "jsonl", hundred], times: max(3, repeats / 2))
 print("(b) 100,000 applications from JSON Lines, all \(cores) cores")
 print("    JSONSerialization parse only    \(rate(100_000, parse.median))")
 print("    check (parse, validate, 4 plugins, jsonl report)  \(rate(100_000, full.median))")
