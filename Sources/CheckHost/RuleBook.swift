@@ -101,18 +101,24 @@ public struct RuleBook: Sendable {
     /// the GB/T table, the documents or the other datasets): for a worker process, whose host
     /// has loaded and checked the same rule data. Nil where ``load(roots:)`` has no such dataset.
     static func uncheckedFiles(of name: String, roots: [URL]) -> [DatasetFile]? {
-        guard !reservedFolders.contains(name), !name.hasPrefix("."), !name.contains("/") else { return nil }
+        guard isDatasetFolder(name), !name.contains("/") else { return nil }
         var files: [DatasetFile] = []
         for root in roots {
-            let folder = root.appendingPathComponent(name)
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-            for file in names {
-                let url = folder.appendingPathComponent(file)
+            for url in jsonFiles(in: root.appendingPathComponent(name)) {
                 guard let data = FileManager.default.contents(atPath: url.path), let document = try? JSONReader.parse([UInt8](data)) else { return nil }
                 files.append(DatasetFile(dataset: name, path: displayPath(url, roots: roots), document: document))
             }
         }
         return files.isEmpty ? nil : files
+    }
+
+    /// Whether a folder of that name under a rules root holds a dataset.
+    static func isDatasetFolder(_ name: String) -> Bool { !reservedFolders.contains(name) && !name.hasPrefix(".") }
+
+    /// The `.json` files directly in `folder`, in name order (none if it is not a folder).
+    static func jsonFiles(in folder: URL) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+            .map { folder.appendingPathComponent($0) }
     }
 
     /// How rule data files are named in messages: relative to the folder holding their root.
@@ -278,13 +284,11 @@ private struct RuleBookLoader {
     mutating func loadDatasets(_ root: URL) {
         let manager = FileManager.default
         let folders = ((try? manager.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
-        for folder in folders where !RuleBook.reservedFolders.contains(folder) && !folder.hasPrefix(".") {
+        for folder in folders where RuleBook.isDatasetFolder(folder) {
             let folderURL = root.appendingPathComponent(folder)
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: folderURL.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            let names = ((try? manager.contentsOfDirectory(atPath: folderURL.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-            for name in names {
-                let url = folderURL.appendingPathComponent(name)
+            for url in RuleBook.jsonFiles(in: folderURL) {
                 guard let parsed = parse(url) else { continue }
                 let file = display(url)
                 loadDatasetFile(parsed, dataset: folder, file: file)

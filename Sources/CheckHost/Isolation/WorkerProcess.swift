@@ -189,7 +189,8 @@ final class WorkerProcess {
             worker.exchange.outcomes.reserveCapacity(batch.count)
         }
         var descriptors: [pollfd] = []
-        var owners: [WorkerProcess] = []
+        // Each watched worker with the descriptors that are its own.
+        var watched: [(worker: WorkerProcess, descriptors: Range<Int>)] = []
         while true {
             // Send the unanswered applications to every worker not yet sent them, (re)starting
             // those not running (all spawned before any hello is awaited); the time the starts take
@@ -209,11 +210,12 @@ final class WorkerProcess {
                 }
             }
             descriptors.removeAll(keepingCapacity: true)
-            owners.removeAll(keepingCapacity: true)
+            watched.removeAll(keepingCapacity: true)
             var nearest = Date.distantFuture
             for worker in workers where worker.exchange.request != nil {
+                let first = descriptors.count
                 worker.watch(into: &descriptors)
-                while owners.count < descriptors.count { owners.append(worker) }
+                watched.append((worker, first..<descriptors.count))
                 nearest = min(nearest, worker.exchange.deadline)
             }
             if descriptors.isEmpty { return workers.map { $0.exchange.outcomes } }
@@ -224,13 +226,7 @@ final class WorkerProcess {
                 for worker in workers where worker.exchange.request != nil { worker.fail(reason) }
                 continue
             }
-            var start = 0
-            while start < descriptors.count {
-                var end = start + 1
-                while end < descriptors.count && owners[end] === owners[start] { end += 1 }
-                owners[start].step(descriptors[start..<end], batch)
-                start = end
-            }
+            for (worker, range) in watched { worker.step(descriptors[range], batch) }
         }
     }
 
@@ -240,7 +236,7 @@ final class WorkerProcess {
         do {
             try spawn()
         } catch {
-            exchange.outcomes += repeatElement(.failed("the worker could not be restarted: \(error)"), count: batch.count - exchange.outcomes.count)
+            failRest(of: batch, "the worker could not be restarted: \(error)")
         }
     }
 
@@ -255,6 +251,11 @@ final class WorkerProcess {
             stop()
             reason = "the worker could not be restarted: \(error)"
         }
+        failRest(of: batch, reason)
+    }
+
+    /// Every application of `batch` not yet answered fails with `reason`.
+    private func failRest(of batch: EncodedBatch, _ reason: String) {
         exchange.outcomes += repeatElement(.failed(reason), count: batch.count - exchange.outcomes.count)
     }
 
