@@ -230,29 +230,33 @@ final class WorkerProcess {
         }
     }
 
-    /// Restarts the worker for the applications of `batch` not yet answered; they all fail if it
-    /// cannot be started.
+    /// Starts the worker (again, or for the first time in a new set of the pool) for the
+    /// applications of `batch` not yet answered; they all fail if it cannot be started.
     private func restart(_ batch: EncodedBatch) {
         do {
             try spawn()
         } catch {
-            failRest(of: batch, "the worker could not be restarted: \(error)")
+            failRest(of: batch, "the worker could not be \(startedWord): \(error)")
         }
     }
 
-    /// Reads the restarted worker's hello; the applications not yet answered all fail if it
-    /// refuses the plugin or never says hello.
+    /// Reads the hello of the worker ``restart(_:)`` started; the applications not yet answered
+    /// all fail if it refuses the plugin or never says hello.
     private func awaitHello(_ batch: EncodedBatch) {
         let reason: String
         do {
             guard case .refused(let refusal) = try hello() else { return }
-            reason = "the restarted worker refused the plugin: \(refusal)"
+            reason = "the \(startedWord) worker refused the plugin: \(refusal)"
         } catch {
             stop()
-            reason = "the worker could not be restarted: \(error)"
+            reason = "the worker could not be \(startedWord): \(error)"
         }
         failRest(of: batch, reason)
     }
+
+    /// "restarted", or "started" for this worker's first start (a set of the pool made for
+    /// another job starts its workers in the middle of a run).
+    private var startedWord: String { starts > 1 ? "restarted" : "started" }
 
     /// Every application of `batch` not yet answered fails with `reason`.
     private func failRest(of batch: EncodedBatch, _ reason: String) {
