@@ -6,11 +6,12 @@
 /// plugin builds a message or two for every finding.) A literal without interpolations is
 /// not copied at all.
 public struct MessageText: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringInterpolation {
-    private enum Storage: Sendable {
+    /// (Unchecked: a built text's buffer is written only while it is built, never after.)
+    private enum Storage: @unchecked Sendable {
         /// A string literal (NUL-terminated, like every `StaticString` literal).
         case literal(StaticString)
         /// UTF-8 with a NUL after the last byte.
-        case built([UInt8])
+        case built(TextBuffer)
     }
 
     private let storage: Storage
@@ -22,16 +23,15 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
 
     /// The text a string literal with interpolations built.
     public init(stringInterpolation: StringInterpolation) {
-        var bytes = stringInterpolation.bytes
-        bytes.append(0)
-        storage = .built(bytes)
+        storage = .built(stringInterpolation.finished())
     }
 
     /// The text of `text` (cut at its first NUL, if it has one, like any C string).
     public init(_ text: String) {
-        var bytes = Array(text.utf8.prefix { $0 != 0 })
-        bytes.append(0)
-        storage = .built(bytes)
+        var text = text
+        var built = StringInterpolation(literalCapacity: text.utf8.count, interpolationCount: 0)
+        text.withUTF8 { bytes in built.append(UnsafeBufferPointer(rebasing: bytes.prefix { $0 != 0 })) }
+        storage = .built(built.finished())
     }
 
     /// Calls `body` with its UTF-8 bytes, the NUL not included.
@@ -39,8 +39,8 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
         switch storage {
         case .literal(let literal):
             return try body(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-        case .built(let bytes):
-            return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0.dropLast())) }
+        case .built(let text):
+            return try text.withUnsafeMutablePointers { count, bytes in try body(UnsafeBufferPointer(start: bytes, count: count.pointee.count)) }
         }
     }
 
@@ -49,9 +49,9 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
         switch storage {
         case .literal(let literal):
             return try literal.utf8Start.withMemoryRebound(to: CChar.self, capacity: literal.utf8CodeUnitCount + 1, body)
-        case .built(let bytes):
-            return try bytes.withUnsafeBufferPointer { bytes in
-                try bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count, body)
+        case .built(let text):
+            return try text.withUnsafeMutablePointers { count, bytes in
+                try UnsafePointer(bytes).withMemoryRebound(to: CChar.self, capacity: count.pointee.count + 1, body)
             }
         }
     }
@@ -74,32 +74,83 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
 
     /// Builds a ``MessageText`` from a string literal's segments and interpolations, as UTF-8.
     public struct StringInterpolation: StringInterpolationProtocol {
-        fileprivate var bytes: [UInt8] = []
+        /// The bytes so far, with room for more and for the NUL that ends them.
+        private var text: TextBuffer
 
         /// Room for the literal's bytes and a short text per interpolation.
         public init(literalCapacity: Int, interpolationCount: Int) {
-            bytes.reserveCapacity(literalCapacity + 64 * interpolationCount + 1)
+            text = TextBuffer.make(capacity: literalCapacity + 64 * interpolationCount + 1)
         }
 
         /// Appends a literal segment.
         public mutating func appendLiteral(_ literal: StaticString) {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
         }
 
         /// Appends `text`'s UTF-8.
         public mutating func appendInterpolation(_ text: String) {
-            bytes.append(contentsOf: text.utf8)
+            var text = text
+            text.withUTF8 { append($0) }
         }
 
         /// Appends another message text (a part built separately).
         public mutating func appendInterpolation(_ text: MessageText) {
-            text.withUTF8 { bytes.append(contentsOf: $0) }
+            text.withUTF8 { append($0) }
         }
 
         /// Appends `value.description` (numbers, days, industry codes).
         public mutating func appendInterpolation(_ value: some CustomStringConvertible) {
             appendInterpolation(value.description)
         }
+
+        /// Appends `bytes`: a capacity check and a copy (an `Array` append of a short piece cost
+        /// several times as much). A buffer shared with a copy of this value, or with a text
+        /// already built from it, is copied first: the texts never change.
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            // (Through the pointers: `header` is a class property, checked for exclusive access.)
+            let (count, capacity) = text.withUnsafeMutablePointerToHeader { ($0.pointee.count, $0.pointee.capacity) }
+            if count + bytes.count + 1 > capacity || !isKnownUniquelyReferenced(&text) { text = text.copy(capacity: count + bytes.count + 1) }
+            guard let source = bytes.baseAddress else { return }
+            text.withUnsafeMutablePointers { header, start in
+                (start + count).initialize(from: source, count: bytes.count)
+                header.pointee.count = count + bytes.count
+            }
+        }
+
+        /// The bytes, NUL-terminated.
+        fileprivate func finished() -> TextBuffer {
+            text.withUnsafeMutablePointers { header, start in start[header.pointee.count] = 0 }
+            return text
+        }
+    }
+}
+
+/// The bytes of a built ``MessageText`` and its NUL, in one allocation (the header keeps the
+/// count and the capacity). Written only while the text is built; shared read-only after.
+final class TextBuffer: ManagedBuffer<TextBuffer.Header, UInt8> {
+    struct Header {
+        /// The bytes written, the NUL not included.
+        var count: Int
+        /// The bytes there is room for, the NUL included.
+        let capacity: Int
+    }
+
+    /// An empty buffer with room for `capacity` bytes (at least 16).
+    static func make(capacity: Int) -> TextBuffer {
+        let capacity = max(capacity, 16)
+        return unsafeDowncast(create(minimumCapacity: capacity) { _ in Header(count: 0, capacity: capacity) }, to: TextBuffer.self)
+    }
+
+    /// A buffer with this one's bytes and room for `capacity` bytes (doubling, so appends stay linear).
+    func copy(capacity needed: Int) -> TextBuffer {
+        let copy = TextBuffer.make(capacity: max(needed, withUnsafeMutablePointerToHeader { $0.pointee.capacity } * 2))
+        withUnsafeMutablePointers { header, start in
+            copy.withUnsafeMutablePointers { copyHeader, copyStart in
+                copyStart.initialize(from: start, count: header.pointee.count)
+                copyHeader.pointee.count = header.pointee.count
+            }
+        }
+        return copy
     }
 }
 

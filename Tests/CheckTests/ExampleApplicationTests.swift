@@ -83,6 +83,17 @@ final class ExampleApplicationTests: XCTestCase {
             XCTAssertEqual(fromC, text.description, "NUL-terminated right after the text")
             XCTAssertEqual(text.withUTF8 { Array($0) }, Array(text.description.utf8))
         }
+        // A text keeps its bytes when the interpolation it was built from, or a copy of that,
+        // goes on growing (they share a buffer until one of them writes).
+        var growing = MessageText.StringInterpolation(literalCapacity: 0, interpolationCount: 0)
+        growing.appendLiteral("一")
+        let first = MessageText(stringInterpolation: growing)
+        var copy = growing
+        growing.appendInterpolation(String(repeating: "长", count: 40))
+        copy.appendLiteral("二")
+        XCTAssertEqual([first, MessageText(stringInterpolation: growing), MessageText(stringInterpolation: copy)].map(\.description),
+                       ["一", "一" + String(repeating: "长", count: 40), "一二"])
+        XCTAssertEqual(first.withCString { String(cString: $0) }, "一")
     }
 
     /// `IndustryCodeList` decides as the `String` helpers do: `contains` as `hasPrefix`,
