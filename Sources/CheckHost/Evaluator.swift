@@ -114,7 +114,8 @@ public final class Evaluator {
                 verdict: verdicts.lazy.map(\.verdict).worst, plugins: verdicts, findings: findings,
                 inputProblems: [], unknownMembers: item.unknown)
         }
-        return results.map { $0! }
+        // Moved out, not copied (a copy retains every field, and freeing `results` releases them).
+        return results.indices.map { results[$0].take()! }
     }
 
     /// Runs the isolated plugins on `pending`, their workers side by side (the applications

@@ -40,6 +40,7 @@ public struct ReportSummary: Sendable, Equatable {
     /// Counts `result`, noting plugin errors and unreadable inputs.
     public mutating func add(_ result: ApplicationResult) {
         add(result.verdict)
+        guard result.verdict == .error else { return }  // (only errors are listed)
         var lines = result.findings.filter { $0.verdict == .error }.map { "\(result.displayName(.en)) (\(result.source)) \($0.plugin): \($0.message(in: .en))" }
         if !result.inputProblems.isEmpty { lines.append("\(result.source): input could not be evaluated (\(result.inputProblems.count) problem(s))") }
         problemCount += lines.count
