@@ -64,20 +64,24 @@ public struct EvidenceReport: Sendable, Equatable {
 /// One finding as reported: the plugin's words, checked by the host.
 /// (A class: results pass between threads and through renderers; copying one is one retain.
 /// Its message, evidence and citations live in storage shared by every finding one plugin
-/// reported on one application: a finding costs one object, not one per list and message.)
+/// reported on one batch of applications: a finding costs one object, not one per list and
+/// message, and a batch one storage per plugin.)
 public final class FindingReport: Sendable {
     /// The verdict.
     public let verdict: Verdict
     private let storage: FindingStorage
+    /// The application it is about: its position in `storage.applications`.
+    private let application: Int
     /// The declared position of its rule in `storage.rules`; nil for the host's error finding.
     private let position: Int?
     /// Where its message (per language), evidence and citations are in `storage`.
     private let zh: Range<Int>, en: Range<Int>, evidenceRange: Range<Int>, citationRange: Range<Int>
 
-    fileprivate init(verdict: Verdict, storage: FindingStorage, position: Int?,
+    fileprivate init(verdict: Verdict, storage: FindingStorage, application: Int, position: Int?,
                      zh: Range<Int>, en: Range<Int>, evidence: Range<Int>, citations: Range<Int>) {
         self.verdict = verdict
         self.storage = storage
+        self.application = application
         self.position = position
         self.zh = zh
         self.en = en
@@ -119,14 +123,14 @@ public final class FindingReport: Sendable {
     }
 
     /// The application fields it used.
-    public var evidence: FindingEvidence { FindingEvidence(storage: storage, range: evidenceRange) }
+    public var evidence: FindingEvidence { FindingEvidence(storage: storage, application: application, range: evidenceRange) }
 
     /// Writes its evidence as a JSON array of `{"path": …, "value": …}` objects (with `kind`
     /// unless it is a value of the application): the application's values straight from its
     /// document, no evidence object made.
     func writeEvidence(to writer: inout JSONWriter) {
         writer.beginArray()
-        storage.application.withCDocument { document in
+        storage.applications[application].withCDocument { document in
             for item in storage.evidence[evidenceRange] {
                 writer.beginObject()
                 switch item {
@@ -177,6 +181,7 @@ public struct FindingCitations: RandomAccessCollection, Sendable {
 /// A finding's evidence: its part of the storage its plugin's findings share, indexed from 0.
 public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
     fileprivate let storage: FindingStorage
+    fileprivate let application: Int
     fileprivate let range: Range<Int>
 
     /// 0.
@@ -186,7 +191,7 @@ public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
     /// The piece at `position` (0-based).
     public subscript(position: Int) -> EvidenceReport {
         switch storage.evidence[range.lowerBound + position] {
-        case .node(let index): EvidenceReport(node: index, of: storage.application)
+        case .node(let index): EvidenceReport(node: index, of: storage.applications[application])
         case .given(let evidence): evidence
         }
     }
@@ -195,24 +200,25 @@ public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
     public static func == (lhs: FindingEvidence, rhs: FindingEvidence) -> Bool { lhs.elementsEqual(rhs) }
 }
 
-/// The messages (UTF-8), evidence and citations of all findings one plugin reported on one
-/// application, each kind in one buffer, with the rules, the application and the citations
-/// their positions refer to.
+/// The messages (UTF-8), evidence and citations of all findings one plugin reported on a batch
+/// of applications, each kind in one buffer, with the rules, the applications and the
+/// citations their positions refer to.
 private final class FindingStorage: Sendable {
     /// The plugin's declared rules.
     let rules: RuleIndex
     let text: [UInt8]
-    let application: JSONDocument
+    /// The applications of the batch (evidence nodes are read from their documents).
+    let applications: [JSONDocument]
     let evidence: [StoredEvidence]
     /// Positions in `citationIndex` (no reference to a shared citation per clause cited).
     let citations: [Int32]
     let citationIndex: CitationIndex
 
-    init(rules: RuleIndex, text: [UInt8], application: JSONDocument, evidence: [StoredEvidence], citations: [Int32],
+    init(rules: RuleIndex, text: [UInt8], applications: [JSONDocument], evidence: [StoredEvidence], citations: [Int32],
          citationIndex: CitationIndex) {
         self.rules = rules
         self.text = text
-        self.application = application
+        self.applications = applications
         self.evidence = evidence
         self.citations = citations
         self.citationIndex = citationIndex
@@ -390,17 +396,20 @@ final class CitationIndex: Sendable {
     }
 }
 
-/// Collects what one plugin reports through the sink for one application, checking each call.
-/// A value: it lives on the stack of the evaluation, and the sink reaches it through a pointer
-/// (no reference counting, no run-time exclusivity checks on every call).
+/// Collects what one plugin reports through the sink for a batch of applications, one after
+/// another, checking each call; ``finish()`` makes the findings of every application, all
+/// sharing one storage (a batch costs one storage and its buffers per plugin, not one each per
+/// application). A value: it lives on the stack of the evaluation, and the sink reaches it
+/// through a pointer (no reference counting, no run-time exclusivity checks on every call).
 struct FindingCollector {
     let plugin: RuleIndex
     let citations: CitationIndex
     /// The message languages the plugin was asked for (only these must be present).
     let languages: MessageLanguages
-    let document: UnsafePointer<check_document>
-    /// The application `document` describes (evidence keeps it, not strings made from it).
-    let application: JSONDocument
+    /// The nodes of the application being collected for (evidence must name one of them).
+    private var nodeCount: UInt32 = 0
+    /// The applications so far (evidence keeps their documents, not strings made from them).
+    private var applications: [JSONDocument] = []
     /// A finding as reported: its rule's declared position, its verdict, its messages' places
     /// in `text`, and where its evidence and citations start (each ends where the next
     /// finding's start).
@@ -411,26 +420,73 @@ struct FindingCollector {
         let evidence: Int, citations: Int
     }
     private var reported: [Reported] = []
+    /// Per application: its findings in `reported`, and the messages of its error finding in
+    /// `text` if it has one.
+    private struct Collected {
+        let findings: Range<Int>
+        let error: (zh: Range<Int>, en: Range<Int>)?
+    }
+    private var collected: [Collected] = []
+    /// Where the current application's findings start in `reported`.
+    private var firstFinding = 0
     /// Whether the last `reported` finding is still being reported (a refused one is not added,
     /// and what follows it until the next finding is refused too).
     private var reporting = false
     private var text: [UInt8] = []
     private var evidence: [StoredEvidence] = []
     private var cited: [Int32] = []
+    /// What the plugin did wrong on the current application.
     var violations: [String] = []
 
-    init(plugin: RuleIndex, citations: CitationIndex, languages: MessageLanguages, application: JSONDocument,
-         document: UnsafePointer<check_document>) {
+    /// A collector for up to `capacity` applications (room for what a plugin usually reports on
+    /// each: one allocation per buffer).
+    init(plugin: RuleIndex, citations: CitationIndex, languages: MessageLanguages, capacity: Int) {
         self.plugin = plugin
         self.citations = citations
         self.languages = languages
-        self.application = application
-        self.document = document
-        // Room for what a plugin usually reports on one application: one allocation each.
-        reported.reserveCapacity(4)
-        text.reserveCapacity(1024)
-        evidence.reserveCapacity(8)
-        cited.reserveCapacity(8)
+        applications.reserveCapacity(capacity)
+        collected.reserveCapacity(capacity)
+        reported.reserveCapacity(4 * capacity)
+        text.reserveCapacity(1024 * capacity)
+        evidence.reserveCapacity(8 * capacity)
+        cited.reserveCapacity(8 * capacity)
+    }
+
+    /// Starts the next application (`document` is its tape): the sink calls until ``end(status:)`` are about it.
+    mutating func start(_ application: JSONDocument, document: UnsafePointer<check_document>) {
+        applications.append(application)
+        nodeCount = document.pointee.node_count
+        firstFinding = reported.count
+        reporting = false
+        violations.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends the current application after the plugin returned `status`. Anything that broke the
+    /// contract becomes an `error` finding (nothing reported correctly is dropped).
+    mutating func end(status: Int32) {
+        var problems = violations
+        if status != 0 { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
+        if reported.count == firstFinding && problems.isEmpty { problems.append("the plugin reported no finding") }
+        close(problems)
+    }
+
+    /// Adds `application`, on which the plugin could not be run (`reason`): its one finding is an `error`.
+    mutating func fail(_ application: JSONDocument, _ reason: String) {
+        applications.append(application)
+        firstFinding = reported.count
+        close([reason])
+    }
+
+    /// Records the current application: its findings, and an `error` finding for `problems`.
+    private mutating func close(_ problems: [String]) {
+        reporting = false
+        guard !problems.isEmpty else { return collected.append(Collected(findings: firstFinding..<reported.count, error: nil)) }
+        let list = problems.joined(separator: "; ")
+        let zhStart = text.count
+        text += "插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。".utf8
+        let enStart = text.count
+        text += "The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author.".utf8
+        collected.append(Collected(findings: firstFinding..<reported.count, error: (zhStart..<enStart, enStart..<text.count)))
     }
 
     mutating func violation(_ text: String) {
@@ -470,8 +526,8 @@ struct FindingCollector {
 
     mutating func evidence(node: UInt32) {
         guard reporting else { return violation("evidence before any finding") }
-        guard node < document.pointee.node_count else {
-            return violation("evidence node \(node) out of range (the application has \(document.pointee.node_count))")
+        guard node < nodeCount else {
+            return violation("evidence node \(node) out of range (the application has \(nodeCount))")
         }
         evidence.append(.node(node))
     }
@@ -498,30 +554,37 @@ struct FindingCollector {
         if !cited[finding.citations...].contains(citation) { cited.append(citation) }
     }
 
-    /// The findings after the plugin returned `status`, with an `error` finding for anything
-    /// that broke the contract (nothing reported correctly is dropped), in declared rule order.
-    /// (`mutating` though it changes nothing: the compiler then hands the buffers to the storage
-    /// more cheaply than from a borrowed or consumed collector — ~1K instructions an application.)
-    mutating func finish(status: Int32, extraProblems: [String] = []) -> [FindingReport] {
-        let storage = FindingStorage(rules: plugin, text: text, application: application, evidence: evidence, citations: cited,
+    /// The findings of each application, in the order they came, each application's in declared
+    /// rule order with its `error` finding last.
+    /// (`consuming`: the buffers move into the storage, uncopied.)
+    consuming func finish() -> [[FindingReport]] {
+        let storage = FindingStorage(rules: plugin, text: text, applications: applications, evidence: evidence, citations: cited,
                                      citationIndex: citations)
-        var findings = reported.indices.map { index in
-            let finding = reported[index]
-            let next = index + 1 < reported.count ? reported[index + 1] : nil
-            return FindingReport(verdict: finding.verdict, storage: storage, position: finding.position,
-                                 zh: finding.zh, en: finding.en, evidence: finding.evidence..<(next?.evidence ?? evidence.count),
-                                 citations: finding.citations..<(next?.citations ?? cited.count))
+        return collected.indices.map { application in
+            let entry = collected[application]
+            var findings: [FindingReport] = []
+            findings.reserveCapacity(entry.findings.count + 1)
+            for index in entry.findings {
+                let finding = reported[index]
+                // A finding's evidence and citations end where the next one's (maybe the next
+                // application's first) start: nothing is added between applications.
+                let next = index + 1 < reported.count ? reported[index + 1] : nil
+                findings.append(FindingReport(verdict: finding.verdict, storage: storage, application: application, position: finding.position,
+                                              zh: finding.zh, en: finding.en, evidence: finding.evidence..<(next?.evidence ?? evidence.count),
+                                              citations: finding.citations..<(next?.citations ?? cited.count)))
+            }
+            let order = reported[entry.findings]
+            if zip(order, order.dropFirst()).contains(where: { $0.position > $1.position }) {
+                findings = zip(order, findings).enumerated()
+                    .sorted { ($0.element.0.position, $0.offset) < ($1.element.0.position, $1.offset) }
+                    .map(\.element.1)
+            }
+            if let error = entry.error {
+                findings.append(FindingReport(verdict: .error, storage: storage, application: application, position: nil,
+                                              zh: error.zh, en: error.en, evidence: 0..<0, citations: 0..<0))
+            }
+            return findings
         }
-        if zip(reported, reported.dropFirst()).contains(where: { $0.position > $1.position }) {
-            findings = zip(reported, findings).enumerated()
-                .sorted { ($0.element.0.position, $0.offset) < ($1.element.0.position, $1.offset) }
-                .map(\.element.1)
-        }
-        var problems = violations + extraProblems
-        if status != 0 && extraProblems.isEmpty { problems.append("evaluate returned \(status) (the plugin could not evaluate this application)") }
-        if findings.isEmpty && problems.isEmpty { problems.append("the plugin reported no finding") }
-        if !problems.isEmpty { findings.append(FindingReport.pluginError(plugin, problems: problems)) }
-        return findings
     }
 }
 
@@ -558,10 +621,10 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     cite: { context, id in collector(context).pointee.cite(id) })
 
 extension LoadedPlugin {
-    /// Runs the plugin on one application in this process.
-    func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, rules: RuleIndex,
-                  citations: CitationIndex, languages: MessageLanguages) -> [FindingReport] {
-        var collector = FindingCollector(plugin: rules, citations: citations, languages: languages, application: application, document: document)
+    /// Runs the plugin on one application in this process, collecting into `collector`.
+    func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, into collector: inout FindingCollector) {
+        collector.start(application, document: document)
+        let languages = collector.languages
         let status: Int32 = withUnsafeMutablePointer(to: &collector) { collector in
             var sink = sinkFunctions
             sink.context = UnsafeMutableRawPointer(collector)
@@ -571,20 +634,6 @@ extension LoadedPlugin {
                 return descriptor.pointee.evaluate(state, &request, &sink)
             }
         }
-        return collector.finish(status: status)
-    }
-}
-
-extension FindingReport {
-    /// An `error` finding for a plugin that could not be evaluated or broke the contract.
-    static func pluginError(_ plugin: RuleIndex, problems: [String]) -> FindingReport {
-        let list = problems.joined(separator: "; ")
-        let zh = Array("插件未能完成评估：\(list)。此项不能视为通过，请人工审核或联系插件作者。".utf8)
-        let en = Array("The plugin could not be evaluated: \(list). This is not a pass; review by hand or contact the plugin's author.".utf8)
-        return FindingReport(verdict: .error,
-                             storage: FindingStorage(rules: plugin, text: zh + en, application: JSONDocument(),
-                                                     evidence: [], citations: [], citationIndex: .empty),
-                             position: nil,
-                             zh: 0..<zh.count, en: zh.count..<zh.count + en.count, evidence: 0..<0, citations: 0..<0)
+        collector.end(status: status)
     }
 }

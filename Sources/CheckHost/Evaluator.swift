@@ -92,12 +92,11 @@ public final class Evaluator {
         var reports = evaluateIsolated(pending)
         for (index, plugin) in shared.plugins.enumerated() {
             guard let inProcess = plugin.inProcess else { continue }
-            reports[index] = pending.map { item in
-                item.document.withCDocument {
-                    inProcess.evaluate(item.document, $0, asOf: item.asOf, rules: plugin.rules, citations: shared.citations,
-                                       languages: shared.messageLanguages)
-                }
+            var collector = makeCollector(plugin, count: pending.count)
+            for item in pending {
+                item.document.withCDocument { inProcess.evaluate(item.document, $0, asOf: item.asOf, into: &collector) }
             }
+            reports[index] = collector.finish()
         }
         // Each application's findings in plugin order, in arrays sized once.
         for (index, item) in pending.enumerated() {
@@ -136,21 +135,26 @@ public final class Evaluator {
         let outcomes = WorkerProcess.evaluate(batch, on: running)
         workers.giveBack(set)
         for (index, outcomes) in zip(isolated, outcomes) {
-            let plugin = shared.plugins[index]
-            reports[index] = zip(pending, outcomes).map { item, outcome in
+            var collector = makeCollector(shared.plugins[index], count: pending.count)
+            for (item, outcome) in zip(pending, outcomes) {
                 switch outcome {
                 case .failed(let reason):
-                    return [FindingReport.pluginError(plugin.rules, problems: [reason])]
+                    collector.fail(item.document, reason)
                 case .events(let status, let events):
-                    return item.document.withCDocument { document in
-                        var collector = FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages,
-                                                         application: item.document, document: document)
+                    item.document.withCDocument { document in
+                        collector.start(item.document, document: document)
                         WorkerEvent.replay(events, into: &collector)
-                        return collector.finish(status: status)
+                        collector.end(status: status)
                     }
                 }
             }
+            reports[index] = collector.finish()
         }
         return reports
+    }
+
+    /// A collector for `plugin`'s findings on `count` applications.
+    private func makeCollector(_ plugin: PluginHandle, count: Int) -> FindingCollector {
+        FindingCollector(plugin: plugin.rules, citations: shared.citations, languages: shared.messageLanguages, capacity: count)
     }
 }

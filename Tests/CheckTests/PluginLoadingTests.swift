@@ -122,5 +122,20 @@ final class PluginLoadingTests: XCTestCase {
         MessageLanguages.$current.withValue(.zh) { XCTAssertEqual(kept.message.en, "pass") }
         XCTAssertEqual(kept.citations.map(\.id), ["wuwai-11-negative-list"])
         XCTAssertTrue(kept.evidence.isEmpty)
+
+        // In a batch, where the applications' findings share one storage per plugin, each
+        // application gets the same findings: no violation, evidence or citation of one carries
+        // over to the next.
+        let pass = try Data(contentsOf: TestPaths.examples.appendingPathComponent("negative-list/pass--semiconductor-packaging.json"))
+        let batch = session.makeEvaluator().evaluate([data, pass, data].enumerated().map { .application(bytes: [UInt8]($1), source: "\($0)", line: nil) })
+        func summary(_ result: ApplicationResult) -> [String] {
+            result.findings.filter { $0.plugin == "misbehaving" }.map {
+                "\($0.rule) \($0.verdict) \($0.message.en) \($0.citations.map(\.id)) \($0.evidence.map(\.path))"
+            }
+        }
+        XCTAssertEqual(batch.map(\.source), ["0", "1", "2"])
+        for result in batch { XCTAssertEqual(summary(result), summary(batch[0]), result.source) }
+        XCTAssertEqual(summary(batch[0]), summary(result))
+        XCTAssertEqual(batch.map { $0.verdict(of: "negative-list") }, [.fail, .pass, .fail])
     }
 }

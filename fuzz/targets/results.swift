@@ -18,26 +18,32 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = try? PluginMetadata.decode(bytes)
     var offset = 0
     var expected: UInt32 = 0
+    // Every response is one application of a batch, collected as a batch is: into one collector.
+    var collector = FindingCollector(plugin: rules, citations: .empty, languages: .both, capacity: 4)
     while offset < bytes.count {
         guard let response = try? WorkerProtocol.nextResponse(bytes[offset...], expected: expected) else { break }
         precondition(response.length >= 16 && offset + response.length <= bytes.count, "a response claims bytes it does not have")
         offset += response.length
         expected += 1
         application.withCDocument { document in
-            var collector = FindingCollector(plugin: rules, citations: .empty, languages: .both, application: application, document: document)
+            collector.start(application, document: document)
             WorkerEvent.replay(response.events, into: &collector)
-            let findings = collector.finish(status: response.status)
-            precondition(!findings.isEmpty, "a response produced no finding and no error")
-            // Every finding's parts are read back from the storage they share (a wrong range traps).
-            for finding in findings { _ = (finding.message, Array(finding.evidence), Array(finding.citations)) }
+            collector.end(status: response.status)
         }
     }
     // The events alone, as a payload (also when they do not all decode: those before the
     // malformed one are replayed, then a violation).
     application.withCDocument { document in
-        var collector = FindingCollector(plugin: rules, citations: .empty, languages: .both, application: application, document: document)
+        collector.start(application, document: document)
         WorkerEvent.replay(bytes[...], into: &collector)
-        _ = collector.finish(status: 0)
+        collector.end(status: 0)
+    }
+    let results = collector.finish()
+    precondition(results.count == Int(expected) + 1, "one result per application collected")
+    for findings in results {
+        precondition(!findings.isEmpty, "a response produced no finding and no error")
+        // Every finding's parts are read back from the storage they share (a wrong range traps).
+        for finding in findings { _ = (finding.message, Array(finding.evidence), Array(finding.citations)) }
     }
     return 0
 }
