@@ -48,7 +48,7 @@ extension JSONNode {
     }
 
     /// The member `name` unless it is missing or null.
-    public func optional(_ name: String) -> JSONNode? {
+    @inlinable public func optional(_ name: String) -> JSONNode? {
         guard let value = self[name], !value.isNull else { return nil }
         return value
     }

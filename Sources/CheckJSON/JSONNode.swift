@@ -30,17 +30,19 @@ public struct JSONNode {
     public let index: UInt32
 
     /// A view of node `index` of `document`.
-    public init(document: UnsafePointer<check_document>, index: UInt32) {
+    @inlinable public init(document: UnsafePointer<check_document>, index: UInt32) {
         self.document = document
         self.index = index
     }
 
-    @inline(__always) var raw: check_node { document.pointee.nodes[Int(index)] }
+    // The accessors below are inlinable: each is a load or two from the tape, called for
+    // every value the validator, the plugins and the reports look at (a call cost more).
+    @inlinable @inline(__always) var raw: check_node { document.pointee.nodes[Int(index)] }
 
     /// The kind of this value.
-    public var kind: JSONKind { JSONKind(rawValue: raw.kind) ?? .null }
+    @inlinable public var kind: JSONKind { JSONKind(rawValue: raw.kind) ?? .null }
     /// Whether this value is JSON `null`.
-    public var isNull: Bool { raw.kind == CHECK_NULL.rawValue }
+    @inlinable public var isNull: Bool { raw.kind == CHECK_NULL.rawValue }
 
     /// The string value, or nil if this is not a string.
     public var string: String? {
@@ -49,27 +51,27 @@ public struct JSONNode {
     }
 
     /// The UTF-8 bytes of a string value (empty for other kinds), without copying.
-    public var stringBytes: UnsafeBufferPointer<UInt8> {
+    @inlinable public var stringBytes: UnsafeBufferPointer<UInt8> {
         let node = raw
         guard node.kind == CHECK_STRING.rawValue else { return UnsafeBufferPointer(start: nil, count: 0) }
         return textBytes(offset: node.text_offset, length: node.text_length)
     }
 
     /// The number value, or nil if this is not a number.
-    public var number: Double? {
+    @inlinable public var number: Double? {
         let node = raw
         return node.kind == CHECK_NUMBER.rawValue ? node.number : nil
     }
 
     /// The value as an integer, if it is a number with no fractional part that fits in `Int`.
-    public var integer: Int? {
+    @inlinable public var integer: Int? {
         guard let value = number, value.isFinite, value.rounded(.towardZero) == value,
               abs(value) < 9.0e15 else { return nil }
         return Int(value)
     }
 
     /// The Boolean value, or nil if this is not `true` or `false`.
-    public var bool: Bool? {
+    @inlinable public var bool: Bool? {
         switch raw.kind {
         case CHECK_TRUE.rawValue: true
         case CHECK_FALSE.rawValue: false
@@ -78,10 +80,10 @@ public struct JSONNode {
     }
 
     /// The number of elements or members (0 for scalars).
-    public var count: Int { Int(raw.count) }
+    @inlinable public var count: Int { Int(raw.count) }
 
     /// The UTF-8 bytes of the member name (empty if this is not an object member), without copying.
-    public var keyBytes: UnsafeBufferPointer<UInt8> {
+    @inlinable public var keyBytes: UnsafeBufferPointer<UInt8> {
         let node = raw
         guard node.key_offset != CHECK_NONE else { return UnsafeBufferPointer(start: nil, count: 0) }
         return textBytes(offset: node.key_offset, length: node.key_length)
@@ -101,15 +103,15 @@ public struct JSONNode {
     }
 
     /// The elements of an array or the member values of an object, in order (empty for scalars).
-    public var children: JSONChildren { JSONChildren(parent: self) }
+    @inlinable public var children: JSONChildren { JSONChildren(parent: self) }
 
     /// The first member of an object named `name`, or nil.
-    public subscript(name: String) -> JSONNode? {
+    @inlinable public subscript(name: String) -> JSONNode? {
         withUTF8Bytes(of: name) { wanted in member(named: wanted) }
     }
 
     /// The first member of an object whose name is the given UTF-8 bytes, or nil.
-    public func member(named wanted: UnsafeBufferPointer<UInt8>) -> JSONNode? {
+    @inlinable public func member(named wanted: UnsafeBufferPointer<UInt8>) -> JSONNode? {
         let node = raw
         guard node.kind == CHECK_OBJECT.rawValue else { return nil }
         let nodes = document.pointee.nodes!
@@ -213,26 +215,36 @@ public struct JSONNode {
         }
     }
 
-    @inline(__always) func textBytes(offset: UInt32, length: UInt32) -> UnsafeBufferPointer<UInt8> {
+    @inlinable @inline(__always) func textBytes(offset: UInt32, length: UInt32) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: document.pointee.text! + Int(offset), count: Int(length))
     }
 }
 
 /// The children of an array or object, walked without allocation.
 public struct JSONChildren: Sequence {
-    let parent: JSONNode?
+    @usableFromInline let parent: JSONNode?
+
+    @inlinable init(parent: JSONNode?) {
+        self.parent = parent
+    }
 
     /// No children.
     public static var empty: JSONChildren { JSONChildren(parent: nil) }
 
     /// Iterates the children in document order.
     public struct Iterator: IteratorProtocol {
-        let document: UnsafePointer<check_document>?
-        var upcoming: UInt32
-        var remaining: UInt32
+        @usableFromInline let document: UnsafePointer<check_document>?
+        @usableFromInline var upcoming: UInt32
+        @usableFromInline var remaining: UInt32
+
+        @inlinable init(document: UnsafePointer<check_document>?, upcoming: UInt32, remaining: UInt32) {
+            self.document = document
+            self.upcoming = upcoming
+            self.remaining = remaining
+        }
 
         /// The next child, or nil after the last.
-        public mutating func next() -> JSONNode? {
+        @inlinable public mutating func next() -> JSONNode? {
             guard remaining > 0 else { return nil }
             remaining -= 1
             let current = upcoming
@@ -242,7 +254,7 @@ public struct JSONChildren: Sequence {
     }
 
     /// An iterator over the children.
-    public func makeIterator() -> Iterator {
+    @inlinable public func makeIterator() -> Iterator {
         guard let parent else { return Iterator(document: nil, upcoming: 0, remaining: 0) }
         let node = parent.raw
         let isContainer = node.kind == CHECK_ARRAY.rawValue || node.kind == CHECK_OBJECT.rawValue
@@ -283,7 +295,7 @@ func appendDecimal<Output: JSONOutput & ~Copyable>(_ value: UInt, to bytes: inou
 
 /// Calls `body` with the UTF-8 bytes of `text`: its own storage where it has one (no copy of the
 /// string, no reference counting), else a contiguous copy.
-@inline(__always) func withUTF8Bytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+@inlinable @inline(__always) func withUTF8Bytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
     if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
     var text = text
     return text.withUTF8(body)
