@@ -234,6 +234,18 @@ struct ApplicationValidator: Sendable {
             }
         }
 
+        /// Whether two of the members of `node` whose ordinals are the bits of `ordinals` have the
+        /// same name.
+        private static func namesRepeat(among ordinals: UInt64, of node: JSONNode) -> Bool {
+            for (later, member) in node.children.enumerated() where later < 64 && ordinals & (1 &<< later) != 0 {
+                for (earlier, other) in node.children.prefix(later).enumerated()
+                where ordinals & (1 &<< earlier) != 0 && bytesEqual(other.keyBytes, member.keyBytes) {
+                    return true
+                }
+            }
+            return false
+        }
+
         /// Whether value name `position` (an oneOf value or a field name) is `text`.
         private func name(_ position: Int, equals text: UnsafeBufferPointer<UInt8>) -> Bool {
             let field = fields[position]
@@ -258,14 +270,16 @@ struct ApplicationValidator: Sendable {
             var duplicate: (name: String, path: String)? = nil
             var present: UInt64 = 0  // bit per field (an object shape has fewer than 64)
             var unknownCount = 0
+            var unknownOrdinals: UInt64 = 0  // bit per member (of the first 64) outside the schema
             var next = range.lowerBound
-            for child in node.children {
+            for (ordinal, child) in node.children.enumerated() {
                 guard let position = field(named: child.keyBytes, in: range, next: &next) else {
                     unknownCount += 1
                     unknown?.append(child.path)
+                    if ordinal < 64 { unknownOrdinals |= 1 &<< ordinal }
                     continue
                 }
-                let bit: UInt64 = 1 << (position - range.lowerBound)
+                let bit: UInt64 = 1 &<< (position - range.lowerBound)
                 if present & bit != 0 {
                     if duplicate == nil { duplicate = (child.key ?? "", child.path) }
                     continue
@@ -273,9 +287,9 @@ struct ApplicationValidator: Sendable {
                 present |= bit
                 check(child, against: fields[position].shape)
             }
-            // Names outside the schema have no bit: when two occur, they may repeat each other,
-            // so the whole object is searched for its first repeated name.
-            if unknownCount > 1 { duplicate = node.duplicateMember }
+            // Names outside the schema have no bit: when two of them are the same, the whole
+            // object is searched for its first repeated name.
+            if unknownCount > 1 && (node.count > 64 || Walk.namesRepeat(among: unknownOrdinals, of: node)) { duplicate = node.duplicateMember }
             if let duplicate {
                 errors.insert(InputProblem(path: duplicate.path, expected: "each member name once",
                                            found: "\(JSONWriter.quoted(JSONFieldError.excerpt(duplicate.name))) twice"), at: firstError)

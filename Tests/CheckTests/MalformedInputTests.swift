@@ -51,6 +51,28 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertEqual(results[good]?["verdict"] as? String, "pass", "the good application in the same batch is still evaluated")
     }
 
+    /// A name repeated among members the format does not define is found as a repeated defined
+    /// name is: the first member whose name came before is reported, defined or not.
+    func testRepeatedUnknownMembersAreFound() throws {
+        let session = try makeSession()
+        let application = try String(contentsOfFile: "examples/negative-list/pass--semiconductor-packaging.json", encoding: .utf8)
+        let members = application.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst().dropLast()
+        /// The problems of the application with `first` members before its own and `last` after.
+        func problems(_ first: String, _ last: String = "") -> [String] {
+            let text = "{" + first + members + last + "}"
+            return session.evaluate(Array(text.utf8), source: first + last).inputProblems.map(\.problem.description)
+        }
+        XCTAssertEqual(problems(#""note": 1, "remark": 2, "note": 3, "#), [#"$.note: expected each member name once, found "note" twice"#])
+        XCTAssertEqual(problems(#""note": 1, "remark": 2, "#), [], "two names outside the format, each once")
+        XCTAssertEqual(problems(#""note": 1, "remark": 2, "schemaVersion": 1, "#),
+                       [#"$.schemaVersion: expected each member name once, found "schemaVersion" twice"#])
+        // The first member whose name came before: a defined one, or one outside the format.
+        XCTAssertEqual(problems(#""note": 1, "schemaVersion": 1, "#, #", "note": 2"#),
+                       [#"$.schemaVersion: expected each member name once, found "schemaVersion" twice"#])
+        XCTAssertEqual(problems(#""note": 1, "note": 2, "schemaVersion": 1, "#),
+                       [#"$.note: expected each member name once, found "note" twice"#])
+    }
+
     /// A hostile megabyte-long value is shown as a 40-character excerpt, and a long unknown code
     /// gets the same suggestions as its first five characters. (The `application` fuzz target
     /// slowed to ~200 runs/s on long codes: the suggestion search was linear in the code's length
