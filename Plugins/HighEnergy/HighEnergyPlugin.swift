@@ -126,8 +126,9 @@ struct HighEnergyPlugin: RulePlugin {
 
     /// The first of the project's industry codes inside one of `groups`, with that group.
     func firstMatch(_ application: Application, in groups: [SectorGroup]) -> (code: JSONNode, group: SectorGroup)? {
+        // By position: `first(where:)` copied every group it looked at (three references each).
         for node in application.industryCodes {
-            if let group = groups.first(where: { $0.codes.contains(node) }) { return (node, group) }
+            if let index = groups.indices.first(where: { groups[$0].codes.contains(node) }) { return (node, groups[index]) }
         }
         return nil
     }

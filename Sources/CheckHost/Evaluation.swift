@@ -131,7 +131,8 @@ public final class FindingReport: Sendable {
     func writeEvidence(to writer: inout JSONWriter) {
         writer.beginArray()
         storage.applications[application].withCDocument { document in
-            for item in storage.evidence[evidenceRange] {
+            for position in evidenceRange {
+                let item = storage.evidence[position]
                 writer.beginObject()
                 switch item {
                 case .node(let index):
@@ -158,7 +159,7 @@ public final class FindingReport: Sendable {
     /// Calls `body` with the position of each clause it rests on in the session's citations
     /// (for the JSON report, which copies their pre-written text).
     func forEachCitation(_ body: (CitationIndex, Int32) -> Void) {
-        for position in storage.citations[citationRange] { body(storage.citationIndex, position) }
+        for index in citationRange { body(storage.citationIndex, storage.citations[index]) }
     }
 }
 
@@ -551,7 +552,8 @@ struct FindingCollector {
             guard let name = id?.text else { return violation("citation id NULL or not UTF-8") }
             return violation("citation \(JSONWriter.quoted(name)) is not in the rule data")
         }
-        if !cited[finding.citations...].contains(citation) { cited.append(citation) }
+        // (Positions, not a slice: a slice of `cited` would retain its buffer.)
+        if !(finding.citations..<cited.count).contains(where: { cited[$0] == citation }) { cited.append(citation) }
     }
 
     /// The findings of each application, in the order they came, each application's in declared
