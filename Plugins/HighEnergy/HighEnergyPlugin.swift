@@ -1,9 +1,14 @@
 import CheckAPI
 
 /// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
-struct SectorGroup: Sendable {
+final class SectorGroup: Sendable {
     let name: String
     let codes: IndustryCodeList
+
+    init(name: String, codes: IndustryCodeList) {
+        self.name = name
+        self.codes = codes
+    }
 }
 
 /// The thresholds of one edition of the energy-review measures.

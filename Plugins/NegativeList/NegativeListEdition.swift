@@ -100,8 +100,9 @@ struct KnownAbsence: Sendable {
     let citations: [String]
 }
 
-/// A negative-list edition: the catalogue edition plus this plugin's item fields.
-struct NegativeListEdition: Sendable {
+/// A negative-list edition: the catalogue edition plus this plugin's item fields. (A class:
+/// it is looked up for every application, and copying one is one retain, not one per field.)
+final class NegativeListEdition: Sendable {
     let edition: Edition
     let items: [NegativeListItem]
     let knownAbsent: [KnownAbsence]

@@ -219,7 +219,7 @@ public enum IndustryCode {
 public struct IndustryCodeList: Sendable {
     /// The codes, in the order given.
     public let codes: [String]
-    private let encoded: [[UInt8]]
+    @usableFromInline let encoded: [[UInt8]]
 
     /// The list of `codes`.
     public init(_ codes: [String]) {
@@ -228,7 +228,8 @@ public struct IndustryCodeList: Sendable {
     }
 
     /// Whether the code `node` holds is one of the codes or inside one (`C3011` in `C30`).
-    public func contains(_ node: JSONNode) -> Bool {
+    /// (Inlinable: plugins test codes against lists for every application.)
+    @inlinable public func contains(_ node: JSONNode) -> Bool {
         guard node.kind == .string else { return false }
         let code = node.stringBytes
         return encoded.contains { code.starts(with: $0) }

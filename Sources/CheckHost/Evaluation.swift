@@ -499,7 +499,7 @@ struct FindingCollector {
     /// empty) and kept as bytes.
     mutating func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
         reporting = false
-        guard let position = rule?.withBytes(plugin.position(of:)) else {
+        guard let position = rule?.withBytes({ plugin.position(of: $0) }) else {
             guard let name = rule?.text else { return violation("finding with a NULL or non-UTF-8 rule id") }
             return violation("finding for undeclared rule \(JSONWriter.quoted(name))")
         }
@@ -548,7 +548,7 @@ struct FindingCollector {
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
     mutating func cite<Text: SinkText>(_ id: Text?) {
         guard reporting, let finding = reported.last else { return violation("citation before any finding") }
-        guard let citation = id?.withBytes(citations.position(of:)) else {
+        guard let citation = id?.withBytes({ citations.position(of: $0) }) else {
             guard let name = id?.text else { return violation("citation id NULL or not UTF-8") }
             return violation("citation \(JSONWriter.quoted(name)) is not in the rule data")
         }

@@ -98,20 +98,24 @@ public final class Evaluator {
             }
             reports[index] = collector.finish()
         }
-        // Each application's findings in plugin order, in arrays sized once.
+        // Each application's findings in plugin order, in arrays sized once. (By position
+        // throughout: iterating the plugins and their reports copied each, a retain apiece.)
         for (index, item) in pending.enumerated() {
             var verdicts: [PluginVerdict] = []
             verdicts.reserveCapacity(reports.count)
             var findings: [FindingReport] = []
-            findings.reserveCapacity(reports.reduce(0) { $0 + $1[index].count })
-            for (plugin, reported) in zip(shared.plugins, reports) {
-                verdicts.append(PluginVerdict(id: plugin.id, verdict: reported[index].lazy.map(\.verdict).worst))
-                findings += reported[index]
+            findings.reserveCapacity(reports.indices.reduce(0) { $0 + reports[$1][index].count })
+            var worst = Verdict.notApplicable
+            for plugin in reports.indices {
+                let first = findings.count
+                findings += reports[plugin][index]
+                let verdict = (first..<findings.count).lazy.map { findings[$0].verdict }.worst
+                verdicts.append(PluginVerdict(id: shared.plugins[plugin].id, verdict: verdict))
+                worst = max(worst, verdict)
             }
             results[item.position] = ApplicationResult(
                 application: item.application, projectName: item.projectName, source: item.source, asOf: item.asOf,
-                verdict: verdicts.lazy.map(\.verdict).worst, plugins: verdicts, findings: findings,
-                inputProblems: [], unknownMembers: item.unknown)
+                verdict: worst, plugins: verdicts, findings: findings, inputProblems: [], unknownMembers: item.unknown)
         }
         // Moved out, not copied (a copy retains every field, and freeing `results` releases them).
         return results.indices.map { results[$0].take()! }
