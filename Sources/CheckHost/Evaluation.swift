@@ -62,11 +62,11 @@ public struct EvidenceReport: Sendable, Equatable {
 }
 
 /// One finding as reported: the plugin's words, checked by the host.
-/// (A class: results pass between threads and through renderers; copying one is one retain.
-/// Its message, evidence and citations live in storage shared by every finding one plugin
-/// reported on one batch of applications: a finding costs one object, not one per list and
-/// message, and a batch one storage per plugin.)
-public final class FindingReport: Sendable {
+/// (Its message, evidence and citations live in storage shared by every finding one plugin
+/// reported on one batch of applications: a finding is positions in that storage, so making
+/// one allocates nothing and copying one is one retain, and a batch costs one storage per
+/// plugin.)
+public struct FindingReport: Sendable {
     /// The verdict.
     public let verdict: Verdict
     private let storage: FindingStorage
