@@ -556,16 +556,19 @@ struct FindingCollector {
         if !(finding.citations..<cited.count).contains(where: { cited[$0] == citation }) { cited.append(citation) }
     }
 
-    /// The findings of each application, in the order they came, each application's in declared
-    /// rule order with its `error` finding last.
+    /// The findings of every application, in the order they came, each application's in
+    /// declared rule order with its `error` finding last.
     /// (`consuming`: the buffers move into the storage, uncopied.)
-    consuming func finish() -> [[FindingReport]] {
+    consuming func finish() -> CollectedFindings {
         let storage = FindingStorage(rules: plugin, text: text, applications: applications, evidence: evidence, citations: cited,
                                      citationIndex: citations)
-        return collected.indices.map { application in
+        var findings: [FindingReport] = []
+        findings.reserveCapacity(reported.count + collected.count)
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(collected.count)
+        for application in collected.indices {
             let entry = collected[application]
-            var findings: [FindingReport] = []
-            findings.reserveCapacity(entry.findings.count + 1)
+            let first = findings.count
             for index in entry.findings {
                 let finding = reported[index]
                 // A finding's evidence and citations end where the next one's (maybe the next
@@ -577,17 +580,33 @@ struct FindingCollector {
             }
             let order = reported[entry.findings]
             if zip(order, order.dropFirst()).contains(where: { $0.position > $1.position }) {
-                findings = zip(order, findings).enumerated()
+                let sorted = zip(order, findings[first...]).enumerated()
                     .sorted { ($0.element.0.position, $0.offset) < ($1.element.0.position, $1.offset) }
                     .map(\.element.1)
+                findings.replaceSubrange(first..., with: sorted)
             }
             if let error = entry.error {
                 findings.append(FindingReport(verdict: .error, storage: storage, application: application, position: nil,
                                               zh: error.zh, en: error.en, evidence: 0..<0, citations: 0..<0))
             }
-            return findings
+            ranges.append(first..<findings.count)
         }
+        return CollectedFindings(findings: findings, ranges: ranges)
     }
+}
+
+/// The findings a ``FindingCollector`` made of a batch: every application's, one after another
+/// (one array for the batch, not one per application).
+struct CollectedFindings {
+    let findings: [FindingReport]
+    /// Where each application's findings are in `findings`, in the order they were collected.
+    let ranges: [Range<Int>]
+
+    /// None (a plugin evaluated elsewhere).
+    static let none = CollectedFindings(findings: [], ranges: [])
+
+    /// The findings of application `position`.
+    subscript(position: Int) -> ArraySlice<FindingReport> { findings[ranges[position]] }
 }
 
 /// A text argument of a sink call as the collector receives it: a plugin's C string (in

@@ -104,7 +104,7 @@ public final class Evaluator {
             var verdicts: [PluginVerdict] = []
             verdicts.reserveCapacity(reports.count)
             var findings: [FindingReport] = []
-            findings.reserveCapacity(reports.indices.reduce(0) { $0 + reports[$1][index].count })
+            findings.reserveCapacity(reports.indices.reduce(0) { $0 + reports[$1].ranges[index].count })
             var worst = Verdict.notApplicable
             for plugin in reports.indices {
                 let first = findings.count
@@ -122,10 +122,10 @@ public final class Evaluator {
     }
 
     /// Runs the isolated plugins on `pending`, their workers side by side (the applications
-    /// encoded once for all of them). Findings per plugin of the session, per application; empty
+    /// encoded once for all of them). Findings per plugin of the session, per application; none
     /// for the plugins evaluated in this process.
-    private func evaluateIsolated(_ pending: [Pending]) -> [[[FindingReport]]] {
-        var reports = [[[FindingReport]]](repeating: [], count: shared.plugins.count)
+    private func evaluateIsolated(_ pending: [Pending]) -> [CollectedFindings] {
+        var reports = [CollectedFindings](repeating: .none, count: shared.plugins.count)
         let isolated = shared.plugins.indices.filter { shared.plugins[$0].inProcess == nil }
         guard !pending.isEmpty, !isolated.isEmpty else { return reports }
         let batch = EncodedBatch(pending.map { ($0.asOf, $0.document) })

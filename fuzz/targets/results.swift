@@ -39,8 +39,9 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         collector.end(status: 0)
     }
     let results = collector.finish()
-    precondition(results.count == Int(expected) + 1, "one result per application collected")
-    for findings in results {
+    precondition(results.ranges.count == Int(expected) + 1, "one result per application collected")
+    for application in results.ranges.indices {
+        let findings = results[application]
         precondition(!findings.isEmpty, "a response produced no finding and no error")
         // Every finding's parts are read back from the storage they share (a wrong range traps).
         for finding in findings { _ = (finding.message, Array(finding.evidence), Array(finding.citations)) }
