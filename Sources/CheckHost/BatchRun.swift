@@ -189,11 +189,7 @@ public enum BatchRun {
         }
         let results = evaluator.evaluate(records)
         var summary = ReportSummary()
-        for index in results.indices {
-            // Only errors are listed: the rest are counted from their verdict, the result not
-            // copied (passing one to `add(_:)` copies it, a retain per field).
-            if results[index].verdict == .error { summary.add(results[index]) } else { summary.add(results[index].verdict) }
-        }
+        summary.add(contentsOf: results)
         guard let renderer else { return Processed(output: nil, results: results, summary: summary, bytes: bytes) }
         // Room for the results (~9 KB each in the benchmark) without growing.
         var output = JSONPieces(capacity: results.count * 12_288)

@@ -453,10 +453,10 @@ struct FindingCollector {
         cited.reserveCapacity(8 * capacity)
     }
 
-    /// Starts the next application (`document` is its tape): the sink calls until ``end(status:)`` are about it.
-    mutating func start(_ application: JSONDocument, document: UnsafePointer<check_document>) {
+    /// Starts the next application: the sink calls until ``end(status:)`` are about it.
+    mutating func start(_ application: JSONDocument) {
         applications.append(application)
-        nodeCount = document.pointee.node_count
+        nodeCount = UInt32(application.nodes.count)
         firstFinding = reported.count
         reporting = false
         violations.removeAll(keepingCapacity: true)
@@ -644,7 +644,7 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
 extension LoadedPlugin {
     /// Runs the plugin on one application in this process, collecting into `collector`.
     func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, into collector: inout FindingCollector) {
-        collector.start(application, document: document)
+        collector.start(application)
         let languages = collector.languages
         let status: Int32 = withUnsafeMutablePointer(to: &collector) { collector in
             var sink = sinkFunctions

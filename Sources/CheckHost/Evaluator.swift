@@ -145,11 +145,9 @@ public final class Evaluator {
                 case .failed(let reason):
                     collector.fail(item.document, reason)
                 case .events(let status, let events):
-                    item.document.withCDocument { document in
-                        collector.start(item.document, document: document)
-                        WorkerEvent.replay(events, into: &collector)
-                        collector.end(status: status)
-                    }
+                    collector.start(item.document)
+                    WorkerEvent.replay(events, into: &collector)
+                    collector.end(status: status)
                 }
             }
             reports[index] = collector.finish()

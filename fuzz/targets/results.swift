@@ -1,7 +1,6 @@
 // Fuzz target: the plugin-result boundary — everything that crosses from a plugin (through an
 // isolated worker) into the host: response frames, sink events replayed into the collector
 // against a real application, and the hello frame's metadata.
-import CCheckABI
 import Foundation
 
 private let application: JSONDocument = {
@@ -25,19 +24,15 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         precondition(response.length >= 16 && offset + response.length <= bytes.count, "a response claims bytes it does not have")
         offset += response.length
         expected += 1
-        application.withCDocument { document in
-            collector.start(application, document: document)
-            WorkerEvent.replay(response.events, into: &collector)
-            collector.end(status: response.status)
-        }
+        collector.start(application)
+        WorkerEvent.replay(response.events, into: &collector)
+        collector.end(status: response.status)
     }
     // The events alone, as a payload (also when they do not all decode: those before the
     // malformed one are replayed, then a violation).
-    application.withCDocument { document in
-        collector.start(application, document: document)
-        WorkerEvent.replay(bytes[...], into: &collector)
-        collector.end(status: 0)
-    }
+    collector.start(application)
+    WorkerEvent.replay(bytes[...], into: &collector)
+    collector.end(status: 0)
     let results = collector.finish()
     precondition(results.ranges.count == Int(expected) + 1, "one result per application collected")
     for application in results.ranges.indices {

@@ -196,9 +196,9 @@ final class WorkerProcess {
             // Send the unanswered applications to every worker not yet sent them, (re)starting
             // those not running (all spawned before any hello is awaited); the time the starts take
             // does not count against the deadlines of the workers already at work.
-            if workers.contains(where: { $0.isIdle(in: batch) }) {
+            let idle = workers.filter { $0.isIdle(in: batch) }
+            if !idle.isEmpty {
                 let began = Date()
-                let idle = workers.filter { $0.isIdle(in: batch) }
                 let starting = idle.filter { !$0.isRunning }
                 for worker in starting { worker.restart(batch) }
                 for worker in idle where worker.exchange.outcomes.count < batch.count {

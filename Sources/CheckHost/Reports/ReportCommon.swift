@@ -39,12 +39,22 @@ public struct ReportSummary: Sendable, Equatable {
 
     /// Counts `result`, noting plugin errors and unreadable inputs.
     public mutating func add(_ result: ApplicationResult) {
-        add(result.verdict)
-        guard result.verdict == .error else { return }  // (only errors are listed)
-        var lines = result.findings.filter { $0.verdict == .error }.map { "\(result.displayName(.en)) (\(result.source)) \($0.plugin): \($0.message(in: .en))" }
-        if !result.inputProblems.isEmpty { lines.append("\(result.source): input could not be evaluated (\(result.inputProblems.count) problem(s))") }
-        problemCount += lines.count
-        problems += lines.prefix(max(0, 20 - problems.count))
+        add(contentsOf: [result])
+    }
+
+    /// Counts each of `results`, in order, noting plugin errors and unreadable inputs. (Read by
+    /// position, and only errors are read further: passing a result on copies it, a retain per
+    /// field.)
+    public mutating func add(contentsOf results: [ApplicationResult]) {
+        for index in results.indices {
+            add(results[index].verdict)
+            guard results[index].verdict == .error else { continue }  // (only errors are listed)
+            let result = results[index]
+            var lines = result.findings.filter { $0.verdict == .error }.map { "\(result.displayName(.en)) (\(result.source)) \($0.plugin): \($0.message(in: .en))" }
+            if !result.inputProblems.isEmpty { lines.append("\(result.source): input could not be evaluated (\(result.inputProblems.count) problem(s))") }
+            problemCount += lines.count
+            problems += lines.prefix(max(0, 20 - problems.count))
+        }
     }
 
     /// Adds the counts and problems of `other`, a summary of later results.
