@@ -100,8 +100,10 @@ struct KeywordAutomaton: Sendable {
     /// Byte → class (0 for bytes no keyword contains).
     private let classes: [UInt8]
     private let classCount: Int
-    /// state * classCount + class → next state (a complete DFA); a state where keywords end is
-    /// stored complemented (`~state`, negative), so the scan looks at `outputs` only there.
+    /// row + class → the next state's row (a complete DFA; a state's row is state × classCount, so
+    /// the scan adds and loads, with no multiplication in the chain that each byte waits on); a
+    /// state where keywords end is stored complemented (`~row`, negative), so the scan looks at
+    /// `outputs` only there.
     private let transitions: [Int32]
     /// Per state, the keywords that end there (through failure links too).
     private let outputs: [[Int32]]
@@ -169,14 +171,21 @@ struct KeywordAutomaton: Sendable {
                 }
             }
         }
-        let ends = outputs.map { !$0.isEmpty }
-        ends.withUnsafeBufferPointer { ends in
-            goto.withUnsafeMutableBufferPointer { goto in
-                for slot in goto.indices where ends[Int(goto[slot])] { goto[slot] = ~goto[slot] }
+        // States renumbered breadth first: the shallow states, where a scan spends most of its
+        // bytes, come first and share cache lines.
+        let order = [0] + queue
+        var number = [Int32](repeating: 0, count: states)
+        for (new, old) in order.enumerated() { number[old] = Int32(new) }
+        var table = [Int32](repeating: 0, count: states * count)
+        for (new, old) in order.enumerated() {
+            for symbol in 0..<count {
+                let next = Int(goto[old * count + symbol])
+                let row = number[next] * Int32(count)
+                table[new * count + symbol] = outputs[next].isEmpty ? row : ~row
             }
         }
-        transitions = goto
-        self.outputs = outputs
+        self.outputs = order.map { outputs[$0] }
+        transitions = table
     }
 
     /// For each keyword, the index in `texts` of the first text containing it, or -1.
@@ -186,15 +195,15 @@ struct KeywordAutomaton: Sendable {
         transitions.withUnsafeBufferPointer { table in
             classes.withUnsafeBufferPointer { classes in
                 for (position, text) in texts.enumerated() {
-                    var state = 0
+                    var row = 0
                     for byte in text.stringBytes {
-                        let next = table[state * classCount + Int(classes[Int(byte)])]
+                        let next = table[row &+ Int(classes[Int(byte)])]
                         if next >= 0 {
-                            state = Int(next)
+                            row = Int(next)
                             continue
                         }
-                        state = Int(~next)
-                        for number in outputs[state] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
+                        row = Int(~next)
+                        for number in outputs[row / classCount] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
                     }
                 }
             }
