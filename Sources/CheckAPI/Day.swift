@@ -44,11 +44,22 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// `YYYY-MM-DD`.
     public var description: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Ten bytes written in place (a report prints days for most applications).
+        String(unsafeUninitializedCapacity: 10) { text in
+            func write(_ value: Int, at position: Int, width: Int) {
+                var rest = value
+                for offset in (0..<width).reversed() {
+                    text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            write(year, at: 0, width: 4)
+            text[4] = UInt8(ascii: "-")
+            write(month, at: 5, width: 2)
+            text[7] = UInt8(ascii: "-")
+            write(day, at: 8, width: 2)
+            return 10
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     /// Chronological order.
@@ -101,14 +112,8 @@ public struct DayRange: Sendable, Hashable, CustomStringConvertible {
 
     /// "2021-01-01 … 2025-12-31", "2024-11-01 …".
     public var description: String {
-        "\(from?.description ?? "…") … \(through?.description ?? "")".trimmingSuffix(" ")
-    }
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: Character) -> String {
-        var result = self
-        while result.last == suffix { result.removeLast() }
-        return result
+        let start = from?.description ?? "…"
+        guard let through else { return start + " …" }
+        return start + " … " + through.description
     }
 }
