@@ -29,12 +29,12 @@ struct CatalogueEdition: Sendable {
 struct SeedSector: Sendable {
     /// The name in Chinese and in English (the table's `name` is "中文 / English").
     let name: Localized
-    let codes: IndustryCodeList
+    let codes: [String]
 
     init(name: String, codes: [String]) {
         let parts = name.split(separator: " / ", maxSplits: 1).map(String.init)
         self.name = Localized(zh: MessageText(parts[0]), en: MessageText(parts.last!))
-        self.codes = IndustryCodeList(codes)
+        self.codes = codes
     }
 }
 
@@ -59,7 +59,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
         ])
 
     let catalogues: [CatalogueEdition]
-    let seedSectors: [SeedSector]
+    let seedSectors: IndustryCodeGroups<SeedSector>
 
     init(ruleData: RuleDataFiles) throws {
         var catalogues: [CatalogueEdition] = []
@@ -82,7 +82,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
                 throw RuleDataError(file: file.path, error)
             }
         }
-        seedSectors = sectors
+        seedSectors = IndustryCodeGroups(sectors, codes: \.codes)
     }
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
@@ -176,7 +176,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
         let claimed = application.claims?["encouragedItem"]
         var evidence: [Evidence] = [claimed.map { .value($0) } ?? .absent("$.claims.encouragedItem")]
         for code in application.industryCodes {
-            guard let sector = seedSectors.first(where: { $0.codes.firstOverlap(with: code) != nil }), let text = code.string else { continue }
+            guard let sector = seedSectors.first(of: code, overlapping: true), let text = code.string else { continue }
             evidence.append(.value(code))
             return Finding(rule: "encouraged-catalogue/claim", verdict: .notApplicable, message: Localized(
                 zh: "未申报鼓励类条目。提示：项目行业 \(text) 属于国办发〔2012〕32号鼓励外资投向的“\(sector.name.zhText)”领域，可对照现行《鼓励外商投资产业目录》的全国目录核对是否有适用条目。",

@@ -3,9 +3,9 @@ import CheckAPI
 /// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
 final class SectorGroup: Sendable {
     let name: String
-    let codes: IndustryCodeList
+    let codes: [String]
 
-    init(name: String, codes: IndustryCodeList) {
+    init(name: String, codes: [String]) {
         self.name = name
         self.codes = codes
     }
@@ -72,9 +72,9 @@ struct HighEnergyPlugin: RulePlugin {
                 citations: [seedRestrict]),
         ])
 
-    let divisions: [SectorGroup]
+    let divisions: IndustryCodeGroups<SectorGroup>
     let divisionCitations: [String]
-    let categories: [SectorGroup]
+    let categories: IndustryCodeGroups<SectorGroup>
     let categoryCitations: [String]
     let energyReview: [EnergyReviewEdition]
     /// Editions of the industry-structure catalogue, with the ids of the clauses each holds.
@@ -91,12 +91,12 @@ struct HighEnergyPlugin: RulePlugin {
                     let divisionNode = try file.root.required("energyIntensiveDivisions")
                     divisionCitations = try divisionNode.required("citations").asStrings()
                     for node in try divisionNode.required("divisions").asArray() {
-                        divisions.append(SectorGroup(name: try node.required("name").asString(), codes: IndustryCodeList(try node.required("codes").asStrings())))
+                        divisions.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
                     }
                     let categoryNode = try file.root.required("lianggaoCategories")
                     categoryCitations = try categoryNode.required("citations").asStrings()
                     for node in try categoryNode.required("categories").asArray() {
-                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: IndustryCodeList(try node.required("codes").asStrings())))
+                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
                     }
                 } else if file.root["kind"]?.string == "edition" {
                     let edition = try Edition(file.root, dataset: "high-energy", file: file.path)
@@ -115,7 +115,9 @@ struct HighEnergyPlugin: RulePlugin {
         guard !divisions.isEmpty, !categories.isEmpty else {
             throw RuleDataError(file: "high-energy/sectors.json", field: "$", problem: "the 高耗能 divisions and 两高 categories are required")
         }
-        (self.divisions, self.divisionCitations, self.categories, self.categoryCitations) = (divisions, divisionCitations, categories, categoryCitations)
+        self.divisions = IndustryCodeGroups(divisions, codes: \.codes)
+        self.categories = IndustryCodeGroups(categories, codes: \.codes)
+        (self.divisionCitations, self.categoryCitations) = (divisionCitations, categoryCitations)
         self.energyReview = energyReview
         self.structure = structure
     }
@@ -130,10 +132,9 @@ struct HighEnergyPlugin: RulePlugin {
     }
 
     /// The first of the project's industry codes inside one of `groups`, with that group.
-    func firstMatch(_ application: Application, in groups: [SectorGroup]) -> (code: JSONNode, group: SectorGroup)? {
-        // By position: `first(where:)` copied every group it looked at (three references each).
+    func firstMatch(_ application: Application, in groups: IndustryCodeGroups<SectorGroup>) -> (code: JSONNode, group: SectorGroup)? {
         for node in application.industryCodes {
-            if let index = groups.indices.first(where: { groups[$0].codes.contains(node) }) { return (node, groups[index]) }
+            if let group = groups.first(of: node) { return (node, group) }
         }
         return nil
     }

@@ -214,33 +214,82 @@ public enum IndustryCode {
     }
 }
 
-/// A list of GB/T 4754-2017 codes from rule data, also kept as UTF-8: an application's code
-/// nodes are tested against it without making a `String` of either.
+/// A list of GB/T 4754-2017 codes from rule data, also kept as UTF-8 in one buffer: an
+/// application's code nodes are tested against it without making a `String` of either, and
+/// without touching an array per code.
 public struct IndustryCodeList: Sendable {
     /// The codes, in the order given.
     public let codes: [String]
-    @usableFromInline let encoded: [[UInt8]]
+    /// The codes' UTF-8, one after another.
+    @usableFromInline let bytes: [UInt8]
+    /// Where each code's bytes end in `bytes` (the next one's start).
+    @usableFromInline let ends: [Int]
 
     /// The list of `codes`.
     public init(_ codes: [String]) {
         self.codes = codes
-        encoded = codes.map { Array($0.utf8) }
+        bytes = codes.flatMap { Array($0.utf8) }
+        var end = 0
+        ends = codes.map { end += $0.utf8.count; return end }
+    }
+
+    /// The position of the first code that the code `node` holds is or is inside (`C3011` in
+    /// `C30`); with `overlapping`, also of the first code inside it (`C3011` for `C30`).
+    /// (Inlinable: plugins test codes against lists for every application.)
+    @inlinable public func firstIndex(of node: JSONNode, overlapping: Bool = false) -> Int? {
+        guard node.kind == .string else { return nil }
+        let code = node.stringBytes
+        return bytes.withUnsafeBufferPointer { bytes in
+            ends.withUnsafeBufferPointer { ends in
+                var start = 0
+                for (position, end) in ends.enumerated() {
+                    let length = end - start
+                    let shared = min(length, code.count)
+                    if (length <= code.count || overlapping)
+                        && bytesEqual(UnsafeBufferPointer(rebasing: bytes[start..<start + shared]), UnsafeBufferPointer(rebasing: code[..<shared])) {
+                        return position
+                    }
+                    start = end
+                }
+                return nil
+            }
+        }
     }
 
     /// Whether the code `node` holds is one of the codes or inside one (`C3011` in `C30`).
-    /// (Inlinable: plugins test codes against lists for every application.)
     @inlinable public func contains(_ node: JSONNode) -> Bool {
-        guard node.kind == .string else { return false }
-        let code = node.stringBytes
-        return encoded.contains { code.starts(with: $0) }
+        firstIndex(of: node) != nil
     }
 
     /// The first of the codes that overlaps the code `node` holds (one is the other or contains
     /// it, as ``IndustryCode/overlaps(_:_:)``), if any.
     public func firstOverlap(with node: JSONNode) -> String? {
-        guard node.kind == .string else { return nil }
-        let code = node.stringBytes
-        return encoded.firstIndex { code.starts(with: $0) || $0.starts(with: code) }.map { codes[$0] }
+        firstIndex(of: node, overlapping: true).map { codes[$0] }
+    }
+}
+
+/// Groups of industry codes from rule data (the 高耗能 divisions, the sectors a policy
+/// encourages), their codes in one ``IndustryCodeList``, group after group: the first group
+/// an application's code falls in is found in one scan, no group touched on the way.
+public struct IndustryCodeGroups<Group: Sendable>: Sendable {
+    /// The groups, in the order given.
+    public let groups: [Group]
+    @usableFromInline let list: IndustryCodeList
+    /// Per code of `list`, the position of its group.
+    @usableFromInline let groupOfCode: [Int]
+
+    /// `groups`, each with the codes `codes` gives it.
+    public init(_ groups: [Group], codes: (Group) -> [String]) {
+        self.groups = groups
+        let perGroup = groups.map(codes)
+        list = IndustryCodeList(perGroup.flatMap { $0 })
+        groupOfCode = perGroup.indices.flatMap { group in Array(repeating: group, count: perGroup[group].count) }
+    }
+
+    /// The first group with a code that the code `node` holds is or is inside (`C3011` in
+    /// `C30`); with `overlapping`, also one with a code inside it (`C3011` for `C30`).
+    @inlinable public func first(of node: JSONNode, overlapping: Bool = false) -> Group? {
+        list.firstIndex(of: node, overlapping: overlapping).map { groups[groupOfCode[$0]] }
     }
 }
 

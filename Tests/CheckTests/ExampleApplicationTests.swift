@@ -112,6 +112,13 @@ final class ExampleApplicationTests: XCTestCase {
             }
         }
         XCTAssertEqual(checked, 13)
+        // Groups: the first group, in group order, with a code as the list decides.
+        let groups = IndustryCodeGroups([("steel", ["C31"]), ("metals", ["C32", "C3011"]), ("building", ["C30"])], codes: \.1)
+        let codes = try JSONReader.parse(Array(#"["C3011", "C301", "C3", "C3120", "A01", 7]"#.utf8))
+        codes.withRoot { root in
+            XCTAssertEqual(root.children.map { groups.first(of: $0)?.0 }, ["metals", "building", nil, "steel", nil, nil])
+            XCTAssertEqual(root.children.map { groups.first(of: $0, overlapping: true)?.0 }, ["metals", "metals", "steel", "steel", nil, nil])
+        }
     }
 
     /// `CatalogueMatcher` (one automaton over every item's keywords) finds, item by item, what
