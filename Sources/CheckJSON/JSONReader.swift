@@ -100,6 +100,9 @@ private struct Parser {
     var stack: [UInt32] = []
     var pendingKeyOffset: UInt32 = CHECK_NONE
     var pendingKeyLength: UInt32 = 0
+    /// ``StringByteClass/table``, read once per document (the global's lazy initialisation is
+    /// checked at every access, and strings are read by the hundred).
+    let byteClasses = StringByteClass.table
 
     init(input: UnsafeBufferPointer<UInt8>, nodes: [check_node], escaped: [UInt8], maxDepth: Int) {
         self.input = input
@@ -265,7 +268,7 @@ private struct Parser {
             // bytes (most CJK text; E0 and ED have narrower second bytes: the general path).
             var cursor = position
             let base = input.baseAddress!
-            StringByteClass.table.withUnsafeBufferPointer { classes in
+            byteClasses.withUnsafeBufferPointer { classes in
                 while cursor < end {
                     switch classes[Int(base[cursor])] {
                     case StringByteClass.plain: cursor += 1
