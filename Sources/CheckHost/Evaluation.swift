@@ -345,6 +345,8 @@ final class RuleIndex: Sendable {
 /// made and no SipHash computed for each of the dozen citations a finding carries.
 final class CitationIndex: Sendable {
     private let slots: [Int32]
+    /// 64 − log2(slots): a hash's top bits choose its slot.
+    private let shift: Int
     private let ids: PackedBytes
     private let entries: [ResolvedCitation]
     /// Every entry's compact report JSON.
@@ -359,28 +361,46 @@ final class CitationIndex: Sendable {
         ids = PackedBytes(sorted.lazy.map { Array($0.key.utf8) })
         entries = sorted.map(\.value)
         compactJSON = PackedBytes(entries.lazy.map(\.compactJSON))
-        var size = 16
-        while size < sorted.count * 2 { size *= 2 }
+        var size = 16, shift = 60
+        while size < sorted.count * 2 { size *= 2; shift -= 1 }
         var slots = [Int32](repeating: -1, count: size)
         for position in sorted.indices {
-            var slot = ids.withItem(position, CitationIndex.hash) & (size - 1)
+            var slot = ids.withItem(position) { CitationIndex.slot(of: $0, shift: shift) }
             while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
             slots[slot] = Int32(position)
         }
         self.slots = slots
+        self.shift = shift
     }
 
-    /// FNV-1a over the bytes.
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: hash)
+    /// The slot of a multiplicative hash of the bytes, eight at a time (the last eight overlapping the word
+    /// before): FNV-1a, byte by byte, was a chain of 30-odd dependent multiplications per id.
+    @inline(__always) private static func slot(of bytes: UnsafeBufferPointer<UInt8>, shift: Int) -> Int {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let count = bytes.count
+        var hash = UInt64(truncatingIfNeeded: count) &* multiplier
+        if let base = bytes.baseAddress, count >= 8 {
+            func mix(_ offset: Int) {
+                hash = (hash ^ UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)) &* multiplier
+                hash ^= hash >> 32
+            }
+            var offset = 0
+            while offset < count &- 8 {
+                mix(offset)
+                offset &+= 8
+            }
+            mix(count &- 8)
+        } else {
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* multiplier }
+        }
+        // The top bits, where the last multiplication mixed every bit below them.
+        return Int(truncatingIfNeeded: (hash &* multiplier) >> UInt64(shift))
     }
 
     /// The position of the citation whose id is `id` (UTF-8 bytes), or nil.
     func position(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
         let mask = slots.count - 1
-        var slot = CitationIndex.hash(id) & mask
+        var slot = CitationIndex.slot(of: id, shift: shift)
         while case let position = slots[slot], position >= 0 {
             if ids.item(Int(position), is: id) { return position }
             slot = (slot + 1) & mask

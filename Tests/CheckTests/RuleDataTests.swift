@@ -1,5 +1,5 @@
 import CheckAPI
-import CheckHost
+@testable import CheckHost
 import Foundation
 import XCTest
 
@@ -47,6 +47,26 @@ final class RuleDataTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(checked, 60)
+    }
+
+    /// The citation index the sink looks ids up in finds every id of the rule data as itself,
+    /// and no near miss (a prefix, an extension, one byte changed, the empty id).
+    func testCitationIndexFindsEveryIdAndNothingElse() throws {
+        let book = try RuleBook.load(roots: [TestPaths.rules])
+        let index = CitationIndex(book.citations)
+        XCTAssertGreaterThan(book.citations.count, 50)
+        func position(_ id: String) -> Int32? {
+            var id = id
+            return id.withUTF8 { index.position(of: $0) }
+        }
+        for id in book.citations.keys {
+            let found = try XCTUnwrap(position(id), id)
+            XCTAssertEqual(index.entry(found).id, id)
+            for miss in [String(id.dropLast()), id + "x", String(id.dropFirst()), "x" + id.dropFirst()] where book.citations[miss] == nil {
+                XCTAssertNil(position(miss), miss)
+            }
+        }
+        XCTAssertNil(position(""))
     }
 
     /// The seed clauses of SPEC §2 are all in the rule data, verbatim.
