@@ -76,15 +76,18 @@ public struct FindingReport: Sendable {
     private let position: Int?
     /// Where its message (per language), evidence and citations are in `storage`.
     private let zh: Range<Int>, en: Range<Int>, evidenceRange: Range<Int>, citationRange: Range<Int>
+    /// The languages whose message a JSON string holds as it is (checked when reported).
+    private let verbatimInJSON: MessageLanguages
 
     fileprivate init(verdict: Verdict, storage: FindingStorage, application: Int, position: Int?,
-                     zh: Range<Int>, en: Range<Int>, evidence: Range<Int>, citations: Range<Int>) {
+                     zh: Range<Int>, en: Range<Int>, verbatimInJSON: MessageLanguages, evidence: Range<Int>, citations: Range<Int>) {
         self.verdict = verdict
         self.storage = storage
         self.application = application
         self.position = position
         self.zh = zh
         self.en = en
+        self.verbatimInJSON = verbatimInJSON
         evidenceRange = evidence
         citationRange = citations
     }
@@ -120,6 +123,12 @@ public struct FindingReport: Sendable {
     /// Calls `body` with the message in `language` as UTF-8 bytes (checked when reported).
     func withMessage<Result>(in language: Language, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         storage.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[language == .zh ? zh : en])) }
+    }
+
+    /// Writes the message in `language` as a JSON string value, escaped only if it needs it.
+    func writeMessage(in language: Language, to writer: inout JSONWriter) {
+        let verbatim = verbatimInJSON.contains(language == .zh ? .zh : .en)
+        withMessage(in: language) { verbatim ? writer.string(verbatimUTF8: $0) : writer.string(utf8: $0) }
     }
 
     /// The application fields it used.
@@ -438,6 +447,8 @@ struct FindingCollector {
         let position: Int
         let verdict: Verdict
         let zh: Range<Int>, en: Range<Int>
+        /// The languages whose message needs no escaping in JSON.
+        let verbatimInJSON: MessageLanguages
         let evidence: Int, citations: Int
     }
     private var reported: [Reported] = []
@@ -526,20 +537,29 @@ struct FindingCollector {
         let ruleID = plugin.ids[position]
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
         let start = text.count
-        guard let messageZh = message(zh, .zh), let messageEn = message(en, .en) else {
+        var verbatim: MessageLanguages = []
+        guard let messageZh = message(zh, .zh, verbatim: &verbatim), let messageEn = message(en, .en, verbatim: &verbatim) else {
             text.removeSubrange(start...)
             return violation("finding of \(ruleID) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
         }
-        reported.append(Reported(position: position, verdict: value, zh: messageZh, en: messageEn, evidence: evidence.count, citations: cited.count))
+        reported.append(Reported(position: position, verdict: value, zh: messageZh, en: messageEn, verbatimInJSON: verbatim,
+                                 evidence: evidence.count, citations: cited.count))
         reporting = true
     }
 
     /// Keeps the message in `language`, returning where it is in `text`: empty if the plugin
     /// was not asked for it; nil if it was and the message is missing, empty or not text.
-    private mutating func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages) -> Range<Int>? {
+    /// Adds `language` to `verbatim` if a JSON string holds the message as it is.
+    private mutating func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages,
+                                                  verbatim: inout MessageLanguages) -> Range<Int>? {
         guard languages.contains(language) else { return text.count..<text.count }
         return message?.withBytes { bytes in
-            guard !bytes.isEmpty, isValidText(bytes) else { return nil }
+            guard !bytes.isEmpty else { return nil }
+            switch checkText(bytes) {
+            case .invalid: return nil
+            case .verbatimInJSON: verbatim.insert(language)
+            case .escapedInJSON: break
+            }
             text.append(contentsOf: bytes)
             return text.count - bytes.count..<text.count
         }
@@ -595,7 +615,8 @@ struct FindingCollector {
                 // application's first) start: nothing is added between applications.
                 let next = index + 1 < reported.count ? reported[index + 1] : nil
                 findings.append(FindingReport(verdict: finding.verdict, storage: storage, application: application, position: finding.position,
-                                              zh: finding.zh, en: finding.en, evidence: finding.evidence..<(next?.evidence ?? evidence.count),
+                                              zh: finding.zh, en: finding.en, verbatimInJSON: finding.verbatimInJSON,
+                                              evidence: finding.evidence..<(next?.evidence ?? evidence.count),
                                               citations: finding.citations..<(next?.citations ?? cited.count)))
             }
             let order = reported[entry.findings]
@@ -607,7 +628,7 @@ struct FindingCollector {
             }
             if let error = entry.error {
                 findings.append(FindingReport(verdict: .error, storage: storage, application: application, position: nil,
-                                              zh: error.zh, en: error.en, evidence: 0..<0, citations: 0..<0))
+                                              zh: error.zh, en: error.en, verbatimInJSON: [], evidence: 0..<0, citations: 0..<0))
             }
             ranges.append(first..<findings.count)
         }

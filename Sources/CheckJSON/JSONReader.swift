@@ -591,24 +591,44 @@ enum UTF8Sequence {
 }
 
 /// Whether `bytes` are text a C string can carry: well-formed UTF-8 (as the reader requires of
-/// a document) without a NUL. Eight ASCII bytes at a time: the host checks every message a
-/// plugin reports.
+/// a document) without a NUL.
 public func isValidText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let base = bytes.baseAddress else { return true }
+    checkText(bytes) != .invalid
+}
+
+/// What ``checkText(_:)`` found.
+public enum CheckedText: Sendable {
+    /// Not well-formed UTF-8, or it holds a NUL.
+    case invalid
+    /// Valid, and a JSON string can hold every byte as it is.
+    case verbatimInJSON
+    /// Valid, with a control character, `"` or `\` a JSON string must escape.
+    case escapedInJSON
+}
+
+/// Checks that `bytes` are text a C string can carry (well-formed UTF-8 without a NUL) and,
+/// in the same pass, whether a JSON string must escape any of them: the host checks every
+/// message a plugin reports, and a report copies it then without a second scan. Eight ASCII
+/// bytes at a time.
+public func checkText(_ bytes: UnsafeBufferPointer<UInt8>) -> CheckedText {
+    guard let base = bytes.baseAddress else { return .verbatimInJSON }
     let end = bytes.count
     var position = 0
+    var escaped = false
     while position < end {
         if position + 8 <= end {
             let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
             // All eight below 0x80, and none of them 0.
             if word & 0x8080_8080_8080_8080 == 0 && (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 == 0 {
+                escaped = escaped || StringBytes.mayNeedEscape(word)
                 position += 8
                 continue
             }
         }
         let lead = base[position]
         if lead < 0x80 {
-            guard lead != 0 else { return false }
+            guard lead != 0 else { return .invalid }
+            escaped = escaped || lead < 0x20 || lead == 0x22 || lead == 0x5C
             position += 1
             continue
         }
@@ -621,9 +641,9 @@ public func isValidText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             continue
         }
         guard let (length, low, high) = UTF8Sequence.shape(lead: lead), position + length <= end,
-              base[position + 1] >= low && base[position + 1] <= high else { return false }
-        for offset in 2..<length where base[position + offset] & 0xC0 != 0x80 { return false }
+              base[position + 1] >= low && base[position + 1] <= high else { return .invalid }
+        for offset in 2..<length where base[position + offset] & 0xC0 != 0x80 { return .invalid }
         position += length
     }
-    return true
+    return escaped ? .escapedInJSON : .verbatimInJSON
 }

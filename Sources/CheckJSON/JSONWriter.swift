@@ -292,6 +292,14 @@ public struct JSONWriter: ~Copyable {
     public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
     /// Writes text given as UTF-8 bytes as a string value.
     public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) { beginValue(); JSONWriter.appendQuoted(value, to: &buffer) }
+    /// Writes a string value from UTF-8 that ``checkText(_:)`` found ``CheckedText/verbatimInJSON``:
+    /// copied between quotes, not scanned again.
+    public mutating func string(verbatimUTF8 value: UnsafeBufferPointer<UInt8>) {
+        beginValue()
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(bytes: value)
+        buffer.append(UInt8(ascii: "\""))
+    }
     /// Writes an integer value.
     public mutating func integer(_ value: Int) {
         beginValue()

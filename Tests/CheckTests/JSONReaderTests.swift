@@ -150,15 +150,20 @@ final class JSONReaderTests: XCTestCase {
         }
     }
 
-    /// `isValidText` (the host's check of every message a plugin reports) agrees with the
-    /// standard library's UTF-8 validation, NUL refused: every sequence of up to two bytes,
-    /// every three-byte sequence led by E0-EF or F0-F4 with interesting continuations, and
-    /// random mixes that cross the eight-byte fast path's boundaries.
+    /// `checkText` (the host's check of every message a plugin reports) agrees with the
+    /// standard library's UTF-8 validation, NUL refused, and finds a byte JSON must escape
+    /// exactly when there is one: every sequence of up to two bytes, every three-byte sequence
+    /// led by E0-EF or F0-F4 with interesting continuations, and random mixes that cross the
+    /// eight-byte fast path's boundaries.
     func testValidTextAgreesWithTheStandardLibrary() {
-        func expected(_ bytes: [UInt8]) -> Bool { !bytes.contains(0) && String(validating: bytes, as: UTF8.self) != nil }
+        func expected(_ bytes: [UInt8]) -> CheckedText {
+            guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return .invalid }
+            return bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ? .escapedInJSON : .verbatimInJSON
+        }
         func check(_ bytes: [UInt8]) {
-            let verdict = bytes.withUnsafeBufferPointer(isValidText)
-            if verdict != expected(bytes) { XCTFail("isValidText(\(bytes.map { String($0, radix: 16) })) = \(verdict)") }
+            let verdict = bytes.withUnsafeBufferPointer(checkText)
+            if verdict != expected(bytes) { XCTFail("checkText(\(bytes.map { String($0, radix: 16) })) = \(verdict)") }
+            if bytes.withUnsafeBufferPointer(isValidText) != (verdict != .invalid) { XCTFail("isValidText disagrees with checkText") }
         }
         check([])
         for first in 0...255 {
@@ -174,15 +179,16 @@ final class JSONReaderTests: XCTestCase {
                 }
             }
         }
-        let pieces: [[UInt8]] = [Array("a".utf8), Array("负面清单".utf8), Array("é".utf8), Array("𝄞".utf8), [0x00], [0xFF], [0xE9, 0x80],
-                                 [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], Array("abcdefgh".utf8)]
+        let valid: [[UInt8]] = [Array("a".utf8), Array("负面清单".utf8), Array("é".utf8), Array("𝄞".utf8), Array("abcdefgh".utf8)]
+        let escaped: [[UInt8]] = [Array("abc\"defg".utf8), Array("\\".utf8), Array("\n".utf8), [0x1F]]
+        let invalid: [[UInt8]] = [[0x00], [0xFF], [0xE9, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int.random(in: 0...8, using: &generator) {
-                // Mostly valid text, so that the rare bad piece lands at every offset.
-                let piece = Int.random(in: 0..<20, using: &generator)
-                bytes += piece < 4 ? pieces[piece + 4] : pieces[piece % 4 == 3 ? 9 : piece % 3]
+                // Mostly valid text, so that the rare bad or escaped piece lands at every offset.
+                let piece = Int.random(in: 0..<30, using: &generator)
+                bytes += piece < 2 ? invalid.randomElement(using: &generator)! : piece < 5 ? escaped.randomElement(using: &generator)! : valid[piece % valid.count]
             }
             check(bytes)
         }

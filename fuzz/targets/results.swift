@@ -38,8 +38,16 @@ func fuzzResults(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     for application in results.ranges.indices {
         let findings = results[application]
         precondition(!findings.isEmpty, "a response produced no finding and no error")
-        // Every finding's parts are read back from the storage they share (a wrong range traps).
-        for finding in findings { _ = (finding.message, Array(finding.evidence), Array(finding.citations)) }
+        // Every finding's parts are read back from the storage they share (a wrong range traps),
+        // and its report JSON, messages copied unscanned where the sink found them verbatim, parses.
+        for finding in findings {
+            _ = (finding.message, Array(finding.evidence), Array(finding.citations))
+            for language in [Language.zh, .en] {
+                var writer = JSONWriter()
+                JSONReport.write(finding, to: &writer, language: language)
+                precondition((try? JSONReader.parse(writer.bytes)) != nil, "a finding's report JSON does not parse")
+            }
+        }
     }
     return 0
 }

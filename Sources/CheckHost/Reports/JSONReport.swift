@@ -128,7 +128,7 @@ public struct JSONReport: StreamingReportRenderer {
             writeHead(plugin: finding.plugin, rule: finding.rule, verdict: finding.verdict, to: &writer)
         }
         writer.key("message")
-        finding.withMessage(in: language) { writer.string(utf8: $0) }
+        finding.writeMessage(in: language, to: &writer)
         writer.key("evidence")
         finding.writeEvidence(to: &writer)
         writer.key("citations")
