@@ -306,9 +306,25 @@ public func cStringBytes(_ text: UnsafePointer<CChar>) -> UnsafeBufferPointer<UI
     UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text))
 }
 
-/// Whether two byte buffers hold the same bytes.
-@inline(__always) public func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard lhs.count == rhs.count else { return false }
-    if lhs.count == 0 { return true }
-    return memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0
+/// Whether two byte buffers hold the same bytes. Compared in place, word by word (the last
+/// word overlapping the one before): these are member names and codes of a few bytes, looked
+/// up by the hundred per application, for which a call to `memcmp` cost more than comparing.
+@inlinable @inline(__always) public func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+    let count = lhs.count
+    guard count == rhs.count else { return false }
+    guard count > 0, let left = lhs.baseAddress.map(UnsafeRawPointer.init), let right = rhs.baseAddress.map(UnsafeRawPointer.init) else { return true }
+    if count >= 8 {
+        var offset = 0
+        while offset < count &- 8 {
+            guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset &+= 8
+        }
+        return left.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) == right.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+    }
+    if count >= 4 {
+        return left.loadUnaligned(as: UInt32.self) == right.loadUnaligned(as: UInt32.self)
+            && left.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self) == right.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+    }
+    // One to three bytes: the first, the middle and the last cover them.
+    return lhs[0] == rhs[0] && lhs[count >> 1] == rhs[count >> 1] && lhs[count &- 1] == rhs[count &- 1]
 }

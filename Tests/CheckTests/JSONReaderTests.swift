@@ -150,6 +150,26 @@ final class JSONReaderTests: XCTestCase {
         }
     }
 
+    /// `bytesEqual` (member lookup, code matching) is `==` on the bytes: equal buffers of every
+    /// length up to 40, and the same with one byte changed at every position, or one shorter.
+    func testBytesEqualComparesEveryByte() {
+        var compared = 0
+        for count in 0...40 {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            bytes.withUnsafeBufferPointer { lhs in
+                Array(bytes).withUnsafeBufferPointer { XCTAssertTrue(bytesEqual(lhs, $0), "\(count)") }
+                Array(bytes.dropLast()).withUnsafeBufferPointer { XCTAssertEqual(bytesEqual(lhs, $0), count == 0, "\(count) against one shorter") }
+                for position in 0..<count {
+                    var changed = bytes
+                    changed[position] ^= 0x40
+                    changed.withUnsafeBufferPointer { XCTAssertFalse(bytesEqual(lhs, $0), "\(count), byte \(position)") }
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertEqual(compared, 820)
+    }
+
     /// `checkText` (the host's check of every message a plugin reports) agrees with the
     /// standard library's UTF-8 validation, NUL refused, and finds a byte JSON must escape
     /// exactly when there is one: every sequence of up to two bytes, every three-byte sequence
