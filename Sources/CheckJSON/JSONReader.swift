@@ -614,21 +614,31 @@ public func checkText(_ bytes: UnsafeBufferPointer<UInt8>) -> CheckedText {
     guard let base = bytes.baseAddress else { return .verbatimInJSON }
     let end = bytes.count
     var position = 0
-    var escaped = false
+    var escapes: UInt64 = 0
     while position < end {
         if position + 8 <= end {
             let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-            // All eight below 0x80, and none of them 0.
-            if word & 0x8080_8080_8080_8080 == 0 && (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 == 0 {
-                escaped = escaped || StringBytes.mayNeedEscape(word)
+            // The bytes ≥ 0x80 and the zero bytes (exact up to the first of either: the zero
+            // test's borrow only marks bytes above a real zero).
+            let stop = (word | (word &- 0x0101_0101_0101_0101) & ~word) & 0x8080_8080_8080_8080
+            if stop == 0 {
+                escapes |= StringBytes.escapeBits(word)
                 position += 8
+                continue
+            }
+            // The ASCII bytes before the first that is not, at once (the escape test is exact
+            // below its own first mark in the same way).
+            let ascii = stop.trailingZeroBitCount >> 3
+            if ascii > 0 {
+                escapes |= StringBytes.escapeBits(word) & (1 << UInt64(ascii << 3) &- 1)
+                position += ascii
                 continue
             }
         }
         let lead = base[position]
         if lead < 0x80 {
             guard lead != 0 else { return .invalid }
-            escaped = escaped || lead < 0x20 || lead == 0x22 || lead == 0x5C
+            escapes |= lead < 0x20 || lead == 0x22 || lead == 0x5C ? 1 : 0
             position += 1
             continue
         }
@@ -645,5 +655,5 @@ public func checkText(_ bytes: UnsafeBufferPointer<UInt8>) -> CheckedText {
         for offset in 2..<length where base[position + offset] & 0xC0 != 0x80 { return .invalid }
         position += length
     }
-    return escaped ? .escapedInJSON : .verbatimInJSON
+    return escapes != 0 ? .escapedInJSON : .verbatimInJSON
 }

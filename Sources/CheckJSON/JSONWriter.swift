@@ -363,12 +363,18 @@ enum StringBytes {
 
     /// Whether any of the eight bytes of `word` is a control character, `"` or `\`.
     @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
+        escapeBits(word) != 0
+    }
+
+    /// Nonzero if any of the eight bytes of `word` is a control character, `"` or `\` (to be
+    /// or-ed over many words and tested once).
+    @inline(__always) static func escapeBits(_ word: UInt64) -> UInt64 {
         let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
         // "Has a byte below n" and "has a zero byte" (after the XORs); bytes ≥ 0x80 are
         // excluded by `& ~x`.
         let control = (word &- ones &* 0x20) & ~word
         let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
-        return (control | zeroQuote | zeroBackslash) & highs != 0
+        return (control | zeroQuote | zeroBackslash) & highs
     }
 }
 
