@@ -92,7 +92,7 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
             var findings = Findings(sink: sink, languages: languages)
             let application = Application(JSONNode(document: document, index: 0))
             do {
-                try MessageLanguages.$current.withValue(languages) {
+                try MessageLanguages.withCurrent(languages) {
                     try plugin.evaluate(Request(application: application, asOf: asOf, messageLanguages: languages), into: &findings)
                 }
                 return 0

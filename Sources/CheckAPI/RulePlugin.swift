@@ -1,6 +1,12 @@
 import CCheckABI
 @_exported import CheckJSON
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Text in the two report languages.
 ///
 /// Inside ``RulePlugin/evaluate(_:into:)`` only the languages the host asked for are built
@@ -48,10 +54,35 @@ public struct MessageLanguages: OptionSet, Sendable, Hashable {
     /// Both languages.
     public static let both: MessageLanguages = [.zh, .en]
 
-    /// The languages of the evaluation under way: set by the plugin export around each
-    /// `evaluate` call, ``both`` anywhere else (descriptions, rule data, the host).
-    @TaskLocal public static var current: MessageLanguages = .both
+    /// The languages of the evaluation under way on this thread: set by the plugin export
+    /// around each `evaluate` call (``withCurrent(_:_:)``), ``both`` anywhere else
+    /// (descriptions, rule data, the host).
+    ///
+    /// A thread-specific value, not a `@TaskLocal`: binding a task-local allocated, and reading
+    /// one walked the bindings, for every plugin call and every message (2 % of a batch's
+    /// instructions). Evaluation is synchronous; a task a plugin starts sees ``both``.
+    public static var current: MessageLanguages {
+        let stored = UInt(bitPattern: pthread_getspecific(currentLanguagesKey))
+        return stored == 0 ? .both : MessageLanguages(rawValue: UInt32(truncatingIfNeeded: stored))
+    }
+
+    /// Runs `body` with ``current`` set to `languages` on this thread, then restores it.
+    public static func withCurrent<Result>(_ languages: MessageLanguages, _ body: () throws -> Result) rethrows -> Result {
+        let previous = pthread_getspecific(currentLanguagesKey)
+        // Stored with a bit above the 32 of the raw value, so that no set of languages is 0 (unset).
+        pthread_setspecific(currentLanguagesKey, UnsafeRawPointer(bitPattern: UInt(languages.rawValue) | 1 << 32))
+        defer { pthread_setspecific(currentLanguagesKey, previous) }
+        return try body()
+    }
 }
+
+/// The key of ``MessageLanguages/current``'s thread-specific value (each copy of this module,
+/// one per plugin library and one in the host, has its own).
+private let currentLanguagesKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left for MessageLanguages.current")
+    return key
+}()
 
 /// Describes one rule, for documentation (`check explain`) and for the host's checks:
 /// the role SwiftLint's `RuleDescription` plays for lint rules.

@@ -111,8 +111,8 @@ public struct FindingReport: Sendable {
     /// The message in both languages (a language the plugin was not asked for is empty).
     public var message: Localized {
         // Both texts as stored: `Localized` otherwise keeps only the languages a plugin
-        // evaluation in progress on this task asked for.
-        MessageLanguages.$current.withValue(.both) { Localized(zh: MessageText(message(in: .zh)), en: MessageText(message(in: .en))) }
+        // evaluation in progress on this thread asked for.
+        MessageLanguages.withCurrent(.both) { Localized(zh: MessageText(message(in: .zh)), en: MessageText(message(in: .en))) }
     }
 
     /// The message in `language` (empty if the plugin was not asked for it).

@@ -1,6 +1,7 @@
 import CheckAPI
 import CheckHost
 import Foundation
+import Synchronization
 import XCTest
 
 /// Every plugin ships example applications in `examples/<plugin-id>/`, each named
@@ -171,11 +172,25 @@ final class ExampleApplicationTests: XCTestCase {
         func text(_ language: String) -> MessageText { computed.append(language); return "text in \(language)" }
         let outside = Localized(zh: text("zh"), en: text("en"))
         XCTAssertEqual([outside.zh, outside.en], ["text in zh", "text in en"])
-        let english = MessageLanguages.$current.withValue(.en) { Localized(zh: text("zh"), en: text("en")) }
+        let english = MessageLanguages.withCurrent(.en) { Localized(zh: text("zh"), en: text("en")) }
         XCTAssertEqual([english.zh, english.en], ["", "text in en"])
-        let chinese = MessageLanguages.$current.withValue(.zh) { Localized(zh: text("zh"), en: text("en")) }
+        let chinese = MessageLanguages.withCurrent(.zh) { Localized(zh: text("zh"), en: text("en")) }
         XCTAssertEqual([chinese.zh, chinese.en], ["text in zh", ""])
         XCTAssertEqual(computed, ["zh", "en", "en", "zh"])
+        // Nested settings restore the outer one; another thread meanwhile sees both.
+        MessageLanguages.withCurrent(.en) {
+            MessageLanguages.withCurrent(.zh) { XCTAssertEqual(MessageLanguages.current, .zh) }
+            XCTAssertEqual(MessageLanguages.current, .en)
+            let elsewhere = Mutex<MessageLanguages>([])
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                elsewhere.withLock { $0 = MessageLanguages.current }
+                done.signal()
+            }.start()
+            done.wait()
+            XCTAssertEqual(elsewhere.withLock { $0 }, .both)
+        }
+        XCTAssertEqual(MessageLanguages.current, .both)
         XCTAssertEqual(MessageLanguages(requested: 0), .both, "0 is what hosts built before the field write")
         XCTAssertEqual(MessageLanguages(requested: MessageLanguages.en.rawValue | 0x80), .en, "unknown bits are ignored")
         XCTAssertTrue(MessageLanguages(rawValue: 0).isEmpty, "an ordinary option set otherwise")

@@ -118,8 +118,8 @@ final class PluginLoadingTests: XCTestCase {
         let kept = try XCTUnwrap(result.findings.first { $0.rule == "misbehaving/rule" })
         XCTAssertEqual(kept.verdict, .pass)
         XCTAssertEqual(kept.message, Localized(zh: "通过", en: "pass"))
-        // Whatever languages a plugin evaluation on this task asked for: the stored message is whole.
-        MessageLanguages.$current.withValue(.zh) { XCTAssertEqual(kept.message.en, "pass") }
+        // Whatever languages a plugin evaluation on this thread asked for: the stored message is whole.
+        MessageLanguages.withCurrent(.zh) { XCTAssertEqual(kept.message.en, "pass") }
         XCTAssertEqual(kept.citations.map(\.id), ["wuwai-11-negative-list"])
         XCTAssertTrue(kept.evidence.isEmpty)
 
