@@ -65,7 +65,10 @@ public enum JSONReader {
         if nodes.capacity < 16 { nodes.reserveCapacity(max(16, document.text.count / 16)) }
         var escaped: [UInt8] = []
         let result: Result<Void, JSONSyntaxError> = document.text.withUnsafeBufferPointer { input in
-            var parser = Parser(input: input, nodes: nodes, escaped: escaped, maxDepth: limits.maxDepth)
+            // The tape's buffer moves into the parser (swapped, not copied: passed as a value,
+            // it stayed shared with `nodes`, and the parser's first append copied it).
+            var parser = Parser(input: input, nodes: [], escaped: escaped, maxDepth: limits.maxDepth)
+            swap(&parser.nodes, &nodes)
             defer {
                 nodes = parser.nodes
                 escaped = parser.escaped
