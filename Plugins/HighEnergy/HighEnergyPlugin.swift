@@ -142,15 +142,15 @@ struct HighEnergyPlugin: RulePlugin {
     func sectorFinding(division: (code: JSONNode, group: SectorGroup)?, category: (code: JSONNode, group: SectorGroup)?, application: Application) -> Finding {
         guard division != nil || category != nil else {
             return Finding(rule: "high-energy/sector", verdict: .notApplicable, message: Localized(
-                zh: "项目行业（\(application.industryCodes.compactMap(\.string).joined(separator: ", "))）不属于高耗能行业或“两高”项目类别。",
-                en: "The project's industries (\(application.industryCodes.compactMap(\.string).joined(separator: ", "))) are neither an energy-intensive division nor a 两高 category."),
+                zh: "项目行业（\(application.industryCodes, separator: ", ")）不属于高耗能行业或“两高”项目类别。",
+                en: "The project's industries (\(application.industryCodes, separator: ", ")) are neither an energy-intensive division nor a 两高 category."),
                 evidence: application.industryCodes.map { .value($0) }, citations: [Self.seedRestrict] + divisionCitations + categoryCitations)
         }
         var parts: [Localized] = []
         var evidence: [Evidence] = []
         var citations = [Self.seedRestrict, Self.seedProducts]
         if let division {
-            parts.append(Localized(zh: "行业 \(division.code.string!) 属于高耗能行业“\(division.group.name)”", en: "industry \(division.code.string!) is in the energy-intensive division “\(division.group.name)”"))
+            parts.append(Localized(zh: "行业 \(division.code) 属于高耗能行业“\(division.group.name)”", en: "industry \(division.code) is in the energy-intensive division “\(division.group.name)”"))
             evidence.append(.value(division.code))
             citations += divisionCitations
         }
@@ -158,7 +158,7 @@ struct HighEnergyPlugin: RulePlugin {
             parts.append(Localized(zh: "也属于“两高”项目类别“\(category.group.name)”", en: "and in the 两高 category “\(category.group.name)”"))
             citations += categoryCitations
         } else if let category {
-            parts.append(Localized(zh: "行业 \(category.code.string!) 属于“两高”项目类别“\(category.group.name)”", en: "industry \(category.code.string!) is in the 两高 category “\(category.group.name)”"))
+            parts.append(Localized(zh: "行业 \(category.code) 属于“两高”项目类别“\(category.group.name)”", en: "industry \(category.code) is in the 两高 category “\(category.group.name)”"))
             evidence.append(.value(category.code))
             citations += categoryCitations
         } else {
@@ -176,14 +176,16 @@ struct HighEnergyPlugin: RulePlugin {
         let consumption = energy?.optional("annualConsumptionTce")
         let electricity = energy?.optional("annualElectricityKwh")
         let approved = energy?.optional("energyReviewApproved")
-        var evidence: [Evidence] = []
-        for (node, path) in [(consumption, "$.project.energy.annualConsumptionTce"), (electricity, "$.project.energy.annualElectricityKwh"),
-                             (approved, "$.project.energy.energyReviewApproved")] {
-            evidence.append(node.map { .value($0) } ?? .absent(path))
-        }
+        // (Each array built in one allocation: this finding is made for every application.)
+        let evidence: [Evidence] = [consumption.map { .value($0) } ?? .absent("$.project.energy.annualConsumptionTce"),
+                                    electricity.map { .value($0) } ?? .absent("$.project.energy.annualElectricityKwh"),
+                                    approved.map { .value($0) } ?? .absent("$.project.energy.energyReviewApproved")]
         func result(_ verdict: Verdict, _ zh: @autoclosure () -> MessageText, _ en: @autoclosure () -> MessageText, _ citations: [String?]) -> Finding {
-            Finding(rule: "high-energy/energy-review", verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence,
-                    citations: citations.compactMap { $0 } + [Self.seedRestrict])
+            var ids: [String] = []
+            ids.reserveCapacity(citations.count + 1)
+            for case let id? in citations { ids.append(id) }
+            ids.append(Self.seedRestrict)
+            return Finding(rule: "high-energy/energy-review", verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence, citations: ids)
         }
         guard let edition = energyReview.first(where: { $0.edition.effective.contains(request.asOf) }) else {
             return result(.review, "\(request.asOf) 没有已载入的节能审查办法版本生效，请人工核对当时的节能审查要求。",

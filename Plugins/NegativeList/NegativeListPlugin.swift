@@ -211,15 +211,14 @@ struct NegativeListPlugin: RulePlugin {
 
     func noMatch(rule: String, edition: NegativeListEdition, zoneEdition: NegativeListEdition?, application: Application) -> Finding {
         let kind = rule == "negative-list/prohibited" ? Localized(zh: "禁止类", en: "prohibited") : Localized(zh: "限制类", en: "restricted")
-        let codes = application.industryCodes.compactMap(\.string).joined(separator: ", ")
         var zoneNote = Localized(zh: "", en: "")
         if let zoneEdition {
             zoneNote = Localized(zh: "项目位于自由贸易试验区，适用《\(zoneEdition.edition.title)》；该清单是在全国清单基础上删减、放宽而成，全国清单未命中即自贸试验区清单也不涉及。",
                                  en: " The project is in a pilot FTZ, where 《\(zoneEdition.edition.title)》 applies; that list removes and relaxes national measures, so no national match means no FTZ match.")
         }
         return Finding(rule: rule, verdict: .pass, message: Localized(
-            zh: "项目的行业代码（\(codes)）和名称、经营范围、产品均未命中《\(edition.edition.title)》的\(kind.zhText)条目，负面清单之外按内外资一致原则管理。\(zoneNote.zhText)",
-            en: "No \(kind.enText) item of 《\(edition.edition.title)》 matches the project's industry codes (\(codes)) or its name, business scope and products; outside the negative list, foreign and domestic investment are treated alike.\(zoneNote.enText)"),
+            zh: "项目的行业代码（\(application.industryCodes, separator: ", ")）和名称、经营范围、产品均未命中《\(edition.edition.title)》的\(kind.zhText)条目，负面清单之外按内外资一致原则管理。\(zoneNote.zhText)",
+            en: "No \(kind.enText) item of 《\(edition.edition.title)》 matches the project's industry codes (\(application.industryCodes, separator: ", ")) or its name, business scope and products; outside the negative list, foreign and domestic investment are treated alike.\(zoneNote.enText)"),
             evidence: application.industryCodes.map { .value($0) }, citations: [Self.seedNational])
     }
 

@@ -98,6 +98,27 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
             text.withUTF8 { append($0) }
         }
 
+        /// Appends the text of a string value of the application (industry codes, names), as
+        /// its bytes, no `String` made; a value of another kind as its JSON text.
+        public mutating func appendInterpolation(_ node: JSONNode) {
+            if node.kind == .string {
+                append(node.stringBytes)
+            } else {
+                appendInterpolation(node.jsonText)
+            }
+        }
+
+        /// Appends the texts of the string values among `nodes`, with `separator` between each
+        /// two (e.g. the project's industry codes: `\(application.industryCodes, separator: ", ")`).
+        public mutating func appendInterpolation(_ nodes: [JSONNode], separator: StaticString) {
+            var first = true
+            for node in nodes where node.kind == .string {
+                if !first { appendLiteral(separator) }
+                append(node.stringBytes)
+                first = false
+            }
+        }
+
         /// Appends `value.description` (numbers, days, industry codes).
         public mutating func appendInterpolation(_ value: some CustomStringConvertible) {
             appendInterpolation(value.description)

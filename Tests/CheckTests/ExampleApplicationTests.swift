@@ -166,6 +166,20 @@ final class ExampleApplicationTests: XCTestCase {
         XCTAssertEqual(compared, projects.count * items.count)
     }
 
+    /// A message interpolates the application's values as their text: a string's bytes, another
+    /// value's JSON text, and a list's strings with the separator between them (as
+    /// `compactMap(\.string).joined(separator:)` would make them).
+    func testMessageTextInterpolatesApplicationValues() throws {
+        let document = try JSONReader.parse(Array(#"{"codes": ["C3011", 7, "G5522", "负面"], "none": [], "n": 12.50, "b": true}"#.utf8))
+        try document.withRoot { root in
+            let codes = Array(try XCTUnwrap(root["codes"]).children)
+            let none = Array(try XCTUnwrap(root["none"]).children)
+            let text: MessageText = "行业（\(codes, separator: ", ")）\(codes[0]) \(codes[3]) \(try XCTUnwrap(root["n"])) \(try XCTUnwrap(root["b"]))[\(none, separator: ", ")]"
+            XCTAssertEqual(text.description, "行业（C3011, G5522, 负面）C3011 负面 12.50 true[]")
+            XCTAssertEqual(text.description, "行业（\(codes.compactMap(\.string).joined(separator: ", "))）C3011 负面 12.50 true[]")
+        }
+    }
+
     /// `Localized` computes only the languages of the evaluation under way (both elsewhere).
     func testLocalizedComputesOnlyTheLanguagesAskedFor() {
         var computed: [String] = []
