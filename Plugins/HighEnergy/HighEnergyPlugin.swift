@@ -76,6 +76,9 @@ struct HighEnergyPlugin: RulePlugin {
     let divisionCitations: [String]
     let categories: IndustryCodeGroups<SectorGroup>
     let categoryCitations: [String]
+    /// The clauses a project outside every division and category is cleared under (made once:
+    /// most applications get this finding).
+    let outsideCitations: [String]
     let energyReview: [EnergyReviewEdition]
     /// Editions of the industry-structure catalogue, with the ids of the clauses each holds.
     let structure: [(edition: Edition, citations: [String])]
@@ -118,6 +121,7 @@ struct HighEnergyPlugin: RulePlugin {
         self.divisions = IndustryCodeGroups(divisions, codes: \.codes)
         self.categories = IndustryCodeGroups(categories, codes: \.codes)
         (self.divisionCitations, self.categoryCitations) = (divisionCitations, categoryCitations)
+        outsideCitations = [Self.seedRestrict] + divisionCitations + categoryCitations
         self.energyReview = energyReview
         self.structure = structure
     }
@@ -144,7 +148,7 @@ struct HighEnergyPlugin: RulePlugin {
             return Finding(rule: "high-energy/sector", verdict: .notApplicable, message: Localized(
                 zh: "项目行业（\(application.industryCodes, separator: ", ")）不属于高耗能行业或“两高”项目类别。",
                 en: "The project's industries (\(application.industryCodes, separator: ", ")) are neither an energy-intensive division nor a 两高 category."),
-                evidence: application.industryCodes.map { .value($0) }, citations: [Self.seedRestrict] + divisionCitations + categoryCitations)
+                evidence: application.industryCodes.map { .value($0) }, citations: outsideCitations)
         }
         var parts: [Localized] = []
         var evidence: [Evidence] = []

@@ -109,6 +109,28 @@ struct RDCentrePlugin: RulePlugin {
 
     let windows: [BenefitWindow]
     let rates: [ExchangeRate]
+    /// The two benefits, each with its rule and its claim (made once, at load: both languages).
+    let benefits = [
+        Benefit(rule: "rd-centre/import-exemption", benefit: "import-exemption", claimKey: "rdCentreImportExemption",
+                name: Localized(zh: "科技开发用品免征进口关税和进口环节增值税、消费税", en: "exemption from import duty, import VAT and consumption tax on R&D goods")),
+        Benefit(rule: "rd-centre/vat-refund", benefit: "vat-refund", claimKey: "rdCentreVatRefund",
+                name: Localized(zh: "采购国产设备全额退还增值税", en: "full VAT refund on domestic equipment")),
+    ]
+
+    /// A benefit an R&D centre may claim, and the rule that assesses the claim.
+    struct Benefit {
+        let rule: String
+        /// The `benefit` of its policy windows.
+        let benefit: String
+        /// Its member of `claims`, and that member's path.
+        let claimKey: String, claimPath: String
+        let name: Localized
+
+        init(rule: String, benefit: String, claimKey: String, name: Localized) {
+            (self.rule, self.benefit, self.claimKey, self.name) = (rule, benefit, claimKey, name)
+            claimPath = "$.claims.\(claimKey)"
+        }
+    }
 
     init(ruleData: RuleDataFiles) throws {
         var windows: [BenefitWindow] = []
@@ -129,21 +151,16 @@ struct RDCentrePlugin: RulePlugin {
     }
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
-        for (rule, benefit, claimKey, name) in [
-            ("rd-centre/import-exemption", "import-exemption", "rdCentreImportExemption", Localized(zh: "科技开发用品免征进口关税和进口环节增值税、消费税", en: "exemption from import duty, import VAT and consumption tax on R&D goods")),
-            ("rd-centre/vat-refund", "vat-refund", "rdCentreVatRefund", Localized(zh: "采购国产设备全额退还增值税", en: "full VAT refund on domestic equipment")),
-        ] {
-            findings.report(assess(rule: rule, benefit: benefit, claimKey: claimKey, name: name, request: request))
-        }
+        for benefit in benefits { findings.report(assess(benefit, request: request)) }
     }
 
-    func assess(rule: String, benefit: String, claimKey: String, name: Localized, request: Request) -> Finding {
+    func assess(_ target: Benefit, request: Request) -> Finding {
+        let (rule, benefit, name) = (target.rule, target.benefit, target.name)
         let application = request.application
         let centre = application.root.optional("rdCentre")
-        let claim = application.claims?.optional(claimKey)
-        let claimed = claim?.bool == true
-        var evidence: [Evidence] = [claim.map { .value($0) } ?? .absent("$.claims.\(claimKey)")]
-        guard centre != nil || claimed else {
+        let claim = application.claims?.optional(target.claimKey)
+        var evidence: [Evidence] = [claim.map { .value($0) } ?? .absent(target.claimPath)]
+        guard centre != nil || claim?.bool == true else {
             return Finding(rule: rule, verdict: .notApplicable, message: Localized(
                 zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)，本规则不适用。",
                 en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText); the rule does not apply."),
