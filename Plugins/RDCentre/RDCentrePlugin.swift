@@ -117,8 +117,9 @@ struct RDCentrePlugin: RulePlugin {
                 name: Localized(zh: "采购国产设备全额退还增值税", en: "full VAT refund on domestic equipment")),
     ]
 
-    /// A benefit an R&D centre may claim, and the rule that assesses the claim.
-    struct Benefit {
+    /// A benefit an R&D centre may claim, and the rule that assesses the claim. (A class: a
+    /// reference, not six, is copied for each application.)
+    final class Benefit: Sendable {
         let rule: String
         /// The `benefit` of its policy windows.
         let benefit: String
