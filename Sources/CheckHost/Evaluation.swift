@@ -141,16 +141,16 @@ public struct FindingReport: Sendable {
         writer.beginArray()
         storage.applications[application].withCDocument { document in
             for position in evidenceRange {
-                let item = storage.evidence[position]
                 writer.beginObject()
-                switch item {
+                switch storage.evidence[position] {
                 case .node(let index):
                     let node = JSONNode(document: document, index: index)
                     writer.key("path")
                     writer.path(of: node)
                     writer.key("value")
                     writer.value(node)
-                case .given(let evidence):
+                case .given(let given):
+                    let evidence = storage.evidence.given(given)
                     writer.field("path", evidence.path)
                     writer.key("value")
                     if let value = evidence.value { writer.raw(value) } else { writer.null() }
@@ -202,7 +202,7 @@ public struct FindingEvidence: RandomAccessCollection, Sendable, Equatable {
     public subscript(position: Int) -> EvidenceReport {
         switch storage.evidence[range.lowerBound + position] {
         case .node(let index): EvidenceReport(node: index, of: storage.applications[application])
-        case .given(let evidence): evidence
+        case .given(let given): storage.evidence.given(given)
         }
     }
 
@@ -219,12 +219,12 @@ private final class FindingStorage: Sendable {
     let text: [UInt8]
     /// The applications of the batch (evidence nodes are read from their documents).
     let applications: [JSONDocument]
-    let evidence: [StoredEvidence]
+    let evidence: StoredEvidence
     /// Positions in `citationIndex` (no reference to a shared citation per clause cited).
     let citations: [Int32]
     let citationIndex: CitationIndex
 
-    init(rules: RuleIndex, text: [UInt8], applications: [JSONDocument], evidence: [StoredEvidence], citations: [Int32],
+    init(rules: RuleIndex, text: [UInt8], applications: [JSONDocument], evidence: StoredEvidence, citations: [Int32],
          citationIndex: CitationIndex) {
         self.rules = rules
         self.text = text
@@ -235,11 +235,45 @@ private final class FindingStorage: Sendable {
     }
 }
 
-/// A piece of evidence as stored: a value of the application, by node (its path and value
-/// are read from the document when reported), or evidence given as text.
-private enum StoredEvidence: Sendable {
-    case node(UInt32)
-    case given(EvidenceReport)
+/// The evidence of a batch's findings, in order: values of the application, by node (their
+/// paths and values are read from the document when reported), and evidence given as text,
+/// kept apart, so that reading a node's entry copies no evidence object.
+private struct StoredEvidence: Sendable {
+    /// A node's index, or the complement of a position in `givenReports`.
+    private var entries: [Int64] = []
+    private var givenReports: [EvidenceReport] = []
+
+    /// One entry.
+    enum Entry {
+        /// A value of the application: its node.
+        case node(UInt32)
+        /// Evidence given as text: its position for ``given(_:)``.
+        case given(Int)
+    }
+
+    /// The number of entries.
+    var count: Int { entries.count }
+
+    /// The entry at `position`.
+    subscript(position: Int) -> Entry {
+        let entry = entries[position]
+        return entry >= 0 ? .node(UInt32(truncatingIfNeeded: entry)) : .given(Int(~entry))
+    }
+
+    /// The evidence given as text that an entry `.given(position)` stands for.
+    func given(_ position: Int) -> EvidenceReport { givenReports[position] }
+
+    /// Appends a value of the application.
+    mutating func append(node: UInt32) { entries.append(Int64(node)) }
+
+    /// Appends evidence given as text.
+    mutating func append(_ report: EvidenceReport) {
+        entries.append(~Int64(givenReports.count))
+        givenReports.append(report)
+    }
+
+    /// Keeps room for `count` entries.
+    mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
 }
 
 /// One plugin's verdict for one application: the worst of its findings.
@@ -465,7 +499,7 @@ struct FindingCollector {
     /// and what follows it until the next finding is refused too).
     private var reporting = false
     private var text: [UInt8] = []
-    private var evidence: [StoredEvidence] = []
+    private var evidence = StoredEvidence()
     private var cited: [Int32] = []
     /// What the plugin did wrong on the current application.
     var violations: [String] = []
@@ -570,19 +604,19 @@ struct FindingCollector {
         guard node < nodeCount else {
             return violation("evidence node \(node) out of range (the application has \(nodeCount))")
         }
-        evidence.append(.node(node))
+        evidence.append(node: node)
     }
 
     mutating func evidence(absent path: String?) {
         guard reporting else { return violation("evidence before any finding") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
-        evidence.append(.given(EvidenceReport(kind: .absent, path: path, value: nil)))
+        evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
     }
 
     mutating func evidence(label: String?, value: String?) {
         guard reporting else { return violation("evidence before any finding") }
         guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
-        evidence.append(.given(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value))))
+        evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
 
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
