@@ -97,6 +97,8 @@ public struct CatalogueMatcher: Sendable {
 /// set of keywords occur.
 struct KeywordAutomaton: Sendable {
     let keywords: [String]
+    /// The longest keyword's length in bytes.
+    private let longest: Int
     /// Byte → class (0 for bytes no keyword contains).
     private let classes: [UInt8]
     private let classCount: Int
@@ -111,6 +113,7 @@ struct KeywordAutomaton: Sendable {
     init(_ keywords: [String]) {
         self.keywords = keywords
         let encoded = keywords.map { Array($0.utf8) }
+        longest = encoded.map(\.count).max() ?? 0
         var classes = [UInt8](repeating: 0, count: 256)
         var count = 1
         for bytes in encoded {
@@ -189,21 +192,49 @@ struct KeywordAutomaton: Sendable {
     }
 
     /// For each keyword, the index in `texts` of the first text containing it, or -1.
+    ///
+    /// Each byte's step waits for the one before (a load whose address is the previous state),
+    /// so a long text is scanned as two halves side by side, two independent chains in one
+    /// loop: the second half starts `longest − 1` bytes early, from the root, so that it finds
+    /// every keyword ending in it; one ending in the overlap may be found twice, harmlessly.
     func firstOccurrences(in texts: [JSONNode]) -> [Int32] {
         var found = [Int32](repeating: -1, count: keywords.count)
         guard !keywords.isEmpty else { return found }
         transitions.withUnsafeBufferPointer { table in
             classes.withUnsafeBufferPointer { classes in
-                for (position, text) in texts.enumerated() {
-                    var row = 0
-                    for byte in text.stringBytes {
-                        let next = table[row &+ Int(classes[Int(byte)])]
-                        if next >= 0 {
-                            row = Int(next)
-                            continue
+                found.withUnsafeMutableBufferPointer { found in
+                    for (position, text) in texts.enumerated() {
+                        let bytes = text.stringBytes
+                        // A keyword ends at the state's row reached: note the text for each.
+                        func ended(_ row: Int) {
+                            for number in outputs[row / classCount] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
                         }
-                        row = Int(~next)
-                        for number in outputs[row / classCount] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
+                        var first = 0, firstRow = 0
+                        var second = bytes.count, secondRow = 0
+                        let middle = bytes.count / 2
+                        if middle >= 2 * longest {
+                            second = middle - (longest - 1)
+                            // Both halves a step at a time, while the first lasts (it is the shorter).
+                            while first < middle {
+                                let nextFirst = table[firstRow &+ Int(classes[Int(bytes[first])])]
+                                let nextSecond = table[secondRow &+ Int(classes[Int(bytes[second])])]
+                                first &+= 1
+                                second &+= 1
+                                firstRow = Int(nextFirst < 0 ? ~nextFirst : nextFirst)
+                                secondRow = Int(nextSecond < 0 ? ~nextSecond : nextSecond)
+                                if nextFirst < 0 { ended(firstRow) }
+                                if nextSecond < 0 { ended(secondRow) }
+                            }
+                        } else {
+                            (first, second, secondRow) = (bytes.count, 0, 0)
+                        }
+                        // The rest: the second half's last bytes, or a short text whole.
+                        while second < bytes.count {
+                            let next = table[secondRow &+ Int(classes[Int(bytes[second])])]
+                            second &+= 1
+                            secondRow = Int(next < 0 ? ~next : next)
+                            if next < 0 { ended(secondRow) }
+                        }
                     }
                 }
             }

@@ -150,8 +150,20 @@ final class ExampleApplicationTests: XCTestCase {
             #"{"name": "网站新闻", "businessScope": "", "industries": [{"code": "R8610"}], "products": []}"#,
             #"{"name": "无关", "businessScope": "无关", "industries": [{"code": "A01"}], "products": [{"name": "无"}, {"name": "分离器"}]}"#,
         ]
+        // Long texts too (the automaton scans those as two halves side by side): keywords and
+        // filler in a seeded random order, keywords falling on and around the middle.
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func random(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        let pieces = ["稀土", "冶炼", "新闻", "网站", "news", "分", "离", "的", "和", "x", "稀", "土冶", "闻网"]
+        let longProjects = (0..<300).map { _ in
+            let scope = (0..<(10 + random(120))).map { _ in pieces[random(pieces.count)] }.joined()
+            return #"{"name": "项目", "businessScope": "\#(scope)", "industries": [{"code": "A01"}], "products": []}"#
+        }
         var compared = 0
-        for project in projects {
+        for project in projects + longProjects {
             let document = try JSONReader.parse(Array(#"{"project": \#(project)}"#.utf8))
             document.withRoot { root in
                 let application = Application(root)
@@ -163,7 +175,7 @@ final class ExampleApplicationTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(compared, projects.count * items.count)
+        XCTAssertEqual(compared, (projects.count + longProjects.count) * items.count)
     }
 
     /// A message interpolates the application's values as their text: a string's bytes, another
