@@ -95,6 +95,14 @@ struct ByteBuffer: ~Copyable, JSONOutput {
     }
 
     /// Drops the bytes from `position` on.
+    /// Appends a copy of the bytes at `range` of this buffer.
+    mutating func appendCopy(of range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        reserve(range.count)
+        (base + count).initialize(from: base + range.lowerBound, count: range.count)
+        count += range.count
+    }
+
     mutating func truncate(to position: Int) {
         precondition(position >= 0 && position <= count)
         count = position
@@ -116,6 +124,17 @@ public struct JSONWriter: ~Copyable {
     private var depth = 0
     /// Where the current piece began: no line break is written before its first value.
     private var pieceStart = 0
+    /// The paths written in the current piece, by document and node: a path written again is
+    /// copied from where it was written (an application's findings cite the same values, its
+    /// industry code above all, again and again; a path takes ~800 instructions to make).
+    private var writtenPaths: [WrittenPath] = []
+    private struct WrittenPath {
+        /// The document's node table, standing for the document.
+        let nodes: UnsafeRawPointer?
+        let index: UInt32
+        /// The quoted path in `buffer`.
+        let range: Range<Int>
+    }
 
     /// A writer; `indent` > 0 pretty-prints with that many spaces per level, starting at
     /// nesting `depth` (for a piece of a larger document written elsewhere); `capacity` bytes
@@ -146,6 +165,7 @@ public struct JSONWriter: ~Copyable {
         hasContent = false
         pendingValueAfterKey = false
         pieceStart = buffer.count
+        writtenPaths.removeAll(keepingCapacity: true)
     }
 
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
@@ -325,7 +345,15 @@ public struct JSONWriter: ~Copyable {
     /// Writes the JSON path of `node` (e.g. `$.project.industries[0].code`) as a string value.
     public mutating func path(of node: JSONNode) {
         beginValue()
+        let nodes = UnsafeRawPointer(node.document.pointee.nodes)
+        if let written = writtenPaths.first(where: { $0.nodes == nodes && $0.index == node.index }) {
+            return buffer.appendCopy(of: written.range)
+        }
         let start = buffer.count
+        defer {
+            // A few per piece: more would make looking them up cost more than writing them.
+            if writtenPaths.count < 16 { writtenPaths.append(WrittenPath(nodes: nodes, index: node.index, range: start..<buffer.count)) }
+        }
         buffer.append(UInt8(ascii: "\""))
         node.appendPath(to: &buffer)
         // A path quotes odd member names (`$["a b"]`); those quotes need escaping in turn.

@@ -72,6 +72,37 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertEqual(try JSONReader.parse([0xEF, 0xBB, 0xBF] + Array("{}".utf8)).nodes.count, 1)
     }
 
+    /// A path written again in the same piece is copied from where it was first written: the
+    /// same text as written afresh, for each document and node, odd member names included, and
+    /// nothing carried into the next piece (where another document may sit at the same address).
+    func testRepeatedPathsAreWrittenAsAfresh() throws {
+        let first = try JSONReader.parse(Array(#"{"a": {"b\"c": [1, {"d": 2}]}, "e": 3}"#.utf8))
+        let second = try JSONReader.parse(Array(#"{"e": 3, "a": {"b\"c": [1, {"d": 2}]}}"#.utf8))
+        var pieces = JSONPieces(capacity: 16)
+        var expected = ""
+        for round in 0..<3 {
+            pieces.write { writer in
+                writer.beginArray()
+                first.withRoot { one in
+                    second.withRoot { two in
+                        // (one's "e" and two's "d" are both node 6: the document tells them apart.)
+                        let nodes = [one["a"]!["b\"c"]![1]!["d"]!, two["e"]!, one["e"]!, two["a"]!["b\"c"]![0]!, two["a"]!["b\"c"]![1]!["d"]!]
+                        XCTAssertEqual(one["e"]!.index, two["a"]!["b\"c"]![1]!["d"]!.index)
+                        for node in nodes + nodes.reversed() + nodes {
+                            writer.path(of: node)
+                            if round == 0 { expected += (expected.isEmpty ? "" : ",") + JSONWriter.quoted(node.path) }
+                        }
+                    }
+                }
+                writer.endArray()
+            }
+            pieces.append("\n")
+        }
+        let text = pieces.withBytes { String(decoding: $0, as: UTF8.self) }
+        XCTAssertEqual(text, String(repeating: "[\(expected)]\n", count: 3))
+        XCTAssertTrue(expected.contains(#""$.a[\"b\\\"c\"][1].d""#), expected)
+    }
+
     /// The writer escapes exactly `"`, `\` and control characters, wherever they fall in the
     /// eight-byte words its scan reads (every byte value at every position of a 19-byte string,
     /// in ASCII and in Chinese text).
