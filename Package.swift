@@ -21,12 +21,14 @@ let package = Package(
     targets: [
         // The C header of the plugin contract (normative; see docs/PLUGIN-ABI.md).
         .target(name: "CCheckABI", path: "Sources/CCheckABI"),
+        // System facilities the host needs beyond Swift's Glibc module (allocator settings).
+        .target(name: "CHostSystem", path: "Sources/CHostSystem"),
         // The document tape: a strict JSON reader producing it, and views over it.
         .target(name: "CheckJSON", dependencies: ["CCheckABI"], linkerSettings: [.linkedLibrary("m")]),
         // The Swift side of the plugin contract: what a plugin author imports.
         .target(name: "CheckAPI", dependencies: ["CCheckABI", "CheckJSON"]),
         // Discovery, loading, evaluation and reports.
-        .target(name: "CheckHost", dependencies: ["CheckAPI", "CheckJSON", "CCheckABI"]),
+        .target(name: "CheckHost", dependencies: ["CheckAPI", "CheckJSON", "CCheckABI", "CHostSystem"]),
         // The command line: argument parsing and exit codes only.
         .executableTarget(name: "check", dependencies: ["CheckHost"]),
         .testTarget(name: "CheckTests", dependencies: ["CheckHost", "CheckAPI", "CheckJSON"]),

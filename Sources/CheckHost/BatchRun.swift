@@ -1,4 +1,5 @@
 import CheckAPI
+import CHostSystem
 import Foundation
 
 #if canImport(Glibc)
@@ -147,6 +148,9 @@ public enum BatchRun {
                 sequence += 1
             }
         } else {
+            // An arena per evaluating thread: keep what they free (see the header) — 20,000
+            // page faults for 100,000 applications on two threads became 4,700 (3,000 on one).
+            check_keep_freed_memory()
             let pipeline = Pipeline(reader: reader, jobs: jobs)
             for _ in 0..<jobs {
                 Thread {
