@@ -94,7 +94,7 @@ final class IsolationTests: XCTestCase {
         let files = FileManager.default.enumerator(at: TestPaths.examples, includingPropertiesForKeys: nil)!
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
         let once = try files.map { InputRecord.application(bytes: [UInt8](try Data(contentsOf: $0)), source: $0.lastPathComponent, line: nil) }
-        let records = Array(repeating: once, count: 4).flatMap { $0 }
+        let records = Array(repeating: once, count: 8).flatMap { $0 }
         // Batches as a batch run makes them: each one borrows the workers and gives them back.
         let batches = stride(from: 0, to: records.count, by: BatchRun.batchSize).map { Array(records[$0..<min($0 + BatchRun.batchSize, records.count)]) }
         XCTAssertGreaterThan(batches.count, 2)
