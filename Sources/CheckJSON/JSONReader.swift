@@ -274,7 +274,19 @@ private struct Parser {
             byteClasses.withUnsafeBufferPointer { classes in
                 while cursor < end {
                     switch classes[Int(base[cursor])] {
-                    case StringByteClass.plain: cursor += 1
+                    case StringByteClass.plain:
+                        // ASCII (member names, codes, dates): the next eight bytes at a time
+                        // while none of them needs a look, then up to the first that does.
+                        cursor &+= 1
+                        while cursor &+ 8 <= end {
+                            let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
+                            let stop = StringBytes.escapeBits(word) | word & 0x8080_8080_8080_8080
+                            guard stop == 0 else {
+                                cursor &+= stop.trailingZeroBitCount &>> 3
+                                break
+                            }
+                            cursor &+= 8
+                        }
                     case StringByteClass.threeByteLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
                         cursor += 3
                     default: return

@@ -181,6 +181,43 @@ final class JSONReaderTests: XCTestCase {
         }
     }
 
+    /// The string scanner, which takes ASCII eight bytes at a time, stops at every byte that
+    /// needs a look wherever it falls in the word: an escape, a control character, UTF-8 of
+    /// two, three and four bytes, and a byte that cannot be UTF-8, at every position of strings
+    /// up to 24 bytes, as a member name and as a value, with more JSON after them or none.
+    func testStringScannerStopsAtEveryByteThatNeedsALook() throws {
+        let specials: [(bytes: [UInt8], decoded: String?)] = [
+            (Array(#"\n"#.utf8), "\n"), (Array(#"\""#.utf8), "\""), (Array(#"\u00e9"#.utf8), "é"),
+            ([0x01], nil), ([0x1F], nil), (Array("é".utf8), "é"), (Array("负".utf8), "负"), (Array("𝄞".utf8), "𝄞"),
+            ([0xFF], nil), ([0xE9, 0x80], nil), ([0x7F], "\u{7F}"),
+        ]
+        var checked = 0
+        for length in 0...24 {
+            for position in 0...length {
+                for special in specials {
+                    let before = String(repeating: "a", count: position), after = String(repeating: "b", count: length - position)
+                    let text = Array(before.utf8) + special.bytes + Array(after.utf8)
+                    for (prefix, suffix) in [(#"{""#, #"": 1, "z": [true]}"#), (#"[""#, #""]"#), (#"{"k": ""#, #""}"#)] {
+                        let json = Array(prefix.utf8) + text + Array(suffix.utf8)
+                        let document = try? JSONReader.parse(json)
+                        guard let decoded = special.decoded else {
+                            XCTAssertNil(document, "\(String(decoding: json, as: UTF8.self))")
+                            continue
+                        }
+                        let expected = before + decoded + after
+                        let found = try XCTUnwrap(document, String(decoding: json, as: UTF8.self)).withRoot { root in
+                            let first = Array(root.children).first
+                            return prefix == #"{""# ? first?.key : first?.string
+                        }
+                        XCTAssertEqual(found, expected)
+                        checked += 1
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 325 * 7 * 3)
+    }
+
     /// `bytesEqual` (member lookup, code matching) is `==` on the bytes: equal buffers of every
     /// length up to 40, and the same with one byte changed at every position, or one shorter.
     func testBytesEqualComparesEveryByte() {
