@@ -259,7 +259,7 @@ private struct Parser {
     // MARK: Strings
 
     /// Reads a string starting at the opening quote; returns its text slice (source or escaped).
-    mutating func readString() throws(JSONSyntaxError) -> (UInt32, UInt32) {
+    @inline(__always) mutating func readString() throws(JSONSyntaxError) -> (UInt32, UInt32) {
         position += 1
         let start = position
         var chunkStart = start
