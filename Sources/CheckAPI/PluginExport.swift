@@ -26,9 +26,27 @@ private final class PluginTypeBox {
     init(_ type: any RulePlugin.Type) { self.type = type }
 }
 
-private final class PluginInstanceBox {
-    let plugin: any RulePlugin
-    init(_ plugin: any RulePlugin) { self.plugin = plugin }
+/// An opened plugin, behind the descriptor's `state` pointer. Evaluation goes through a
+/// method of its generic subclass, so each call reaches the plugin as its own type (getting it
+/// out as `any RulePlugin` copied the existential, a retain and a value-witness call per call).
+private class PluginInstanceBox {
+    func evaluate(_ request: Request, into findings: inout Findings) throws {
+        preconditionFailure("PluginInstanceBox is abstract")
+    }
+
+    /// Opens a plugin of `type` on `ruleData`.
+    static func open<Plugin: RulePlugin>(_ type: Plugin.Type, ruleData: RuleDataFiles) throws -> PluginInstanceBox {
+        TypedPluginInstanceBox(try Plugin(ruleData: ruleData))
+    }
+}
+
+private final class TypedPluginInstanceBox<Plugin: RulePlugin>: PluginInstanceBox {
+    let plugin: Plugin
+    init(_ plugin: Plugin) { self.plugin = plugin }
+
+    override func evaluate(_ request: Request, into findings: inout Findings) throws {
+        try plugin.evaluate(request, into: &findings)
+    }
 }
 
 /// A NUL-terminated copy of `text` that lives for the rest of the process.
@@ -74,8 +92,8 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
             guard let context, let arguments, let state else { return 1 }
             let type = Unmanaged<PluginTypeBox>.fromOpaque(context).takeUnretainedValue().type
             do {
-                let plugin = try type.init(ruleData: RuleDataFiles(arguments.pointee))
-                state.pointee = Unmanaged.passRetained(PluginInstanceBox(plugin)).toOpaque()
+                let box = try PluginInstanceBox.open(type, ruleData: RuleDataFiles(arguments.pointee))
+                state.pointee = Unmanaged.passRetained(box).toOpaque()
                 return 0
             } catch {
                 writeMessage(String(describing: error), into: arguments.pointee)
@@ -87,7 +105,7 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
                   let asOfText = request.pointee.as_of,
                   let asOf = Day(utf8: cStringBytes(asOfText))
             else { return 1 }
-            let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue().plugin
+            let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue()
             let languages = MessageLanguages(requested: request.pointee.message_languages)
             var findings = Findings(sink: sink, languages: languages)
             let application = Application(JSONNode(document: document, index: 0))
