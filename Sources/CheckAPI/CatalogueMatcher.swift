@@ -209,10 +209,11 @@ struct KeywordAutomaton: Sendable {
                         func ended(_ row: Int) {
                             for number in outputs[row / classCount] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
                         }
-                        var first = 0, firstRow = 0
-                        var second = bytes.count, secondRow = 0
+                        // The second cursor scans a short text whole; a long one from its middle.
+                        var second = 0, secondRow = 0
                         let middle = bytes.count / 2
                         if middle >= 2 * longest {
+                            var first = 0, firstRow = 0
                             second = middle - (longest - 1)
                             // Both halves a step at a time, while the first lasts (it is the shorter).
                             while first < middle {
@@ -225,8 +226,6 @@ struct KeywordAutomaton: Sendable {
                                 if nextFirst < 0 { ended(firstRow) }
                                 if nextSecond < 0 { ended(secondRow) }
                             }
-                        } else {
-                            (first, second, secondRow) = (bytes.count, 0, 0)
                         }
                         // The rest: the second half's last bytes, or a short text whole.
                         while second < bytes.count {
