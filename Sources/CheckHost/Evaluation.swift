@@ -416,8 +416,9 @@ final class CitationIndex: Sendable {
         self.shift = shift
     }
 
-    /// The slot of a multiplicative hash of the bytes, eight at a time (the last eight overlapping the word
-    /// before): FNV-1a, byte by byte, was a chain of 30-odd dependent multiplications per id.
+    /// The slot of a multiplicative hash of the bytes, eight at a time (the last eight
+    /// overlapping the word before): FNV-1a, byte by byte, was a chain of 30-odd dependent
+    /// multiplications per id.
     @inline(__always) private static func slot(of bytes: UnsafeBufferPointer<UInt8>, shift: Int) -> Int {
         let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
         let count = bytes.count

@@ -66,7 +66,8 @@ struct ByteBuffer: ~Copyable, JSONOutput {
     }
 
     /// Copies `count` bytes: the short pieces a report is mostly made of (member names, codes,
-    /// path components) byte by byte, where a call to `memcpy` cost more than the copy.
+    /// path components) as two overlapping words, where a call to `memcpy` cost more than the
+    /// copy; longer ones with `memcpy`.
     @inline(__always) private func copyBytes(from source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
         switch count {
