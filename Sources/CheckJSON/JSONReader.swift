@@ -49,7 +49,7 @@ public enum JSONReader {
         return document
     }
 
-    /// Parses `bytes` into `document`, reusing its storage (the JSON Lines hot path).
+    /// Parses `bytes` into `document`, reusing its text's storage.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into document: inout JSONDocument,
                              limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError) {
         document.text.removeAll(keepingCapacity: true)
@@ -59,18 +59,12 @@ public enum JSONReader {
 
     static func parseText(of document: inout JSONDocument, limits: JSONLimits) throws(JSONSyntaxError) {
         document.sourceLength = document.text.count
-        var nodes = document.nodes
-        document.nodes = []
-        nodes.removeAll(keepingCapacity: true)
-        if nodes.capacity < 16 { nodes.reserveCapacity(max(16, document.text.count / 16)) }
+        var nodes: [check_node] = []
         var escaped: [UInt8] = []
         let result: Result<Void, JSONSyntaxError> = document.text.withUnsafeBufferPointer { input in
-            // The tape's buffer moves into the parser (swapped, not copied: passed as a value,
-            // it stayed shared with `nodes`, and the parser's first append copied it).
-            var parser = Parser(input: input, nodes: [], escaped: escaped, maxDepth: limits.maxDepth)
-            swap(&parser.nodes, &nodes)
+            var parser = Parser(input: input, escaped: escaped, maxDepth: limits.maxDepth)
             defer {
-                nodes = parser.nodes
+                nodes = parser.nodes.array
                 escaped = parser.escaped
             }
             if input.count > limits.maxBytes || input.count >= Int(UInt32.max) {
@@ -89,30 +83,85 @@ public enum JSONReader {
     }
 }
 
+/// A growable buffer of plain values written through a pointer, for the parser's tape and
+/// stack: appending to an `Array` and updating its elements checked the array's uniqueness
+/// each time (some 200 runtime calls an application). The tape is copied into the document's
+/// array once, at the end.
+private struct TapeBuffer<Element: BitwiseCopyable>: ~Copyable {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    /// The number of elements.
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The element at `index` (< `count`).
+    subscript(index: Int) -> Element {
+        get {
+            assert(index >= 0 && index < count)
+            return base[index]
+        }
+        set {
+            assert(index >= 0 && index < count)
+            base[index] = newValue
+        }
+    }
+
+    /// The last element, if any.
+    var last: Element? { count > 0 ? base[count - 1] : nil }
+
+    @inline(__always) mutating func append(_ element: Element) {
+        if count == capacity {
+            capacity *= 2
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity)
+            grown.initialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+        }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Removes and returns the last element (there must be one).
+    @inline(__always) mutating func removeLast() -> Element {
+        precondition(count > 0)
+        count -= 1
+        return base[count]
+    }
+
+    /// The elements, as an array.
+    var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
+
 private let powersOfTen: [Double] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ]
 
-private struct Parser {
+private struct Parser: ~Copyable {
     let input: UnsafeBufferPointer<UInt8>
-    var nodes: [check_node]
+    /// The tape as it is written (an application's ~70 nodes fit the first allocation).
+    var nodes = TapeBuffer<check_node>(capacity: 128)
     var escaped: [UInt8]
     let maxDepth: Int
     var position = 0
-    var stack: [UInt32] = []
+    /// The open arrays and objects, innermost last.
+    var stack = TapeBuffer<UInt32>(capacity: 16)
     var pendingKeyOffset: UInt32 = CHECK_NONE
     var pendingKeyLength: UInt32 = 0
     /// ``StringByteClass/table``, read once per document (the global's lazy initialisation is
     /// checked at every access, and strings are read by the hundred).
     let byteClasses = StringByteClass.table
 
-    init(input: UnsafeBufferPointer<UInt8>, nodes: [check_node], escaped: [UInt8], maxDepth: Int) {
+    init(input: UnsafeBufferPointer<UInt8>, escaped: [UInt8], maxDepth: Int) {
         self.input = input
-        self.nodes = nodes
         self.escaped = escaped
         self.maxDepth = maxDepth
-        stack.reserveCapacity(16)
     }
 
     // MARK: Structure
