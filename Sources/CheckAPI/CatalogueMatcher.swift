@@ -18,8 +18,8 @@ public struct CatalogueMatcher: Sendable {
     }
 
     private let items: [Item]
-    /// Per item, the automaton's keyword numbers, in the item's order.
-    private let itemKeywords: [[Int32]]
+    /// Per keyword of the automaton, the items that list it, with its rank in each item's list.
+    private let keywordItems: [[(item: Int32, rank: Int32)]]
     private let keywords: KeywordAutomaton
     /// First three bytes of a code → (item, which of its codes, the code's bytes).
     private let codeIndex: [UInt32: [(item: Int, code: Int, bytes: [UInt8])]]
@@ -29,17 +29,22 @@ public struct CatalogueMatcher: Sendable {
         self.items = items
         var numbers: [String: Int32] = [:]
         var all: [String] = []
-        var itemKeywords: [[Int32]] = []
-        for item in items {
-            itemKeywords.append(item.keywords.filter { !$0.isEmpty }.map { keyword in
-                if let number = numbers[keyword] { return number }
-                let number = Int32(all.count)
-                numbers[keyword] = number
-                all.append(keyword)
-                return number
-            })
+        var keywordItems: [[(item: Int32, rank: Int32)]] = []
+        for (position, item) in items.enumerated() {
+            for (rank, keyword) in item.keywords.filter({ !$0.isEmpty }).enumerated() {
+                let number: Int32
+                if let known = numbers[keyword] {
+                    number = known
+                } else {
+                    number = Int32(all.count)
+                    numbers[keyword] = number
+                    all.append(keyword)
+                    keywordItems.append([])
+                }
+                keywordItems[Int(number)].append((Int32(position), Int32(rank)))
+            }
         }
-        self.itemKeywords = itemKeywords
+        self.keywordItems = keywordItems
         keywords = KeywordAutomaton(all)
         var index: [UInt32: [(item: Int, code: Int, bytes: [UInt8])]] = [:]
         for (position, item) in items.enumerated() {
@@ -57,36 +62,50 @@ public struct CatalogueMatcher: Sendable {
     }
 
     /// The items that match by code, keyword or both (by position in `items`), in item order.
+    ///
+    /// Only what the application hits is looked at (a few items, against hundreds in a list):
+    /// per item, the first of the application's codes overlapping one of the item's (in code
+    /// order), and the first of the item's keywords found (in the item's order), with the first
+    /// text that holds it.
     public func matches(_ application: Application) -> [(item: Int, match: CatalogueMatch)] {
-        // Codes: for each item, the first of the application's codes overlapping it, as positions
-        // (application code, item code; -1 for none): plain numbers, cheap to make and to drop.
+        // Codes: (item, application code, item code), the first per item.
         let codes = application.industryCodes
-        var codeHits = [(code: Int32, number: Int32)](repeating: (-1, -1), count: items.count)
+        var codeHits: [(item: Int, code: Int, number: Int)] = []
         for (position, node) in codes.enumerated() {
             let bytes = node.stringBytes
             guard bytes.count >= 3, let candidates = codeIndex[CatalogueMatcher.key(bytes[0], bytes[1], bytes[2])] else { continue }
-            for (item, number, code) in candidates where codeHits[item].code < 0 {
+            for (item, number, code) in candidates where !codeHits.contains(where: { $0.item == item }) {
                 let length = min(code.count, bytes.count)
                 if code.withUnsafeBufferPointer({ bytesEqual(UnsafeBufferPointer(rebasing: $0[..<length]), UnsafeBufferPointer(rebasing: bytes[..<length])) }) {
-                    codeHits[item] = (Int32(position), Int32(number))
+                    codeHits.append((item, position, number))
                 }
             }
         }
-        // Keywords: one scan of the texts.
+        codeHits.sort { $0.item < $1.item }
+        // Keywords: one scan of the texts; per item, its best-ranked keyword found.
         let texts = application.describingTexts
-        let found = keywords.firstOccurrences(in: texts)
+        var keywordHits: [(item: Int32, rank: Int32, keyword: Int32, text: Int32)] = []
+        for hit in keywords.occurrences(in: texts) {
+            for (item, rank) in keywordItems[Int(hit.keyword)] { keywordHits.append((item, rank, hit.keyword, hit.text)) }
+        }
+        keywordHits.sort { ($0.item, $0.rank) < ($1.item, $1.rank) }
+        // Both lists in item order, merged.
         var matches: [(item: Int, match: CatalogueMatch)] = []
-        for item in items.indices {
-            var keywordHit: (keyword: String, text: JSONNode)? = nil
-            for number in itemKeywords[item] {
-                let text = found[Int(number)]
-                if text >= 0 {
-                    keywordHit = (keywords.keywords[Int(number)], texts[Int(text)])
-                    break
-                }
+        var nextCode = 0, nextKeyword = 0
+        while nextCode < codeHits.count || nextKeyword < keywordHits.count {
+            let item = min(nextCode < codeHits.count ? codeHits[nextCode].item : Int.max,
+                           nextKeyword < keywordHits.count ? Int(keywordHits[nextKeyword].item) : Int.max)
+            var codeHit: (code: JSONNode, itemCode: String)? = nil
+            if nextCode < codeHits.count, codeHits[nextCode].item == item {
+                codeHit = (codes[codeHits[nextCode].code], items[item].codes[codeHits[nextCode].number])
+                nextCode += 1
             }
-            let (code, number) = codeHits[item]
-            let codeHit = code < 0 ? nil : (code: codes[Int(code)], itemCode: items[item].codes[Int(number)])
+            var keywordHit: (keyword: String, text: JSONNode)? = nil
+            if nextKeyword < keywordHits.count, Int(keywordHits[nextKeyword].item) == item {
+                let best = keywordHits[nextKeyword]
+                keywordHit = (keywords.keywords[Int(best.keyword)], texts[Int(best.text)])
+                while nextKeyword < keywordHits.count, Int(keywordHits[nextKeyword].item) == item { nextKeyword += 1 }
+            }
             if let match = CatalogueMatch.combine(codeHit, keywordHit) { matches.append((item, match)) }
         }
         return matches
@@ -191,23 +210,31 @@ struct KeywordAutomaton: Sendable {
         transitions = table
     }
 
-    /// For each keyword, the index in `texts` of the first text containing it, or -1.
+    /// The keywords found in `texts`, each once, with the index of the first text holding it,
+    /// in the order they were found.
     ///
     /// Each byte's step waits for the one before (a load whose address is the previous state),
     /// so a long text is scanned as two halves side by side, two independent chains in one
     /// loop: the second half starts `longest − 1` bytes early, from the root, so that it finds
     /// every keyword ending in it; one ending in the overlap may be found twice, harmlessly.
-    func firstOccurrences(in texts: [JSONNode]) -> [Int32] {
-        var found = [Int32](repeating: -1, count: keywords.count)
+    func occurrences(in texts: [JSONNode]) -> [(keyword: Int32, text: Int32)] {
+        var found: [(keyword: Int32, text: Int32)] = []
         guard !keywords.isEmpty else { return found }
         transitions.withUnsafeBufferPointer { table in
             classes.withUnsafeBufferPointer { classes in
-                found.withUnsafeMutableBufferPointer { found in
+                // A bit per keyword: found already (on the stack; most applications find few).
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (keywords.count + 63) / 64) { seen in
+                    seen.initialize(repeating: 0)
                     for (position, text) in texts.enumerated() {
                         let bytes = text.stringBytes
-                        // A keyword ends at the state's row reached: note the text for each.
+                        // Keywords end at the state's row reached: note the new ones.
                         func ended(_ row: Int) {
-                            for number in outputs[row / classCount] where found[Int(number)] < 0 { found[Int(number)] = Int32(position) }
+                            for number in outputs[row / classCount] {
+                                let word = Int(number) >> 6, bit: UInt64 = 1 << UInt64(number & 63)
+                                guard seen[word] & bit == 0 else { continue }
+                                seen[word] |= bit
+                                found.append((number, Int32(position)))
+                            }
                         }
                         // The second cursor scans a short text whole; a long one from its middle.
                         var second = 0, secondRow = 0
