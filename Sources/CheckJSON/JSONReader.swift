@@ -100,14 +100,14 @@ private struct TapeBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { base.deallocate() }
 
-    /// The element at `index` (< `count`).
+    /// The element at `index` (< `count`; checked: this is the reader of hostile input).
     subscript(index: Int) -> Element {
         get {
-            assert(index >= 0 && index < count)
+            precondition(index >= 0 && index < count)
             return base[index]
         }
         set {
-            assert(index >= 0 && index < count)
+            precondition(index >= 0 && index < count)
             base[index] = newValue
         }
     }
