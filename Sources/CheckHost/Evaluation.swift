@@ -127,7 +127,7 @@ public struct FindingReport: Sendable {
 
     /// Writes the message in `language` as a JSON string value, escaped only if it needs it.
     func writeMessage(in language: Language, to writer: inout JSONWriter) {
-        let verbatim = verbatimInJSON.contains(language == .zh ? .zh : .en)
+        let verbatim = verbatimInJSON.contains(language.messageLanguages)
         withMessage(in: language) { verbatim ? writer.string(verbatimUTF8: $0) : writer.string(utf8: $0) }
     }
 

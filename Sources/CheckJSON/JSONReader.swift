@@ -702,7 +702,7 @@ public func checkText(_ bytes: UnsafeBufferPointer<UInt8>) -> CheckedText {
         let lead = base[position]
         if lead < 0x80 {
             guard lead != 0 else { return .invalid }
-            escapes |= lead < 0x20 || lead == 0x22 || lead == 0x5C ? 1 : 0
+            escapes |= StringBytes.needsEscape(lead) ? 1 : 0
             position += 1
             continue
         }

@@ -118,15 +118,15 @@ struct ByteBuffer: ~Copyable, JSONOutput {
         return try body(UnsafeBufferPointer(start: base + position, count: count - position))
     }
 
-    /// Drops the bytes from `position` on.
     /// Appends a copy of the bytes at `range` of this buffer.
     mutating func appendCopy(of range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= count)
         reserve(range.count)
-        (base + count).initialize(from: base + range.lowerBound, count: range.count)
+        copyBytes(from: base + range.lowerBound, to: base + count, count: range.count)
         count += range.count
     }
 
+    /// Drops the bytes from `position` on.
     mutating func truncate(to position: Int) {
         precondition(position >= 0 && position <= count)
         count = position
@@ -205,7 +205,7 @@ public struct JSONWriter: ~Copyable {
         var runStart = 0
         for position in firstEscape..<value.count {
             let byte = value[position]
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            guard StringBytes.needsEscape(byte) else { continue }
             output.append(bytes: UnsafeBufferPointer(rebasing: value[runStart..<position]))
             output.append(0x5C)
             switch byte {
@@ -242,7 +242,7 @@ public struct JSONWriter: ~Copyable {
         }
         while position < count {
             let byte = base[position]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return position }
+            if StringBytes.needsEscape(byte) { return position }
             position += 1
         }
         return nil
@@ -412,6 +412,11 @@ public struct JSONWriter: ~Copyable {
 enum StringBytes {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether a JSON string must escape `byte`: a control character, `"` or `\`.
+    @inline(__always) static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C
+    }
 
     /// Whether any of the eight bytes of `word` is a control character, `"` or `\`.
     @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
