@@ -89,8 +89,12 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
 
         /// Appends `text`'s UTF-8.
         public mutating func appendInterpolation(_ text: String) {
-            var text = text
-            text.withUTF8 { append($0) }
+            // In place when the string is contiguous UTF-8 (a native or literal string always
+            // is); `withUTF8` needs a `var`, and the copy for it retains the string.
+            if text.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
+                var text = text
+                text.withUTF8 { append($0) }
+            }
         }
 
         /// Appends another message text (a part built separately).

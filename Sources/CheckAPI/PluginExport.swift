@@ -105,17 +105,20 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
                   let asOfText = request.pointee.as_of,
                   let asOf = Day(utf8: cStringBytes(asOfText))
             else { return 1 }
-            let plugin = Unmanaged<PluginInstanceBox>.fromOpaque(state).takeUnretainedValue()
             let languages = MessageLanguages(requested: request.pointee.message_languages)
             var findings = Findings(sink: sink, languages: languages)
             let application = Application(JSONNode(document: document, index: 0))
-            do {
-                try MessageLanguages.withCurrent(languages) {
-                    try plugin.evaluate(Request(application: application, asOf: asOf, messageLanguages: languages), into: &findings)
+            // The box is borrowed, not retained: `open` retained it for good, and threads
+            // evaluating side by side would otherwise contend for its reference count.
+            return Unmanaged<PluginInstanceBox>.fromOpaque(state)._withUnsafeGuaranteedRef { plugin in
+                do {
+                    try MessageLanguages.withCurrent(languages) {
+                        try plugin.evaluate(Request(application: application, asOf: asOf, messageLanguages: languages), into: &findings)
+                    }
+                    return 0
+                } catch {
+                    return 1
                 }
-                return 0
-            } catch {
-                return 1
             }
         }))
     return UnsafeRawPointer(descriptor)

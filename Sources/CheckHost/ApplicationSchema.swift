@@ -151,8 +151,9 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(path): expected \(expected), found \(found)" }
 }
 
-/// Validates applications against ``ApplicationSchema``.
-struct ApplicationValidator: Sendable {
+/// Validates applications against ``ApplicationSchema``. (A class: one is shared by the
+/// threads evaluating side by side, and a validation borrows it, retaining nothing.)
+final class ApplicationValidator: Sendable {
     let industries: IndustryTable
     /// ``ApplicationSchema/root`` as flat tables (see ``CompiledSchema``).
     private let schema = CompiledSchema(ApplicationSchema.root)
@@ -181,7 +182,8 @@ struct ApplicationValidator: Sendable {
 
     /// One validation: the schema's tables, borrowed for its duration, and what it found.
     private struct Walk {
-        let validator: ApplicationValidator
+        /// (Unretained: the walk lives inside a call on the validator.)
+        unowned(unsafe) let validator: ApplicationValidator
         let checks: UnsafeBufferPointer<CompiledSchema.Check>
         let fields: UnsafeBufferPointer<CompiledSchema.Field>
         let names: UnsafeBufferPointer<UInt8>

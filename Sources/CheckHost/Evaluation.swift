@@ -40,6 +40,16 @@ public struct EvidenceReport: Sendable, Equatable {
         origin = .node(application, node)
     }
 
+    /// Writes its `path`, `value` and `kind` members, given as text, into the writer's current
+    /// object (read in place: a copy of the evidence retains its strings).
+    fileprivate func writeGivenMembers(to writer: inout JSONWriter) {
+        guard case .text(let path, let value) = origin else { preconditionFailure("evidence of a node is not given as text") }
+        writer.field("path", path)
+        writer.key("value")
+        if let value { writer.raw(value) } else { writer.null() }
+        writer.field("kind", kind.rawValue)
+    }
+
     /// The JSON path (or, for derived values, the label).
     public var path: String {
         switch origin {
@@ -139,7 +149,8 @@ public struct FindingReport: Sendable {
     /// document, no evidence object made.
     func writeEvidence(to writer: inout JSONWriter) {
         writer.beginArray()
-        storage.applications[application].withCDocument { document in
+        // (The document read in place: a copy of it retains both of its buffers.)
+        storage.applications.withUnsafeBufferPointer { $0[application].withCDocument { document in
             for position in evidenceRange {
                 writer.beginObject()
                 switch storage.evidence[position] {
@@ -150,15 +161,11 @@ public struct FindingReport: Sendable {
                     writer.key("value")
                     writer.value(node)
                 case .given(let given):
-                    let evidence = storage.evidence.given(given)
-                    writer.field("path", evidence.path)
-                    writer.key("value")
-                    if let value = evidence.value { writer.raw(value) } else { writer.null() }
-                    writer.field("kind", evidence.kind.rawValue)
+                    storage.evidence.writeGiven(given, to: &writer)
                 }
                 writer.endObject()
             }
-        }
+        } }
         writer.endArray()
     }
 
@@ -262,6 +269,11 @@ private struct StoredEvidence: Sendable {
 
     /// The evidence given as text that an entry `.given(position)` stands for.
     func given(_ position: Int) -> EvidenceReport { givenReports[position] }
+
+    /// Writes the members of the evidence `.given(position)` stands for, uncopied.
+    func writeGiven(_ position: Int, to writer: inout JSONWriter) {
+        givenReports.withUnsafeBufferPointer { $0[position].writeGivenMembers(to: &writer) }
+    }
 
     /// Appends a value of the application.
     mutating func append(node: UInt32) { entries.append(Int64(node)) }
@@ -373,9 +385,12 @@ final class RuleIndex: Sendable {
         })
     }
 
+    /// The number of verdicts (`Verdict.allCases` makes an array each time it is read).
+    private static let verdictCount = Verdict.allCases.count
+
     /// Writes the compact `plugin`, `rule` and `verdict` members of a finding of rule `position`.
     func writeCompactHead(_ position: Int, _ verdict: Verdict, to writer: inout JSONWriter) {
-        compactHeads.withItem(position * Verdict.allCases.count + Int(verdict.rawValue)) { writer.members($0) }
+        compactHeads.withItem(position * RuleIndex.verdictCount + Int(verdict.rawValue)) { writer.members($0) }
     }
 
     /// The position of the rule whose id is `id` (UTF-8 bytes), or nil if it is not declared.
@@ -569,13 +584,13 @@ struct FindingCollector {
             guard let name = rule?.text else { return violation("finding with a NULL or non-UTF-8 rule id") }
             return violation("finding for undeclared rule \(JSONWriter.quoted(name))")
         }
-        let ruleID = plugin.ids[position]
-        guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(ruleID) with verdict \(verdict), expected 0-4") }
+        // (The id as text only for a violation: reading it retains the shared string.)
+        guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(plugin.ids[position]) with verdict \(verdict), expected 0-4") }
         let start = text.count
         var verbatim: MessageLanguages = []
         guard let messageZh = message(zh, .zh, verbatim: &verbatim), let messageEn = message(en, .en, verbatim: &verbatim) else {
             text.removeSubrange(start...)
-            return violation("finding of \(ruleID) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
+            return violation("finding of \(plugin.ids[position]) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
         }
         reported.append(Reported(position: position, verdict: value, zh: messageZh, en: messageEn, verbatimInJSON: verbatim,
                                  evidence: evidence.count, citations: cited.count))

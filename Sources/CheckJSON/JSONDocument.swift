@@ -30,7 +30,9 @@ public struct JSONDocument: Sendable {
     }
 
     /// Calls `body` with a `check_document` describing this document, valid for the call.
-    public func withCDocument<R>(_ body: (UnsafePointer<check_document>) throws -> R) rethrows -> R {
+    /// (Inlinable: called from another module unspecialized, it had the caller retain and
+    /// release both buffers around every call.)
+    @inlinable public func withCDocument<R>(_ body: (UnsafePointer<check_document>) throws -> R) rethrows -> R {
         try nodes.withUnsafeBufferPointer { nodeBuffer in
             try text.withUnsafeBufferPointer { textBuffer in
                 var document = check_document(

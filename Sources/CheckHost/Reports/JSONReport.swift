@@ -87,16 +87,17 @@ public struct JSONReport: StreamingReportRenderer {
         writer.field("verdict", result.verdict.name)
         writer.key("plugins")
         writer.beginArray()
-        for plugin in result.plugins {
+        // (By position: iterating copies each element, a retain apiece.)
+        for index in result.plugins.indices {
             writer.beginObject()
-            writer.field("id", plugin.id)
-            writer.field("verdict", plugin.verdict.name)
+            writer.field("id", result.plugins[index].id)
+            writer.field("verdict", result.plugins[index].verdict.name)
             writer.endObject()
         }
         writer.endArray()
         writer.key("findings")
         writer.beginArray()
-        for finding in result.findings { write(finding, to: &writer, language: context.language) }
+        for index in result.findings.indices { write(result.findings[index], to: &writer, language: context.language) }
         writer.endArray()
         if !result.inputProblems.isEmpty {
             writer.key("inputErrors")
