@@ -1,7 +1,9 @@
 import CheckAPI
 
-/// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue.
-struct CatalogueEdition: Sendable {
+/// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue. (A class: rule
+/// data that threads evaluating side by side share; a struct found in the data was copied, a
+/// retain per field.)
+final class CatalogueEdition: Sendable {
     let edition: Edition
     /// The edition's name as applications claim it, e.g. "2025".
     let name: String

@@ -63,7 +63,9 @@ struct ShareCondition: Sendable {
 }
 
 /// One measure of a negative-list edition, with the fields this plugin adds to a catalogue item.
-struct NegativeListItem: Sendable {
+/// (A class: rule data that threads evaluating side by side share; a struct found in the data
+/// was copied, a retain per field.)
+final class NegativeListItem: Sendable {
     enum Kind: String, Sendable {
         case prohibited, restricted, unknown
     }

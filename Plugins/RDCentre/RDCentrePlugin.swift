@@ -15,8 +15,10 @@ struct RDCriteria: Sendable {
     }
 }
 
-/// One policy window of one benefit, with the criteria that apply in it.
-struct BenefitWindow: Sendable {
+/// One policy window of one benefit, with the criteria that apply in it. (A class: rule data
+/// that threads evaluating side by side share; a struct found in the data was copied, a retain
+/// per field.)
+final class BenefitWindow: Sendable {
     enum CriteriaStatus: String, Sendable {
         /// Read for this window.
         case verified

@@ -2,7 +2,9 @@
 /// matching): all items' keywords in one Aho–Corasick automaton, so the project's texts are
 /// scanned once per application whatever the number of items, and item codes indexed by their
 /// first three characters (two GB/T codes can only overlap if those agree).
-public struct CatalogueMatcher: Sendable {
+/// (A class: rule data that threads evaluating side by side share; reaching a struct stored in
+/// the data copied it, a contended retain per field.)
+public final class CatalogueMatcher: Sendable {
     /// One item to match: its codes and keywords.
     public struct Item: Sendable {
         /// GB/T 4754-2017 codes (a code covers its sub-codes).
