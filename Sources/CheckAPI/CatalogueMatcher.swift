@@ -169,43 +169,58 @@ struct KeywordAutomaton: Sendable {
         goto.removeSubrange((states * count)...)
         outputs.removeSubrange(states...)
         // Failure links, breadth first, completing the DFA.
+        // Every state but the root enters the queue once, so it is sized up front; all three
+        // buffers are unchecked (and none is a variable the loop captures, which Swift checks
+        // for exclusive access on every use): this loop runs states × classes times on every start.
         var failure = [Int32](repeating: 0, count: states)
-        var queue: [Int] = []
-        queue.reserveCapacity(states)
-        for symbol in 0..<count {
-            if goto[symbol] < 0 { goto[symbol] = 0 } else { queue.append(Int(goto[symbol])) }
-        }
-        var head = 0
+        var queue = [Int32](repeating: 0, count: states)
+        var queued = 0
         goto.withUnsafeMutableBufferPointer { goto in
-            // Unchecked buffers: this loop runs states × classes times on every start.
-            while head < queue.count {
-                let state = queue[head]
-                head += 1
-                let fallback = Int(failure[state])
-                if !outputs[fallback].isEmpty { outputs[state] += outputs[fallback] }
-                let row = state * count, fallbackRow = fallback * count
-                for symbol in 0..<count {
-                    let next = goto[row + symbol]
-                    if next < 0 {
-                        goto[row + symbol] = goto[fallbackRow + symbol]
-                    } else {
-                        failure[Int(next)] = goto[fallbackRow + symbol]
-                        queue.append(Int(next))
+            failure.withUnsafeMutableBufferPointer { failure in
+                queue.withUnsafeMutableBufferPointer { queue in
+                    for symbol in 0..<count {
+                        if goto[symbol] < 0 { goto[symbol] = 0 } else { queue[queued] = goto[symbol]; queued += 1 }
+                    }
+                    var head = 0
+                    while head < queued {
+                        let state = Int(queue[head])
+                        head += 1
+                        let fallback = Int(failure[state])
+                        if !outputs[fallback].isEmpty { outputs[state] += outputs[fallback] }
+                        let row = state * count, fallbackRow = fallback * count
+                        for symbol in 0..<count {
+                            let next = goto[row + symbol]
+                            if next < 0 {
+                                goto[row + symbol] = goto[fallbackRow + symbol]
+                            } else {
+                                failure[Int(next)] = goto[fallbackRow + symbol]
+                                queue[queued] = next
+                                queued += 1
+                            }
+                        }
                     }
                 }
             }
         }
+        queue.removeSubrange(queued...)
         // States renumbered breadth first: the shallow states, where a scan spends most of its
         // bytes, come first and share cache lines.
-        let order = [0] + queue
-        var number = [Int32](repeating: 0, count: states)
-        for (new, old) in order.enumerated() { number[old] = Int32(new) }
-        var table = [Int32](repeating: 0, count: states * count)
+        let order = [0] + queue.map(Int.init)
+        // Each old state's entry in the new table: its new row, complemented where keywords end.
+        var entry = [Int32](repeating: 0, count: states)
         for (new, old) in order.enumerated() {
-            for symbol in 0..<count {
-                let next = Int(goto[old * count + symbol])
-                let row = number[next] * Int32(count)
-                table[new * count + symbol] = outputs[next].isEmpty ? row : ~row
+            let row = Int32(new * count)
+            entry[old] = outputs[old].isEmpty ? row : ~row
+        }
+        var table = [Int32](repeating: 0, count: states * count)
+        table.withUnsafeMutableBufferPointer { table in
+            goto.withUnsafeBufferPointer { goto in
+                entry.withUnsafeBufferPointer { entry in
+                    // Unchecked buffers: states × classes again.
+                    for (new, old) in order.enumerated() {
+                        for symbol in 0..<count { table[new * count + symbol] = entry[Int(goto[old * count + symbol])] }
+                    }
+                }
             }
         }
         self.outputs = order.map { outputs[$0] }

@@ -58,17 +58,16 @@ public struct Findings {
                 }
             }
         }
-        // (By position: iterating copies each element, a retain apiece.)
-        for index in finding.evidence.indices {
-            switch finding.evidence[index] {
+        for item in finding.evidence {
+            switch item {
             case .value(let node): sink.evidence(context, node.index)
             case .absent(let path): path.withCString { sink.evidence_absent(context, $0) }
             case .derived(let label, let value):
                 label.withCString { label in value.withCString { sink.evidence_derived(context, label, $0) } }
             }
         }
-        for index in finding.citations.indices {
-            finding.citations[index].withCString { sink.cite(context, $0) }
+        for citation in finding.citations {
+            citation.withCString { sink.cite(context, $0) }
         }
         count += 1
     }

@@ -149,8 +149,7 @@ public struct FindingReport: Sendable {
     /// document, no evidence object made.
     func writeEvidence(to writer: inout JSONWriter) {
         writer.beginArray()
-        // (The document read in place: a copy of it retains both of its buffers.)
-        storage.applications.withUnsafeBufferPointer { $0[application].withCDocument { document in
+        storage.applications[application].withCDocument { document in
             for position in evidenceRange {
                 writer.beginObject()
                 switch storage.evidence[position] {
@@ -165,7 +164,7 @@ public struct FindingReport: Sendable {
                 }
                 writer.endObject()
             }
-        } }
+        }
         writer.endArray()
     }
 
