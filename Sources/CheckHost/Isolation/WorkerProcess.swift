@@ -114,6 +114,7 @@ final class WorkerProcess {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
         _ = fcntl(toWorker, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        _ = fcntl(fromWorker, 1031 /* F_SETPIPE_SZ */, 1 << 20)
     }
 
     /// Reads the spawned worker's hello (or refusal).
