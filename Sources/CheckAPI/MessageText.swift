@@ -77,9 +77,11 @@ public struct MessageText: Sendable, Hashable, CustomStringConvertible, Expressi
         /// The bytes so far, with room for more and for the NUL that ends them.
         private var text: TextBuffer
 
-        /// Room for the literal's bytes and a short text per interpolation.
+        /// Room for the literal's bytes and a short text per interpolation. (128 bytes each: with
+        /// 64, two messages an application outgrew their buffer and were copied; with 256, the
+        /// larger blocks cost more than the copies saved.)
         public init(literalCapacity: Int, interpolationCount: Int) {
-            text = TextBuffer.make(capacity: literalCapacity + 64 * interpolationCount + 1)
+            text = TextBuffer.make(capacity: literalCapacity + 128 * interpolationCount + 1)
         }
 
         /// Appends a literal segment.
