@@ -176,7 +176,9 @@ struct EncouragedCataloguePlugin: RulePlugin {
 
     func noClaim(_ application: Application) -> Finding {
         let claimed = application.claims?["encouragedItem"]
-        var evidence: [Evidence] = [claimed.map { .value($0) } ?? .absent("$.claims.encouragedItem")]
+        var evidence: [Evidence] = []
+        evidence.reserveCapacity(2)
+        evidence.append(claimed.map { .value($0) } ?? .absent("$.claims.encouragedItem"))
         for code in application.industryCodes {
             guard let sector = seedSectors.first(of: code, overlapping: true), let text = code.string else { continue }
             evidence.append(.value(code))

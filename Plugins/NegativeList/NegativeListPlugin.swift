@@ -61,7 +61,9 @@ struct NegativeListPlugin: RulePlugin {
             zoneEdition = inForce
         }
 
-        var reported: Set<String> = []
+        // Which of the two rules a matched item was reported under (two flags, not a set of
+        // ids: this runs for every application).
+        var reportedProhibited = false, reportedRestricted = false
         for (position, match) in edition.matcher.matches(application) {
             let item = edition.items[position]
             let finding = if let zoneEdition, let zone = application.freeTradeZone {
@@ -69,11 +71,15 @@ struct NegativeListPlugin: RulePlugin {
             } else {
                 assess(item, in: edition, match: match, application: application)
             }
-            reported.insert(finding.rule)
+            if finding.rule == "negative-list/prohibited" { reportedProhibited = true }
+            if finding.rule == "negative-list/restricted" { reportedRestricted = true }
             findings.report(finding)
         }
-        for rule in ["negative-list/prohibited", "negative-list/restricted"] where !reported.contains(rule) {
-            findings.report(noMatch(rule: rule, edition: edition, zoneEdition: zoneEdition, application: application))
+        if !reportedProhibited {
+            findings.report(noMatch(rule: "negative-list/prohibited", edition: edition, zoneEdition: zoneEdition, application: application))
+        }
+        if !reportedRestricted {
+            findings.report(noMatch(rule: "negative-list/restricted", edition: edition, zoneEdition: zoneEdition, application: application))
         }
     }
 

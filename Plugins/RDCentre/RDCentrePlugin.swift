@@ -162,28 +162,32 @@ struct RDCentrePlugin: RulePlugin {
         let application = request.application
         let centre = application.root.optional("rdCentre")
         let claim = application.claims?.optional(target.claimKey)
-        var evidence: [Evidence] = [claim.map { .value($0) } ?? .absent(target.claimPath)]
+        let claimEvidence: Evidence = claim.map { .value($0) } ?? .absent(target.claimPath)
+        // (Each evidence list made whole, in one allocation: the first two findings are made for
+        // most applications.)
         guard centre != nil || claim?.bool == true else {
             return Finding(rule: rule, verdict: .notApplicable, message: Localized(
                 zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)，本规则不适用。",
                 en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText); the rule does not apply."),
-                evidence: evidence + [.absent("$.rdCentre")], citations: [Self.seed])
+                evidence: [claimEvidence, .absent("$.rdCentre")], citations: [Self.seed])
         }
         guard let centre else {
             return Finding(rule: rule, verdict: .review, message: Localized(
                 zh: "申报了\(name.zhText)，但未提供外资研发中心的情况（$.rdCentre），无法核对条件；请补充。",
                 en: "The application claims the \(name.enText) but gives no R&D-centre facts ($.rdCentre), so the criteria cannot be checked; add them."),
-                evidence: evidence + [.absent("$.rdCentre")], citations: [Self.seed])
+                evidence: [claimEvidence, .absent("$.rdCentre")], citations: [Self.seed])
         }
-        let series = windows.filter { $0.benefit == benefit }
-        guard let window = series.first(where: { $0.edition.effective.contains(request.asOf) }) else {
-            let loaded = series.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
+        guard let window = windows.first(where: { $0.benefit == benefit && $0.edition.effective.contains(request.asOf) }) else {
+            let loaded = windows.filter { $0.benefit == benefit }.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
             return Finding(rule: rule, verdict: .review, message: Localized(
                 zh: "\(request.asOf) 不在已载入的\(name.zhText)政策期内（已载入：\(loaded)），请人工核对当时适用的政策。",
                 en: "\(request.asOf) is outside every loaded window of the \(name.enText) (loaded: \(loaded)); check the policy then in force by hand."),
-                evidence: evidence + [.value(application.root["submittedOn"]!)], citations: [Self.seed])
+                evidence: [claimEvidence, .value(application.root["submittedOn"]!)], citations: [Self.seed])
         }
         let (outcomes, used) = criteria(window.criteria, centre: centre, asOf: request.asOf)
+        var evidence: [Evidence] = []
+        evidence.reserveCapacity(used.count + 2)
+        evidence.append(claimEvidence)
         evidence += used
         let list = Localized(zh: outcomes.map(\.line.zhText).joined(separator: "；"), en: outcomes.map(\.line.enText).joined(separator: "; "))
         let citations = [window.criteriaCitation, Self.seed]
