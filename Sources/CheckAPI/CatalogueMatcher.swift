@@ -3,7 +3,7 @@
 /// scanned once per application whatever the number of items, and item codes indexed by their
 /// first three characters (two GB/T codes can only overlap if those agree).
 /// (A class: rule data that threads evaluating side by side share; reaching a struct stored in
-/// the data copied it, a contended retain per field.)
+/// the data copied it, a retain and a release per field.)
 public final class CatalogueMatcher: Sendable {
     /// One item to match: its codes and keywords.
     public struct Item: Sendable {
