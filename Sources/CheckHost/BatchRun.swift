@@ -117,10 +117,11 @@ public final class ProgressLine {
 }
 
 /// Evaluates a batch: input records streamed from a ``RecordReader``, evaluated in batches on
-/// `jobs` threads (each with its own ``Evaluator``), rendered on those threads where the format
-/// streams, and written in input order. Each thread reads its own batches, so records, results
-/// and the rendered text are made and freed on one thread; the writing thread only receives one
-/// buffer per batch. Memory stays constant: at most a few batches per thread are in flight.
+/// `jobs` threads (each with its own ``Evaluator``; the calling thread is one of them, and also
+/// writes), rendered on those threads where the format streams, and written in input order.
+/// Each thread reads its own batches, so records, results and the rendered text are made and
+/// freed on one thread; the writing receives one buffer per batch of the others. Memory stays
+/// constant: at most a few batches per thread are in flight.
 public enum BatchRun {
     /// Applications evaluated together (one round trip to each isolated plugin's worker). 128
     /// rather than 64: half the hand-offs between threads, 3 % faster on two threads, for
@@ -154,15 +155,32 @@ public enum BatchRun {
             // page faults for 100,000 applications on two threads became 4,700 (3,000 on one).
             check_keep_freed_memory()
             let pipeline = Pipeline(reader: reader, jobs: jobs)
-            for _ in 0..<jobs {
+            for _ in 1..<jobs {
                 Thread {
                     let evaluator = session.makeEvaluator()
-                    while let (sequence, records) = pipeline.nextWork() {
+                    while case .work(let sequence, let records) = pipeline.nextWork(waiting: true) {
                         pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
                     }
                 }.start()
             }
-            while let batch = pipeline.nextInOrder() { write(batch) }
+            // This thread is the last job: it writes what is finished, in order, and evaluates a
+            // batch whenever it has nothing to write (a thread that only wrote woke for every
+            // batch and took the core from an evaluating one).
+            let evaluator = session.makeEvaluator()
+            evaluating: while true {
+                while let batch = pipeline.nextInOrder(waiting: false) { write(batch) }
+                switch pipeline.nextWork(waiting: false) {
+                case .work(let sequence, let records):
+                    pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
+                case .full:
+                    // As many batches are out as allowed: the next to write is another thread's.
+                    guard let batch = pipeline.nextInOrder(waiting: true) else { break evaluating }
+                    write(batch)
+                case .done:
+                    break evaluating
+                }
+            }
+            while let batch = pipeline.nextInOrder(waiting: true) { write(batch) }
         }
         renderer.keep(kept)
         output.write(renderer.finish(summary))
@@ -207,8 +225,9 @@ public enum BatchRun {
 }
 
 /// The hand-offs of the parallel run: the evaluating threads take numbered batches from the
-/// reader (one at a time) and hand back finished ones; the writer takes them in input order.
-/// At most `limit` batches are read and not yet written.
+/// reader (one at a time) and hand back finished ones; the writing thread (itself evaluating
+/// between writes) takes them in input order. At most `limit` batches are read and not yet
+/// written.
 private final class Pipeline: @unchecked Sendable {
     private let condition = NSCondition()
     private let reader: RecordReader
@@ -223,20 +242,34 @@ private final class Pipeline: @unchecked Sendable {
         limit = jobs * 4
     }
 
-    /// The next batch to evaluate, with its sequence number, or nil when the input is done.
-    func nextWork() -> (Int, [InputRecord])? {
+    /// What ``nextWork(waiting:)`` found.
+    enum Work {
+        /// A batch to evaluate, with its sequence number.
+        case work(Int, [InputRecord])
+        /// As many batches are read and not written as allowed (only when not waiting).
+        case full
+        /// The input is done.
+        case done
+    }
+
+    /// The next batch to evaluate; when as many are out as allowed, waits for one to be written,
+    /// or (`waiting` false) says so at once.
+    func nextWork(waiting: Bool) -> Work {
         condition.lock()
         defer { condition.unlock() }
-        while !inputDone && read - next >= limit { condition.wait() }
-        guard !inputDone else { return nil }
+        while !inputDone && read - next >= limit {
+            guard waiting else { return .full }
+            condition.wait()
+        }
+        guard !inputDone else { return .done }
         let records = reader.next(BatchRun.batchSize)
         guard !records.isEmpty else {
             inputDone = true
             condition.broadcast()
-            return nil
+            return .done
         }
         read += 1
-        return (read - 1, records)
+        return .work(read - 1, records)
     }
 
     func complete(_ sequence: Int, _ batch: BatchRun.Processed) {
@@ -246,8 +279,9 @@ private final class Pipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next finished batch in input order, or nil after the last.
-    func nextInOrder() -> BatchRun.Processed? {
+    /// The next finished batch in input order; nil after the last, or (`waiting` false) when
+    /// it is not finished yet.
+    func nextInOrder(waiting: Bool) -> BatchRun.Processed? {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -256,7 +290,7 @@ private final class Pipeline: @unchecked Sendable {
                 condition.broadcast()
                 return batch
             }
-            if inputDone && next >= read { return nil }
+            if !waiting || inputDone && next >= read { return nil }
             condition.wait()
         }
     }
