@@ -1,3 +1,4 @@
+import CheckHost
 import Foundation
 import XCTest
 
@@ -62,6 +63,29 @@ final class ReportTests: XCTestCase {
         let second = try check(["--format", "json", "examples/"])
         XCTAssertEqual(first.stdoutBytes, second.stdoutBytes)
         XCTAssertFalse(first.stdoutBytes.isEmpty)
+    }
+
+    /// `--jobs N` writes, byte for byte, what one job writes: results in input order over many
+    /// batches (the writing thread evaluates batches too, between writes).
+    func testParallelRunsWriteWhatOneJobWrites() throws {
+        // Every example as one line, repeated to 20 batches of `BatchRun.batchSize`.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: TestPaths.examples.path).filter { $0.hasSuffix(".json") }.sorted()
+        let lines = try files.map { file -> String in
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.examples.appendingPathComponent(file)))
+            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        XCTAssertGreaterThan(lines.count, 10)
+        let count = 20 * BatchRun.batchSize
+        let batch = try Fixtures.temporaryFolder("parallel").appendingPathComponent("batch.jsonl")
+        try (0..<count).map { lines[$0 % lines.count] }.joined(separator: "\n").write(to: batch, atomically: true, encoding: .utf8)
+
+        let one = try check(["--format", "jsonl", "--jobs", "1", batch.path])
+        XCTAssertEqual(String(decoding: one.stdoutBytes, as: UTF8.self).split(separator: "\n").count, count + 2, "a header, a line per application, a summary")
+        for jobs in [2, 3, 7] {
+            let many = try check(["--format", "jsonl", "--jobs", String(jobs), batch.path])
+            XCTAssertEqual(many.status, one.status, "--jobs \(jobs)")
+            XCTAssertEqual(many.stdoutBytes, one.stdoutBytes, "--jobs \(jobs)")
+        }
     }
 
     /// A reader that stops early (`check … | head`) ends the run quietly, never with a crash.
