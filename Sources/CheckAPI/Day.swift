@@ -46,18 +46,11 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var description: String {
         // Ten bytes written in place (a report prints days for most applications).
         String(unsafeUninitializedCapacity: 10) { text in
-            func write(_ value: Int, at position: Int, width: Int) {
-                var rest = value
-                for offset in (0..<width).reversed() {
-                    text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-            }
-            write(year, at: 0, width: 4)
+            DecimalDigits.write(year, width: 4, into: text, at: 0)
             text[4] = UInt8(ascii: "-")
-            write(month, at: 5, width: 2)
+            DecimalDigits.write(month, width: 2, into: text, at: 5)
             text[7] = UInt8(ascii: "-")
-            write(day, at: 8, width: 2)
+            DecimalDigits.write(day, width: 2, into: text, at: 8)
             return 10
         }
     }

@@ -143,45 +143,37 @@ public enum BatchRun {
             processedBytes += batch.bytes
             progress.update(done: summary.applications, fraction: reader.totalBytes.map { Double(processedBytes) / Double(max($0, 1)) })
         }
-        if jobs <= 1 {
-            let evaluator = session.makeEvaluator()
-            var sequence = 0
-            while case let records = reader.next(batchSize), !records.isEmpty {
-                write(process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
-                sequence += 1
-            }
-        } else {
-            // An arena per evaluating thread: keep what they free (see the header) — 20,000
-            // page faults for 100,000 applications on two threads became 4,700 (3,000 on one).
-            check_keep_freed_memory()
-            let pipeline = Pipeline(reader: reader, jobs: jobs)
-            for _ in 1..<jobs {
-                Thread {
-                    let evaluator = session.makeEvaluator()
-                    while case .work(let sequence, let records) = pipeline.nextWork(waiting: true) {
-                        pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
-                    }
-                }.start()
-            }
-            // This thread is the last job: it writes what is finished, in order, and evaluates a
-            // batch whenever it has nothing to write (a thread that only wrote woke for every
-            // batch and took the core from an evaluating one).
-            let evaluator = session.makeEvaluator()
-            evaluating: while true {
-                while let batch = pipeline.nextInOrder(waiting: false) { write(batch) }
-                switch pipeline.nextWork(waiting: false) {
-                case .work(let sequence, let records):
+        // An arena per evaluating thread: keep what they free (see the header) — 20,000 page
+        // faults for 100,000 applications on two threads became 4,700 (3,000 on one).
+        let jobs = max(jobs, 1)
+        if jobs > 1 { check_keep_freed_memory() }
+        let pipeline = Pipeline(reader: reader, jobs: jobs)
+        for _ in 1..<jobs {
+            Thread {
+                let evaluator = session.makeEvaluator()
+                while case .work(let sequence, let records) = pipeline.nextWork(waiting: true) {
                     pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
-                case .full:
-                    // As many batches are out as allowed: the next to write is another thread's.
-                    guard let batch = pipeline.nextInOrder(waiting: true) else { break evaluating }
-                    write(batch)
-                case .done:
-                    break evaluating
                 }
-            }
-            while let batch = pipeline.nextInOrder(waiting: true) { write(batch) }
+            }.start()
         }
+        // This thread is the last job (the only one for `--jobs 1`): it writes what is finished,
+        // in order, and evaluates a batch whenever it has nothing to write (a thread that only
+        // wrote woke for every batch and took the core from an evaluating one).
+        let evaluator = session.makeEvaluator()
+        evaluating: while true {
+            while let batch = pipeline.nextInOrder(waiting: false) { write(batch) }
+            switch pipeline.nextWork(waiting: false) {
+            case .work(let sequence, let records):
+                pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))
+            case .full:
+                // As many batches are out as allowed: the next to write is another thread's.
+                guard let batch = pipeline.nextInOrder(waiting: true) else { break evaluating }
+                write(batch)
+            case .done:
+                break evaluating
+            }
+        }
+        while let batch = pipeline.nextInOrder(waiting: true) { write(batch) }
         renderer.keep(kept)
         output.write(renderer.finish(summary))
         progress.finish()

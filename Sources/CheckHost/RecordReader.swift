@@ -107,19 +107,13 @@ private final class LineSource {
     /// `name:line`, written in place in one string (interpolating the number cost some 1,000
     /// instructions for every line of a batch).
     static func source(_ name: String, line: Int) -> String {
-        var digits = 1
-        var rest = line / 10
-        while rest > 0 { rest /= 10; digits += 1 }
+        let digits = DecimalDigits.count(line)
         var name = name
         return name.withUTF8 { prefix in
             String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { text in
                 _ = UnsafeMutableBufferPointer(rebasing: text[..<prefix.count]).initialize(fromContentsOf: prefix)
                 text[prefix.count] = UInt8(ascii: ":")
-                var rest = line
-                for position in (prefix.count + 1..<prefix.count + 1 + digits).reversed() {
-                    text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
+                DecimalDigits.write(line, width: digits, into: text, at: prefix.count + 1)
                 return prefix.count + 1 + digits
             }
         }

@@ -287,6 +287,30 @@ public enum JSONPath {
     }
 }
 
+/// Decimal digits written in place, into text being made (a day, a line number: made for most
+/// applications, where interpolating the numbers into a `String` cost many times as much).
+public enum DecimalDigits {
+    /// How many digits `value` (≥ 0) has.
+    @inlinable public static func count(_ value: Int) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            rest /= 10
+            digits += 1
+        }
+        return digits
+    }
+
+    /// Writes `value` (≥ 0) as `width` digits, padded with zeros, at `position` of `text`.
+    @inlinable public static func write(_ value: Int, width: Int, into text: UnsafeMutableBufferPointer<UInt8>, at position: Int) {
+        var rest = value
+        for offset in (0..<width).reversed() {
+            text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+    }
+}
+
 /// Appends the decimal digits of `value`.
 func appendDecimal<Output: JSONOutput & ~Copyable>(_ value: UInt, to bytes: inout Output) {
     if value >= 10 { appendDecimal(value / 10, to: &bytes) }

@@ -218,6 +218,24 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertEqual(checked, 325 * 7 * 3)
     }
 
+    /// `DecimalDigits` (days, `path:line` sources) writes what `String(value)` does, padded with
+    /// zeros to the width asked for.
+    func testDecimalDigitsWriteWhatStringDoes() {
+        for value in [0, 7, 9, 10, 99, 100, 2024, 65_535, 1_000_000, 123_456_789] {
+            let digits = DecimalDigits.count(value)
+            XCTAssertEqual(digits, String(value).count, "\(value)")
+            for width in [digits, digits + 2] {
+                let text = String(unsafeUninitializedCapacity: width + 2) { buffer in
+                    buffer[0] = UInt8(ascii: "<")
+                    DecimalDigits.write(value, width: width, into: buffer, at: 1)
+                    buffer[width + 1] = UInt8(ascii: ">")
+                    return width + 2
+                }
+                XCTAssertEqual(text, "<" + String(repeating: "0", count: width - digits) + String(value) + ">")
+            }
+        }
+    }
+
     /// `bytesEqual` (member lookup, code matching) is `==` on the bytes: equal buffers of every
     /// length up to 40, and the same with one byte changed at every position, or one shorter.
     func testBytesEqualComparesEveryByte() {
