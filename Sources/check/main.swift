@@ -110,8 +110,14 @@ func defaultRulesRoot() -> URL? {
     return nil
 }
 
+/// The environment variable `name`, if set. (Read with `getenv`: `ProcessInfo`'s `environment`
+/// copies every variable into a new dictionary on each use.)
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
 func environmentList(_ name: String) -> [String] {
-    (ProcessInfo.processInfo.environment[name] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    (environment(name) ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
 }
 
 func language(_ parsed: ParsedArguments) throws -> Language {
@@ -119,7 +125,7 @@ func language(_ parsed: ParsedArguments) throws -> Language {
         guard let language = Language(rawValue: value) else { throw UsageError("--lang must be zh or en, not \(value)") }
         return language
     }
-    let locale = ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LANG"] ?? ""
+    let locale = environment("LC_ALL") ?? environment("LANG") ?? ""
     return locale.hasPrefix("zh") ? .zh : .en
 }
 
@@ -186,7 +192,7 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
 
     let context = reportContext(session, language: language, strictInput: parsed.has("--strict-input"))
     let outputPath = parsed.value("--output")
-    let colour = outputPath == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && !parsed.has("--no-color")
+    let colour = outputPath == nil && isatty(1) == 1 && environment("NO_COLOR") == nil && !parsed.has("--no-color")
     var renderer = format.renderer(context: context, colour: colour, failOn: failOn)
     let output = try OutputSink(path: outputPath)
     let summary = BatchRun.run(session, reader: RecordReader(parsed.positionals), renderer: &renderer, output: output,
