@@ -80,6 +80,17 @@ public final class PluginHandle: Sendable {
     }
 }
 
+/// Plugins that refused the rule data (see ``CheckSession/verifyingRuleData(_:)``), one per line.
+public struct PluginRuleDataErrors: Error, Sendable, CustomStringConvertible {
+    /// The refusals, each naming the plugin file and, in its reason, the rule data's file and field.
+    public let refusals: [PluginRefusal]
+
+    /// "rule data is invalid for N plugin(s):" and a line per refusal.
+    public var description: String {
+        "rule data is invalid for \(refusals.count) plugin\(refusals.count == 1 ? "" : "s"):\n" + refusals.map { "  \($0)" }.joined(separator: "\n")
+    }
+}
+
 /// A loaded host: rule data validated, plugins loaded (or their workers started), ready to
 /// evaluate applications.
 public final class CheckSession: @unchecked Sendable {
@@ -148,7 +159,7 @@ public final class CheckSession: @unchecked Sendable {
                         let unknown = description.rules.lazy.flatMap { rule in rule.citations.lazy.map { (rule.id, $0) } }
                             .first { ruleBook.citations[$0.1] == nil }
                         if let (rule, citation) = unknown {
-                            refusals.append(PluginRefusal(file: file.path, reason: PluginLoader.unknownCitation(citation, rule: rule)))
+                            refusals.append(PluginRefusal(file: file.path, reason: PluginLoader.unknownCitation(citation, rule: rule), concernsRuleData: true))
                             worker.stop()
                             continue
                         }
@@ -183,6 +194,17 @@ public final class CheckSession: @unchecked Sendable {
         shared = Evaluator.Shared(plugins: plugins, citations: CitationIndex(ruleBook.citations), validator: validator, asOf: configuration.asOf,
                                   strictInput: configuration.strictInput, referenceReader: configuration.referenceReader,
                                   messageLanguages: configuration.messageLanguages)
+    }
+
+    /// Loads the rule data of `configuration` and has every plugin open it, for checking rule
+    /// data before it is used: data the host accepts may still hold what a plugin's `open`
+    /// rejects (a threshold's unit, say), and `check` would then run without that plugin.
+    /// Throws the rule book's problems, or ``PluginRuleDataErrors``.
+    public static func verifyingRuleData(_ configuration: SessionConfiguration) throws -> CheckSession {
+        let session = try CheckSession(configuration)
+        let refused = session.refusals.filter(\.concernsRuleData)
+        guard refused.isEmpty else { throw PluginRuleDataErrors(refusals: refused) }
+        return session
     }
 
     /// A new evaluator: one per thread. Evaluators share the isolated plugins' workers.

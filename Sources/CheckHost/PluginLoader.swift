@@ -12,6 +12,16 @@ public struct PluginRefusal: Error, Sendable, CustomStringConvertible {
     public let file: String
     /// What was wrong.
     public let reason: String
+    /// Whether the rule data is at fault (a rule cites a clause it lacks, a dataset folder is
+    /// missing, or the plugin could not open its datasets), not the plugin file.
+    public let concernsRuleData: Bool
+
+    /// A refusal of `file` for `reason`.
+    public init(file: String, reason: String, concernsRuleData: Bool = false) {
+        self.file = file
+        self.reason = reason
+        self.concernsRuleData = concernsRuleData
+    }
 
     /// "refused plugin FILE: REASON".
     public var description: String { "refused plugin \(file): \(reason)" }
@@ -75,6 +85,7 @@ public enum PluginLoader {
                      datasetFiles: (String) -> [DatasetFile]?) throws(PluginRefusal) -> LoadedPlugin {
         let path = file.path
         func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason) }
+        func refuseRuleData(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason, concernsRuleData: true) }
         if let reason = policy.refusal(for: file) { throw refuse(reason) }
 
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
@@ -136,7 +147,7 @@ public enum PluginLoader {
             }
             guard !rules.contains(where: { $0.id == ruleID }) else { throw refuse("rule id \(ruleID) is declared twice") }
             let citations = try list(rule.citations, "rules[\(index)].citations")
-            for citation in citations where !hasCitation(citation) { throw refuse(unknownCitation(citation, rule: ruleID)) }
+            for citation in citations where !hasCitation(citation) { throw refuseRuleData(unknownCitation(citation, rule: ruleID)) }
             rules.append(RuleDescription(
                 id: ruleID,
                 title: try localized(rule.title_zh, rule.title_en, "rules[\(index)].title"),
@@ -146,7 +157,7 @@ public enum PluginLoader {
         let datasets = try list(raw.datasets, "datasets")
         var files: [DatasetFile] = []
         for dataset in datasets {
-            guard let found = datasetFiles(dataset) else { throw refuse("plugin \(id) needs rule data folder \(dataset)/, which no rules root has") }
+            guard let found = datasetFiles(dataset) else { throw refuseRuleData("plugin \(id) needs rule data folder \(dataset)/, which no rules root has") }
             files += found
         }
         let description = PluginDescription(
@@ -154,7 +165,7 @@ public enum PluginLoader {
             title: try localized(raw.title_zh, raw.title_en, "title"),
             datasets: datasets, rules: rules)
 
-        let state = try open(descriptor, datasets: files, id: id, refuse: refuse)
+        let state = try open(descriptor, datasets: files, id: id, refuse: refuseRuleData)
         return LoadedPlugin(file: path, description: description, descriptor: descriptor, state: state)
     }
 

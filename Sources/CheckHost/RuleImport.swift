@@ -20,8 +20,10 @@ public enum RuleImport {
     /// The CSV columns, in the order documented.
     public static let columns = ["number", "text", "textStatus", "codes", "keywords", "notes"]
 
-    /// Imports `csv` into edition `editionID` of `dataset` under the rules root `root`.
-    public static func run(csv: URL, editionID: String?, dataset: String, root: URL) throws -> ImportSummary {
+    /// Imports `csv` into edition `editionID` of `dataset` under the rules root `root`, if
+    /// `validate` accepts the staged copy of the root with the change applied (`check` loads the
+    /// rule book from it and has every plugin open it: ``CheckSession/verifyingRuleData(_:)``).
+    public static func run(csv: URL, editionID: String?, dataset: String, root: URL, validate: (URL) throws -> Void) throws -> ImportSummary {
         guard let text = try? String(contentsOf: csv, encoding: .utf8) else { throw HostError("cannot read \(csv.path) as UTF-8 text") }
         let comments = text.split(separator: "\n").filter { $0.hasPrefix("#") }.map { $0.dropFirst().trimmingCharacters(in: .whitespaces) }
         func directive(_ name: String) -> String? {
@@ -43,7 +45,7 @@ public enum RuleImport {
         try FileManager.default.copyItem(at: root, to: staged)
         let summary = try apply(rows: rows, csv: csv, source: source, editionID: editionID, dataset: dataset, root: staged)
         do {
-            _ = try RuleBook.load(roots: [staged])
+            try validate(staged)
         } catch {
             throw HostError("import refused, nothing was changed:\n\(error)")
         }

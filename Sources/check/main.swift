@@ -56,7 +56,7 @@ let rulesCommand = CommandSpec(
     usage: "check rules [list | verify [DIR] | import FILE.csv] [options]",
     abstract: """
     list (default): the rule data's editions with their dates and completeness, citations and documents.
-    verify [DIR]: validates a rules root (default: the shipped rules/) and lists every problem; exit 0 if valid, 2 if not.
+    verify [DIR]: validates a rules root (default: the shipped rules/), has every plugin open it, and lists every problem; exit 0 if valid, 2 if not.
     import FILE.csv: adds catalogue items typed in by staff to an edition (CSV format in rules/README.md), after
     validating the whole rule data with them; on any problem nothing is written.
     """,
@@ -233,23 +233,30 @@ func runRules(_ arguments: [String]) throws -> Int32 {
         write(RuleListing.render(book, language: language), to: nil)
         return 0
     case "verify":
-        let roots = parsed.positionals.count > 1 ? parsed.positionals.dropFirst().map { URL(fileURLWithPath: $0) } : try configuration(parsed).rulesRoots
+        var configuration = try configuration(parsed)
+        if parsed.positionals.count > 1 { configuration.rulesRoots = parsed.positionals.dropFirst().map { URL(fileURLWithPath: $0) } }
+        let session: CheckSession
         do {
-            let book = try RuleBook.load(roots: Array(roots))
-            write(language.pick(zh: "规则数据有效：\(book.documents.count) 份文件，\(book.editions.count) 个版本，\(book.citations.count) 条引文均已核对\n",
-                                en: "rule data valid: \(book.documents.count) documents, \(book.editions.count) editions, \(book.citations.count) citations checked\n"), to: nil)
-            return 0
+            session = try CheckSession.verifyingRuleData(configuration)
         } catch {
             write("\(error)\n", to: nil)
             return 2
         }
+        let (book, plugins) = (session.ruleBook, session.plugins.count)
+        write(language.pick(zh: "规则数据有效：\(book.documents.count) 份文件，\(book.editions.count) 个版本，\(book.citations.count) 条引文均已核对；\(plugins) 个插件已载入\n",
+                            en: "rule data valid: \(book.documents.count) documents, \(book.editions.count) editions, \(book.citations.count) citations checked; opened by \(plugins) plugin\(plugins == 1 ? "" : "s")\n"), to: nil)
+        return 0
     case "import":
         guard parsed.positionals.count == 2 else { throw UsageError("rules import takes one CSV file") }
-        let root = try configuration(parsed).rulesRoots[0]
+        let configuration = try configuration(parsed)
         let summary = try RuleImport.run(csv: URL(fileURLWithPath: parsed.positionals[1]), editionID: parsed.value("--edition"),
-                                         dataset: parsed.value("--dataset") ?? "encouraged-catalogue", root: root)
+                                         dataset: parsed.value("--dataset") ?? "encouraged-catalogue", root: configuration.rulesRoots[0]) { staged in
+            var staging = configuration
+            staging.rulesRoots = [staged]
+            _ = try CheckSession.verifyingRuleData(staging)
+        }
         write("imported \(summary.items.count) item(s) into \(summary.file) (edition \(summary.edition)): \(summary.items.map(String.init).joined(separator: ", "))\n"
-              + "source text kept as \(summary.sourceCopy); rule data validated\n", to: nil)
+              + "source text kept as \(summary.sourceCopy); rule data validated and opened by every plugin\n", to: nil)
         return 0
     default:
         throw UsageError("unknown rules action \(action): list, verify or import")

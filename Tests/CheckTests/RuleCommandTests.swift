@@ -38,6 +38,35 @@ final class RuleCommandTests: XCTestCase {
         XCTAssertTrue(bad.stdout.contains("rules/rd-centre/import-2021.json: $.effectiveTo: expected a day on or after effectiveFrom 2021-01-01, found 2020-12-31"), bad.stdout)
     }
 
+    /// Data the host accepts but a plugin's `open` rejects (here a threshold's unit, which only
+    /// the high-energy plugin reads) fails `verify` too: `check` would run without that plugin.
+    func testVerifyHasThePluginsOpenTheRuleData() throws {
+        let ok = try check(["rules", "verify"])
+        XCTAssertTrue(ok.stdout.hasSuffix("citations checked; opened by 4 plugins\n"), ok.stdout)
+
+        let copy = try Fixtures.temporaryFolder().appendingPathComponent("rules")
+        try FileManager.default.copyItem(at: TestPaths.rules, to: copy)
+        let file = copy.appendingPathComponent("high-energy/energy-review-2023.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "\"unit\": \"tce\"", with: "\"unit\": \"kg\"")
+        XCTAssertNotEqual(edited, text)
+        try Data(edited.utf8).write(to: file)
+        let bad = try check(["rules", "verify", copy.path])
+        XCTAssertEqual(bad.status, 2, bad.stdout)
+        XCTAssertTrue(bad.stdout.hasPrefix("rule data is invalid for 1 plugin:\n  refused plugin "), bad.stdout)
+        XCTAssertTrue(bad.stdout.contains("plugin high-energy could not open its rule data: rules/high-energy/energy-review-2023.json: $.thresholds."), bad.stdout)
+        XCTAssertTrue(bad.stdout.contains(".unit: expected a unit among CNY, USD, kWh, percent, persons, tce, found string \"kg\""), bad.stdout)
+
+        // An import checks its staged copy the same way, and changes nothing.
+        let edition = copy.appendingPathComponent("encouraged-catalogue/2025-national.json")
+        let before = try Data(contentsOf: edition)
+        let csv = TestPaths.fixtures.appendingPathComponent("import/FIXTURE-encouraged-2025-national.csv")
+        let imported = try check(["rules", "import", csv.path, "--rules", copy.path])
+        XCTAssertEqual(imported.status, 2, imported.stdout)
+        XCTAssertTrue(imported.stderr.contains("import refused, nothing was changed:\nrule data is invalid for 1 plugin:\n  refused plugin "), imported.stderr)
+        XCTAssertEqual(try Data(contentsOf: edition), before)
+    }
+
     /// Importing the (clearly marked, invented) fixture CSV makes the encouraged-catalogue plugin
     /// verify claims against it: pass for a matching item, fail for one the project does not fit.
     func testImportedItemsAreUsedToVerifyClaims() throws {
