@@ -654,12 +654,6 @@ enum UTF8Sequence {
     }
 }
 
-/// Whether `bytes` are text a C string can carry: well-formed UTF-8 (as the reader requires of
-/// a document) without a NUL.
-public func isValidText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    checkText(bytes) != .invalid
-}
-
 /// What ``checkText(_:)`` found.
 public enum CheckedText: Sendable {
     /// Not well-formed UTF-8, or it holds a NUL.
