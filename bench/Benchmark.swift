@@ -38,6 +38,7 @@ func spawn(_ arguments: [String], output: String = "/dev/null") -> pid_t {
     return pid
 }
 
+/// Seconds on the monotonic clock.
 func now() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
@@ -86,7 +87,6 @@ func measure(_ sides: [() -> Double], times: Int) -> [Timing] {
     }
     return seconds.map { Timing(median: median($0), best: $0.min()!) }
 }
-
 
 /// "2.10× (best runs 1.95×)": the ratio `top / bottom` of the medians, then of the best runs.
 func ratio(_ top: Timing, _ bottom: Timing) -> String {
@@ -138,8 +138,8 @@ print("")
 // (d) One job against two. (More runs than the long measurements, like (a): a run takes
 // 0.1-0.2 s, and a tenth of a second is where this machine's noise shows most.) Beside them,
 // in the same rounds, what this machine gives the same work split between two processes that
-// share nothing (`--jobs 1` each, on either half of the file): the speed-up two threads in one
-// process can be held to, since the machine's noise moves both alike.
+// share nothing (`--jobs 1` each, on either half of the file): a reference for two threads in
+// one process, which this machine's noise moves as it moves them.
 let twenty = file(20_000)
 let oneJob = [check, "--jobs", "1", "--format", "jsonl"]
 let halves = [oneJob + ["\(data)/20000-first-half.jsonl"], oneJob + ["\(data)/20000-second-half.jsonl"]]
