@@ -1,8 +1,7 @@
 import CheckAPI
 
-/// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue. (A class: rule
-/// data that threads evaluating side by side share; a struct found in the data was copied, a
-/// retain per field.)
+/// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class CatalogueEdition: Sendable {
     let edition: Edition
     /// The edition's name as applications claim it, e.g. "2025".

@@ -11,8 +11,8 @@ final class SectorGroup: Sendable {
     }
 }
 
-/// The thresholds of one edition of the energy-review measures. (A class: rule data that threads
-/// evaluating side by side share; a struct found in the data was copied, a retain per field.)
+/// The thresholds of one edition of the energy-review measures.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class EnergyReviewEdition: Sendable {
     let edition: Edition
     /// At or above: provincial review (nil if the edition's thresholds were not read).

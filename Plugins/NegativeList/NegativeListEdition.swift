@@ -63,8 +63,7 @@ struct ShareCondition: Sendable {
 }
 
 /// One measure of a negative-list edition, with the fields this plugin adds to a catalogue item.
-/// (A class: rule data that threads evaluating side by side share; a struct found in the data
-/// was copied, a retain per field.)
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class NegativeListItem: Sendable {
     enum Kind: String, Sendable {
         case prohibited, restricted, unknown
@@ -102,8 +101,8 @@ struct KnownAbsence: Sendable {
     let citations: [String]
 }
 
-/// A negative-list edition: the catalogue edition plus this plugin's item fields. (A class:
-/// it is looked up for every application, and copying one is one retain, not one per field.)
+/// A negative-list edition: the catalogue edition plus this plugin's item fields.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class NegativeListEdition: Sendable {
     let edition: Edition
     let items: [NegativeListItem]

@@ -15,9 +15,8 @@ struct RDCriteria: Sendable {
     }
 }
 
-/// One policy window of one benefit, with the criteria that apply in it. (A class: rule data
-/// that threads evaluating side by side share; a struct found in the data was copied, a retain
-/// per field.)
+/// One policy window of one benefit, with the criteria that apply in it.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class BenefitWindow: Sendable {
     enum CriteriaStatus: String, Sendable {
         /// Read for this window.

@@ -2,8 +2,7 @@
 /// matching): all items' keywords in one Aho–Corasick automaton, so the project's texts are
 /// scanned once per application whatever the number of items, and item codes indexed by their
 /// first three characters (two GB/T codes can only overlap if those agree).
-/// (A class: rule data that threads evaluating side by side share; reaching a struct stored in
-/// the data copied it, a retain and a release per field.)
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 public final class CatalogueMatcher: Sendable {
     /// One item to match: its codes and keywords.
     public struct Item: Sendable {

@@ -173,9 +173,8 @@ public enum DateStatus: String, Sendable {
     }
 }
 
-/// A dated edition of a catalogue or list: one rule-data file of kind `edition`. (A class:
-/// plugins look editions up for every application, and copying one is one retain, not one per
-/// field.)
+/// A dated edition of a catalogue or list: one rule-data file of kind `edition`.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 public final class Edition: Sendable {
     /// The dataset (folder under `rules/`).
     public let dataset: String

@@ -195,13 +195,9 @@ public struct JSONWriter: ~Copyable {
     /// Appends `value` as a quoted, escaped JSON string. Only `"`, `\` and control characters
     /// are escaped; other characters (Chinese included) are written as UTF-8.
     public static func appendQuoted<Output: JSONOutput & ~Copyable>(_ value: UnsafeBufferPointer<UInt8>, to output: inout Output) {
-        output.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape (the usual case), one copy.
-        guard let firstEscape = firstByteToEscape(in: value) else {
-            output.append(bytes: value)
-            output.append(UInt8(ascii: "\""))
-            return
-        }
+        guard let firstEscape = firstByteToEscape(in: value) else { return appendVerbatimQuoted(value, to: &output) }
+        output.append(UInt8(ascii: "\""))
         var runStart = 0
         for position in firstEscape..<value.count {
             let byte = value[position]
@@ -223,6 +219,13 @@ public struct JSONWriter: ~Copyable {
             runStart = position + 1
         }
         output.append(bytes: UnsafeBufferPointer(rebasing: value[runStart..<value.count]))
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `value`, which holds nothing a JSON string must escape, between quotes.
+    static func appendVerbatimQuoted<Output: JSONOutput & ~Copyable>(_ value: UnsafeBufferPointer<UInt8>, to output: inout Output) {
+        output.append(UInt8(ascii: "\""))
+        output.append(bytes: value)
         output.append(UInt8(ascii: "\""))
     }
 
@@ -338,12 +341,7 @@ public struct JSONWriter: ~Copyable {
     public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) { beginValue(); JSONWriter.appendQuoted(value, to: &buffer) }
     /// Writes a string value from UTF-8 that ``checkText(_:)`` found ``CheckedText/verbatimInJSON``:
     /// copied between quotes, not scanned again.
-    public mutating func string(verbatimUTF8 value: UnsafeBufferPointer<UInt8>) {
-        beginValue()
-        buffer.append(UInt8(ascii: "\""))
-        buffer.append(bytes: value)
-        buffer.append(UInt8(ascii: "\""))
-    }
+    public mutating func string(verbatimUTF8 value: UnsafeBufferPointer<UInt8>) { beginValue(); JSONWriter.appendVerbatimQuoted(value, to: &buffer) }
     /// Writes an integer value.
     public mutating func integer(_ value: Int) {
         beginValue()
