@@ -4,10 +4,18 @@ import CheckAPI
 final class SectorGroup: Sendable {
     let name: String
     let codes: [String]
+    /// For a 两高 category whose codes cover more than the category (化工 is 25 products within
+    /// C26): what the category really is, "中文 / English". A code match then means "may be
+    /// 两高", never more than `review` (SPEC §5.3).
+    let partOf: Localized?
 
-    init(name: String, codes: [String]) {
+    init(name: String, codes: [String], partOf: String? = nil) {
         self.name = name
         self.codes = codes
+        self.partOf = partOf.map { text in
+            let parts = text.split(separator: " / ", maxSplits: 1).map(String.init)
+            return Localized(zh: MessageText(parts[0]), en: MessageText(parts.count > 1 ? parts[1] : parts[0]))
+        }
     }
 }
 
@@ -16,11 +24,11 @@ final class SectorGroup: Sendable {
 final class EnergyReviewEdition: Sendable {
     let edition: Edition
     /// At or above: provincial review (nil if the edition's thresholds were not read).
-    let provincialTce: Double?
+    let provincialTce: DecimalNumber?
     let provincialCitation: String?
-    /// Below both: no separate review.
-    let exemptTce: Double?
-    let exemptKwh: Double?
+    /// Below both: no separate review; either at or above it: a review is required.
+    let exemptTce: DecimalNumber?
+    let exemptKwh: DecimalNumber?
     let exemptCitation: String?
     let approvalCitation: String?
     let citations: [String]
@@ -100,7 +108,8 @@ struct HighEnergyPlugin: RulePlugin {
                     let categoryNode = try file.root.required("lianggaoCategories")
                     categoryCitations = try categoryNode.required("citations").asStrings()
                     for node in try categoryNode.required("categories").asArray() {
-                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings()))
+                        categories.append(SectorGroup(name: try node.required("name").asString(), codes: try node.required("codes").asStrings(),
+                                                      partOf: try node.optional("partOf")?.asNonEmptyString()))
                     }
                 } else if file.root["kind"]?.string == "edition" {
                     let edition = try Edition(file.root, dataset: "high-energy", file: file.path)
@@ -151,28 +160,65 @@ struct HighEnergyPlugin: RulePlugin {
                 en: "The project's industries (\(application.industryCodes, separator: ", ")) are neither an energy-intensive division nor a 两高 category."),
                 evidence: application.industryCodes.map { .value($0) }, citations: outsideCitations)
         }
-        var parts: [Localized] = []
         var evidence: [Evidence] = []
         var citations = [Self.seedRestrict, Self.seedProducts]
+        var head: [Localized] = []
         if let division {
-            parts.append(Localized(zh: "行业 \(division.code) 属于高耗能行业“\(division.group.name)”", en: "industry \(division.code) is in the energy-intensive division “\(division.group.name)”"))
+            head.append(Localized(zh: "行业 \(division.code) 属于高耗能行业“\(division.group.name)”", en: "industry \(division.code) is in the energy-intensive division “\(division.group.name)”"))
             evidence.append(.value(division.code))
             citations += divisionCitations
         }
-        if let category, category.code.index == division?.code.index {
-            parts.append(Localized(zh: "也属于“两高”项目类别“\(category.group.name)”", en: "and in the 两高 category “\(category.group.name)”"))
-            citations += categoryCitations
-        } else if let category {
-            parts.append(Localized(zh: "行业 \(category.code) 属于“两高”项目类别“\(category.group.name)”", en: "industry \(category.code) is in the 两高 category “\(category.group.name)”"))
-            evidence.append(.value(category.code))
-            citations += categoryCitations
-        } else {
-            parts.append(Localized(zh: "但不属于“两高”项目类别（电力行业中仅火力发电、热电联产属煤电）", en: "but not in a 两高 category (within power generation only thermal power and CHP are coal power)"))
+        guard let category else {
+            // An energy-intensive division, outside every 两高 category (wind, solar, hydro,
+            // nuclear and biomass power; rolling of non-ferrous metals …): not restricted.
+            let power = division?.group.codes.contains("D44") == true
+                ? Localized(zh: "（电力行业中仅火力发电、热电联产属“两高”的煤电；水电、核电、风电、太阳能发电、生物质能发电不属“两高”）", en: " (in power generation only thermal power and CHP are coal power, a 两高 category; hydro, nuclear, wind, solar and biomass power are not)")
+                : Localized(zh: "", en: "")
+            return Finding(rule: "high-energy/sector", verdict: .pass, message: Localized(
+                zh: "\(head.map(\.zhText).joined(separator: "，"))，但不属于“两高”项目类别\(power.zhText)，不按“两高”项目严格限制；项目能耗按节能审查的规定核对。",
+                en: "\(head.map(\.enText).joined(separator: ", ")), but not in a 两高 category\(power.enText), so it is not restricted as a 两高 project; its energy use is checked under the energy-review rules."),
+                evidence: evidence, citations: citations)
         }
-        return Finding(rule: "high-energy/sector", verdict: .review, message: Localized(
-            zh: "\(parts.map(\.zhText).joined(separator: "，"))。此类项目属严格限制的范围，须经省级有关部门论证后方可推进；请附论证意见供人工审核。",
-            en: "\(parts.map(\.enText).joined(separator: ", ")). Such projects are strictly restricted and need a provincial assessment before they proceed; attach it for review."),
-            evidence: evidence, citations: citations)
+        citations += categoryCitations
+        if category.code.index == division?.code.index {
+            head.append(Localized(zh: "也属于“两高”项目类别“\(category.group.name)”", en: "and in the 两高 category “\(category.group.name)”"))
+        } else {
+            head.append(Localized(zh: "行业 \(category.code) 属于“两高”项目类别“\(category.group.name)”", en: "industry \(category.code) is in the 两高 category “\(category.group.name)”"))
+            evidence.append(.value(category.code))
+        }
+        let assessment = application.project?.optional("energy")?.optional("lianggaoAssessmentApproved")
+        evidence.append(assessment.map { .value($0) } ?? .absent("$.project.energy.lianggaoAssessmentApproved"))
+        let facts = Localized(zh: head.map(\.zhText).joined(separator: "，"), en: head.map(\.enText).joined(separator: ", "))
+        if let partOf = category.group.partOf {
+            // The category is only part of the code: the project may not be 两高 at all.
+            if assessment?.bool == true {
+                return Finding(rule: "high-energy/sector", verdict: .pass, message: Localized(
+                    zh: "\(facts.zhText)（\(partOf.zhText)）；申报已完成省级论证。",
+                    en: "\(facts.enText) (\(partOf.enText)); the provincial assessment is declared done."),
+                    evidence: evidence, citations: citations)
+            }
+            return Finding(rule: "high-energy/sector", verdict: .review, message: Localized(
+                zh: "\(facts.zhText)，但\(partOf.zhText)，仅凭行业代码不能认定为“两高”项目。请人工核对项目产品是否属于“两高”范围；属于的，须经省级有关部门论证后方可推进。",
+                en: "\(facts.enText), but \(partOf.enText), so the industry code alone does not make it a 两高 project. Check by hand whether its products are within 两高; if they are, a provincial assessment is needed before it proceeds."),
+                evidence: evidence, citations: citations)
+        }
+        switch assessment?.bool {
+        case true?:
+            return Finding(rule: "high-energy/sector", verdict: .pass, message: Localized(
+                zh: "\(facts.zhText)。此类项目属严格限制的范围，须经省级有关部门论证；申报已完成论证。",
+                en: "\(facts.enText). Such projects are strictly restricted and need a provincial assessment; it is declared done."),
+                evidence: evidence, citations: citations)
+        case false?:
+            return Finding(rule: "high-energy/sector", verdict: .fail, message: Localized(
+                zh: "\(facts.zhText)。此类项目属严格限制的范围，须经省级有关部门论证后方可推进；申报论证未通过。",
+                en: "\(facts.enText). Such projects are strictly restricted and may proceed only after a provincial assessment; it is declared not passed."),
+                evidence: evidence, citations: citations)
+        case nil:
+            return Finding(rule: "high-energy/sector", verdict: .review, message: Localized(
+                zh: "\(facts.zhText)。此类项目属严格限制的范围，须经省级有关部门论证后方可推进；申请未申报论证结果，请附论证意见供人工审核。",
+                en: "\(facts.enText). Such projects are strictly restricted and need a provincial assessment before they proceed; the application does not say whether it was done, so attach it for review."),
+                evidence: evidence, citations: citations)
+        }
     }
 
     func energyReviewFinding(_ request: Request) -> Finding {
@@ -205,32 +251,44 @@ struct HighEnergyPlugin: RulePlugin {
                           "《\(title)》 applies on the as-of date, but its thresholds for exemption are not in the rule data; check by hand whether the project needs an energy review.",
                           edition.citations)
         }
-        guard let tce = consumption?.number else {
-            return result(.review, "申请未申报年综合能源消费量（$.project.energy.annualConsumptionTce），无法判断是否须经节能审查；请补充。",
-                          "The application declares no annual energy consumption ($.project.energy.annualConsumptionTce), so whether an energy review is needed cannot be decided; add it.",
+        let tce = consumption?.decimal, kwh = electricity?.decimal
+        // Either figure at or above its threshold requires a review by itself; both below
+        // exempt the project; a figure that is missing decides only when the other one already
+        // requires the review (SPEC §5.3).
+        let tceRequires = tce.map { $0 >= exemptTce }, kwhRequires = kwh.map { $0 >= exemptKwh }
+        if let tce, let kwh, tceRequires == false, kwhRequires == false {
+            return result(.pass, "年综合能源消费量 \(tce.grouped) 吨标准煤（不满 \(exemptTce.grouped)）且年用电量 \(kwh.grouped) 千瓦时（不满 \(exemptKwh.grouped)），不再单独进行节能审查，按相关节能标准、规范建设即可。",
+                          "Annual consumption \(tce.grouped) tce (under \(exemptTce.grouped)) and electricity \(kwh.grouped) kWh (under \(exemptKwh.grouped)): no separate energy review is needed; build to the relevant energy standards.",
                           [edition.exemptCitation])
         }
-        let kwh = electricity?.number
-        let below = tce < exemptTce && (kwh.map { $0 < exemptKwh } ?? false)
-        if below {
-            return result(.pass, "年综合能源消费量 \(formatAmount(tce)) 吨标准煤（不满 \(formatAmount(exemptTce))）且年用电量 \(formatAmount(kwh!)) 千瓦时（不满 \(formatAmount(exemptKwh))），不再单独进行节能审查，按相关节能标准、规范建设即可。",
-                          "Annual consumption \(formatAmount(tce)) tce (under \(formatAmount(exemptTce))) and electricity \(formatAmount(kwh!)) kWh (under \(formatAmount(exemptKwh))): no separate energy review is needed; build to the relevant energy standards.",
-                          [edition.exemptCitation])
-        }
-        if tce < exemptTce && kwh == nil {
-            return result(.review, "年综合能源消费量 \(formatAmount(tce)) 吨标准煤不满 \(formatAmount(exemptTce))，但未申报年用电量（$.project.energy.annualElectricityKwh）；用电量不满 \(formatAmount(exemptKwh)) 千瓦时才免于单独节能审查，请补充。",
-                          "Annual consumption \(formatAmount(tce)) tce is under \(formatAmount(exemptTce)), but the annual electricity use ($.project.energy.annualElectricityKwh) is not declared; the exemption also needs it under \(formatAmount(exemptKwh)) kWh. Add it.",
-                          [edition.exemptCitation])
+        guard tceRequires == true || kwhRequires == true else {
+            // Nothing requires a review yet, and a figure is missing.
+            switch (tce, kwh) {
+            case (let tce?, nil):
+                return result(.review, "年综合能源消费量 \(tce.grouped) 吨标准煤不满 \(exemptTce.grouped)，但未申报年用电量（$.project.energy.annualElectricityKwh）；用电量不满 \(exemptKwh.grouped) 千瓦时才免于单独节能审查，请补充。",
+                              "Annual consumption \(tce.grouped) tce is under \(exemptTce.grouped), but the annual electricity use ($.project.energy.annualElectricityKwh) is not declared; the exemption also needs it under \(exemptKwh.grouped) kWh. Add it.",
+                              [edition.exemptCitation])
+            case (nil, let kwh?):
+                return result(.review, "年用电量 \(kwh.grouped) 千瓦时不满 \(exemptKwh.grouped)，但未申报年综合能源消费量（$.project.energy.annualConsumptionTce）；能源消费量不满 \(exemptTce.grouped) 吨标准煤才免于单独节能审查，请补充。",
+                              "Annual electricity \(kwh.grouped) kWh is under \(exemptKwh.grouped), but the annual energy consumption ($.project.energy.annualConsumptionTce) is not declared; the exemption also needs it under \(exemptTce.grouped) tce. Add it.",
+                              [edition.exemptCitation])
+            default:
+                return result(.review, "申请未申报年综合能源消费量（$.project.energy.annualConsumptionTce）和年用电量（$.project.energy.annualElectricityKwh），无法判断是否须经节能审查；请补充。",
+                              "The application declares neither its annual energy consumption ($.project.energy.annualConsumptionTce) nor its electricity use ($.project.energy.annualElectricityKwh), so whether an energy review is needed cannot be decided; add them.",
+                              [edition.exemptCitation])
+            }
         }
         var level = Localized(zh: "由省级节能审查机关确定的审查机关", en: "the authority the province designates")
         var levelCitation: String? = nil
-        if let provincial = edition.provincialTce, tce >= provincial {
-            level = Localized(zh: "省级节能审查机关（年综合能源消费量 \(formatAmount(provincial)) 吨标准煤及以上；该门槛取自转载文本，有一处转载为5000吨）",
-                              en: "the provincial energy-review authority (from \(formatAmount(provincial)) tce a year; this threshold is from reprints, one of which says 5,000)")
+        if let provincial = edition.provincialTce, let tce, tce >= provincial {
+            level = Localized(zh: "省级节能审查机关（年综合能源消费量 \(provincial.grouped) 吨标准煤及以上；该门槛取自转载文本，有一处转载为5000吨）",
+                              en: "the provincial energy-review authority (from \(provincial.grouped) tce a year; this threshold is from reprints, one of which says 5,000)")
             levelCitation = edition.provincialCitation
         }
-        let usage = Localized(zh: "年综合能源消费量 \(formatAmount(tce)) 吨标准煤\(kwh.map { "、年用电量 \(formatAmount($0)) 千瓦时" } ?? "")",
-                              en: "annual consumption \(formatAmount(tce)) tce\(kwh.map { " and electricity \(formatAmount($0)) kWh" } ?? "")")
+        var usageParts: [Localized] = []
+        if let tce { usageParts.append(Localized(zh: "年综合能源消费量 \(tce.grouped) 吨标准煤", en: "annual consumption \(tce.grouped) tce")) }
+        if let kwh { usageParts.append(Localized(zh: "年用电量 \(kwh.grouped) 千瓦时", en: "electricity \(kwh.grouped) kWh")) }
+        let usage = Localized(zh: usageParts.map(\.zhText).joined(separator: "、"), en: usageParts.map(\.enText).joined(separator: " and "))
         switch approved?.bool {
         case true?:
             return result(.pass, "\(usage.zhText)，须经节能审查（\(level.zhText)）；申报已通过。", "With \(usage.enText), an energy review is required (\(level.enText)); it is declared approved.",
@@ -266,6 +324,13 @@ struct HighEnergyPlugin: RulePlugin {
         }
         let citations = editionCitations + [Self.seedRestrict]
         let isNew = type?.string == "new"
+        if let partOf = category.group.partOf, level?.string == "below-baseline" || level?.string == "baseline" {
+            // Only part of the code is 两高: the efficiency rule of 两高 projects may not apply.
+            return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(
+                zh: "\(head.zhText)，但\(partOf.zhText)；申报能效未达标杆水平。如项目产品属于“两高”范围，能效未达标杆水平的新建项目参照限制类管理，请人工核对。",
+                en: "\(head.enText), but \(partOf.enText); its efficiency is declared below the benchmark. If its products are within 两高, a new project below the benchmark is managed as restricted; check by hand."),
+                evidence: evidence, citations: citations)
+        }
         switch level?.string {
         case "below-baseline"? where isNew:
             return Finding(rule: "high-energy/efficiency", verdict: .fail, message: Localized(

@@ -18,7 +18,7 @@ struct ShareCondition: Sendable {
     }
 
     let kind: Kind
-    let percent: Double?
+    let percent: DecimalNumber?
     /// The condition applies only when one of these words occurs in the project's texts.
     let when: KeywordMatcher?
 
@@ -28,7 +28,7 @@ struct ShareCondition: Sendable {
             throw JSONFieldError(path: typeNode.path, expected: "a known condition type", found: typeNode.summary)
         }
         self.kind = kind
-        percent = try node.optional("percent")?.asNumber()
+        percent = try node.optional("percent")?.asDecimal()
         let needsPercent = [.chineseShareAtLeast, .foreignShareAtMost, .singleForeignShareAtMost].contains(kind)
         if needsPercent && percent == nil {
             throw JSONFieldError(path: node.path + ".percent", expected: "a percentage for \(kind.rawValue)", found: "nothing")
@@ -38,7 +38,7 @@ struct ShareCondition: Sendable {
 
     /// What the condition requires, in words.
     var requirement: Localized {
-        let value = percent.map(formatAmount) ?? ""
+        let value = percent?.description ?? ""
         return switch kind {
         case .chineseControlled: Localized(zh: "须由中方控股", en: "must be controlled by the Chinese side")
         case .chineseShareAtLeast: Localized(zh: "中方股比不低于\(value)%", en: "Chinese share at least \(value)%")
@@ -51,13 +51,14 @@ struct ShareCondition: Sendable {
 
     /// Whether `shares` meets the condition; nil if the application does not say.
     func isMet(by shares: Shareholding) -> Bool? {
-        switch kind {
-        case .chineseControlled: shares.isChineseControlled
-        case .chineseShareAtLeast: shares.chinesePercent.map { $0 >= percent! }
-        case .foreignShareAtMost: shares.foreignPercent.map { $0 <= percent! }
-        case .jointVenture: shares.isJointVenture
-        case .singleForeignShareAtMost: shares.largestForeignPercent.map { $0 <= percent! }
-        case .chineseLegalRepresentative: nil
+        // `percent` is present for the kinds that compare with it (checked when decoded).
+        switch (kind, percent) {
+        case (.chineseControlled, _): shares.isChineseControlled
+        case (.chineseShareAtLeast, let limit?): shares.chinesePercent.map { $0 >= limit }
+        case (.foreignShareAtMost, let limit?): shares.foreignPercent.map { $0 <= limit }
+        case (.jointVenture, _): shares.isJointVenture
+        case (.singleForeignShareAtMost, let limit?): shares.largestForeignPercent.map { $0 <= limit }
+        case (.chineseLegalRepresentative, _), (.chineseShareAtLeast, nil), (.foreignShareAtMost, nil), (.singleForeignShareAtMost, nil): nil
         }
     }
 }

@@ -142,8 +142,11 @@ struct NegativeListPlugin: RulePlugin {
         let shares = application.shareholding
         var evidence = match.evidence + shares.evidence
         if let foreign = shares.foreignPercent, let chinese = shares.chinesePercent {
-            evidence.append(.derived(label: "foreign share (sum of sharePercent of foreign investors)", value: formatAmount(foreign) + "%"))
-            evidence.append(.derived(label: "Chinese share (sum of sharePercent of other investors)", value: formatAmount(chinese) + "%"))
+            evidence.append(.derived(label: "外资股比合计 / foreign share, total", value: "\(foreign)%"))
+            evidence.append(.derived(label: "中方股比合计 / Chinese share, total", value: "\(chinese)%"))
+        }
+        if let total = shares.totalPercent, total != .hundred {
+            evidence.append(.derived(label: "各方持股比例合计 / all shares, total", value: "\(total)%"))
         }
         let rule = rule(for: item)
         func review(_ why: Localized) -> Finding {
@@ -157,21 +160,38 @@ struct NegativeListPlugin: RulePlugin {
                                     en: "But \(statusNote(item.item.textStatus).enText); check the shareholding condition against the official list by hand."))
         }
         let texts = application.describingTexts
-        let applicable = item.conditions.filter { $0.when == nil || $0.when!.firstMatch(in: texts) != nil }
+        let applicable = item.conditions.filter { condition in condition.when.map { $0.firstMatch(in: texts) != nil } ?? true }
         guard !applicable.isEmpty else {
             return review(Localized(zh: "该项对不同对象设有不同条件，无法从申请中判断适用哪一项，请人工核对。",
                                     en: "The item sets different conditions for different activities and the application does not show which applies; check by hand."))
         }
         let requirements = applicable.map(\.requirement)
         let required = Localized(zh: requirements.map(\.zhText).joined(separator: "；"), en: requirements.map(\.enText).joined(separator: "; "))
-        guard shares.isDeclared else {
+        guard let chinese = shares.chinesePercent, let foreign = shares.foreignPercent else {
             return review(Localized(
                 zh: "该项要求：\(required.zhText)。申请未完整申报各投资方的持股比例或是否外方（缺：\(shares.undeclared.joined(separator: "、"))），请补充后重新核对。",
                 en: "The item requires: \(required.enText). The application does not declare every investor's share and whether it is foreign (missing: \(shares.undeclared.joined(separator: ", "))); add them and check again."))
         }
-        let declared = Localized(
-            zh: "申报的中方股比 \(formatAmount(shares.chinesePercent!))%，外资股比 \(formatAmount(shares.foreignPercent!))%",
-            en: "declared Chinese share \(formatAmount(shares.chinesePercent!))%, foreign share \(formatAmount(shares.foreignPercent!))%")
+        // Shares that contradict themselves decide nothing (SPEC §3): a flag against the
+        // country, or a total other than 100.
+        var problems: [Localized] = []
+        for investor in shares.contradictions {
+            let country = investor.country?.string ?? "", flag = investor.flag?.bool == true ? "true" : "false"
+            problems.append(Localized(
+                zh: "\(investor.node.path).country 为 \(country)，而 \(investor.node.path).foreign 为 \(flag)：港澳台及境外投资者一律按外资计，中国境内投资者不是外资，两项申报相互矛盾",
+                en: "\(investor.node.path).country is \(country) but \(investor.node.path).foreign is \(flag): investors from Hong Kong, Macao, Taiwan and abroad are foreign and those from the mainland are not, so the two contradict each other"))
+        }
+        if let total = shares.totalPercent, total != .hundred {
+            let gap = DecimalNumber.hundred.subtracting(total)?.normalized
+            let part = gap.map { $0 > .zero ? Localized(zh: "缺 \($0)%", en: "\($0)% missing") : Localized(zh: "超出 \(DecimalNumber.zero.subtracting($0)?.description ?? "")%", en: "\(DecimalNumber.zero.subtracting($0)?.description ?? "")% too much") }
+            problems.append(Localized(zh: "各投资方持股比例合计 \(total)%，不是100%（\(part?.zhText ?? "")）", en: "the investors' shares total \(total)%, not 100% (\(part?.enText ?? ""))"))
+        }
+        let declared = Localized(zh: "申报的中方股比 \(chinese)%，外资股比 \(foreign)%", en: "declared Chinese share \(chinese)%, foreign share \(foreign)%")
+        guard problems.isEmpty else {
+            return review(Localized(
+                zh: "该项要求\(required.zhText)；\(declared.zhText)，但\(problems.map(\.zhText).joined(separator: "；"))。股权条件须在更正申报后核对，请人工确认。",
+                en: "The item requires: \(required.enText); \(declared.enText), but \(problems.map(\.enText).joined(separator: "; ")). The condition can be checked only once the declaration is corrected; confirm by hand."))
+        }
         let outcomes = applicable.map { ($0, $0.isMet(by: shares)) }
         let unmet = outcomes.filter { $0.1 == false }.map(\.0.requirement)
         if !unmet.isEmpty {

@@ -23,26 +23,38 @@ final class BenefitWindow: Sendable {
         case verified
         /// Not read for this window; the last verified criteria are applied as guidance.
         case lastVerified = "last-verified"
-        /// Read, but this window's criteria are known to differ in ways not read.
-        case unverified
+        /// This window's criteria are known to differ from the ones held and were not read:
+        /// none are applied.
+        case notHeld = "not-held"
     }
 
     let edition: Edition
     let benefit: String
-    let criteria: RDCriteria
-    let criteriaCitation: String
+    /// The criteria applied in the window (nil when `criteriaStatus` is `not-held`).
+    let criteria: RDCriteria?
+    let criteriaCitation: String?
     let criteriaStatus: CriteriaStatus
+    /// Why the criteria are not held (for `not-held`), as the rule data says it.
+    let criteriaGap: Localized?
 
     init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
         self.edition = edition
         benefit = try root.required("benefit").asString()
-        criteria = try RDCriteria(try root.required("criteria"))
-        criteriaCitation = try root.required("criteriaCitation").asString()
         let statusNode = try root.required("criteriaStatus")
         guard let status = CriteriaStatus(rawValue: try statusNode.asString()) else {
-            throw JSONFieldError(path: statusNode.path, expected: "verified, last-verified or unverified", found: statusNode.summary)
+            throw JSONFieldError(path: statusNode.path, expected: "verified, last-verified or not-held", found: statusNode.summary)
         }
         criteriaStatus = status
+        if status == .notHeld {
+            criteria = nil
+            criteriaCitation = try root.optional("criteriaCitation")?.asString()
+            let gap = try root.required("criteriaGap").asNonEmptyString().split(separator: " / ", maxSplits: 1).map(String.init)
+            criteriaGap = Localized(zh: MessageText(gap[0]), en: MessageText(gap.count > 1 ? gap[1] : gap[0]))
+        } else {
+            criteria = try RDCriteria(try root.required("criteria"))
+            criteriaCitation = try root.required("criteriaCitation").asString()
+            criteriaGap = nil
+        }
     }
 }
 
@@ -50,14 +62,14 @@ final class BenefitWindow: Sendable {
 struct ExchangeRate: Sendable {
     let from: String
     let to: String
-    let rate: Double
+    let rate: DecimalNumber
     let valid: DayRange
     let source: String
 
     init(_ node: JSONNode) throws(JSONFieldError) {
         from = try node.required("from").asString()
         to = try node.required("to").asString()
-        rate = try node.required("rate").asNumber()
+        rate = try node.required("rate").asDecimal()
         valid = DayRange(from: try Day.decode(try node.required("validFrom")), through: try Day.decode(try node.required("validThrough")))
         source = try node.required("source").asNonEmptyString()
     }
@@ -96,15 +108,15 @@ struct RDCentrePlugin: RulePlugin {
                 id: "rd-centre/import-exemption",
                 title: Localized(zh: "科技开发用品免征进口税收", en: "Import-tax exemption for R&D goods"),
                 description: Localized(
-                    zh: "在财关税〔2021〕23号期间（2021-01-01至2025-12-31）三项条件全部满足且已认定为通过，任一不满足为不通过（逐项列明要求与申报值）；2026年起适用财关税〔2026〕7号，其条件未取得，按最近核实的条件提示并需人工审核。",
-                    en: "In the window of 财关税〔2021〕23号 (2021-01-01 … 2025-12-31): pass when all three criteria are met and the centre is certified, fail when any is not (each with required and declared values); from 2026 财关税〔2026〕7号 governs, whose criteria were not read: review, with the last verified criteria as guidance."),
+                    zh: "仅在申报该项优惠时判定（未申报为不适用，研发中心看来符合条件时给出提示）。财关税〔2021〕23号期间（2021-01-01至2025-12-31）三项条件全部满足且已认定为通过，任一不满足为不通过（逐项列明要求与申报值）；2026年起适用财关税〔2026〕7号，其条件未取得，按最近核实的条件提示并需人工审核。",
+                    en: "Judged only when the benefit is claimed (otherwise not applicable, with a hint when the centre looks eligible). In the window of 财关税〔2021〕23号 (2021-01-01 … 2025-12-31): pass when all three criteria are met and the centre is certified, fail when any is not (each with required and declared values); from 2026 财关税〔2026〕7号 governs, whose criteria were not read: review, with the last verified criteria as guidance."),
                 citations: [seed]),
             RuleDescription(
                 id: "rd-centre/vat-refund",
                 title: Localized(zh: "采购国产设备全额退还增值税", en: "VAT refund on domestic equipment"),
                 description: Localized(
-                    zh: "公告2019年第91号（延续至2023-12-31）和2023年第41号（至2027-12-31）期间，按同样三项条件判定；91号期间条件随设立时间而定，需人工审核。",
-                    en: "Within 公告2019年第91号 (extended to 2023-12-31) and 2023年第41号 (to 2027-12-31), the same three criteria and logic; under 91号 the criteria depended on the founding date, so review."),
+                    zh: "仅在申报该项优惠时判定（未申报为不适用）。公告2023年第41号期间（至2027-12-31）按三项条件判定（条件据川经合发〔2024〕17号）；公告2019年第91号期间（延续至2023-12-31）条件随研发中心设立时间而定、未取得，需人工审核。",
+                    en: "Judged only when the benefit is claimed (otherwise not applicable). Within 公告2023年第41号 (to 2027-12-31): the three criteria, as worded in 川经合发〔2024〕17号; within 公告2019年第91号 (extended to 2023-12-31) the criteria depended on the founding date and were not obtained: review."),
                 citations: [seed]),
         ])
 
@@ -159,16 +171,28 @@ struct RDCentrePlugin: RulePlugin {
     func assess(_ target: Benefit, request: Request) -> Finding {
         let (rule, benefit, name) = (target.rule, target.benefit, target.name)
         let application = request.application
-        let centre = application.root.optional("rdCentre")
+        let centre = application.root.optional("rdCentre").flatMap { $0.kind == .object ? $0 : nil }
         let claim = application.claims?.optional(target.claimKey)
         let claimEvidence: Evidence = claim.map { .value($0) } ?? .absent(target.claimPath)
-        // (Each evidence list made whole, in one allocation: the first two findings are made for
-        // most applications.)
-        guard centre != nil || claim?.bool == true else {
+        let window = windows.first { $0.benefit == benefit && $0.edition.effective.contains(request.asOf) }
+        // A benefit not claimed is never pass, fail or review (SPEC §4): not applicable, with a
+        // hint when the centre's declared facts meet the criteria in force.
+        guard claim?.bool == true else {
+            if let centre, let window, window.criteriaStatus == .verified, let criteria = window.criteria {
+                let (outcomes, used) = self.criteria(criteria, centre: centre, asOf: request.asOf)
+                if outcomes.allSatisfy({ $0.met == true }) {
+                    return Finding(rule: rule, verdict: .notApplicable, message: Localized(
+                        zh: "申请未申报\(name.zhText)，本规则不适用。提示：按申报的研发中心情况，《\(window.edition.title)》的三项条件均满足（\(outcomes.map(\.line.zhText).joined(separator: "；"))），经认定后可申报该项优惠。",
+                        en: "The application does not claim the \(name.enText); the rule does not apply. Hint: by the R&D-centre facts declared, the three criteria of 《\(window.edition.title)》 are met (\(outcomes.map(\.line.enText).joined(separator: "; "))); once certified, the centre may claim it."),
+                        evidence: [claimEvidence] + used, citations: [window.criteriaCitation, Self.seed].compactMap { $0 })
+                }
+            }
+            let notCentre = centre == nil
+                ? Localized(zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)", en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText)")
+                : Localized(zh: "申请未申报\(name.zhText)", en: "The application does not claim the \(name.enText)")
             return Finding(rule: rule, verdict: .notApplicable, message: Localized(
-                zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)，本规则不适用。",
-                en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText); the rule does not apply."),
-                evidence: [claimEvidence, .absent("$.rdCentre")], citations: [Self.seed])
+                zh: "\(notCentre.zhText)，本规则不适用。", en: "\(notCentre.enText); the rule does not apply."),
+                evidence: [claimEvidence, centre.map { .value($0) } ?? .absent("$.rdCentre")], citations: [Self.seed])
         }
         guard let centre else {
             return Finding(rule: rule, verdict: .review, message: Localized(
@@ -176,34 +200,38 @@ struct RDCentrePlugin: RulePlugin {
                 en: "The application claims the \(name.enText) but gives no R&D-centre facts ($.rdCentre), so the criteria cannot be checked; add them."),
                 evidence: [claimEvidence, .absent("$.rdCentre")], citations: [Self.seed])
         }
-        guard let window = windows.first(where: { $0.benefit == benefit && $0.edition.effective.contains(request.asOf) }) else {
+        guard let window else {
             let loaded = windows.filter { $0.benefit == benefit }.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
+            let submittedOn: [Evidence] = application.root["submittedOn"].map { [.value($0)] } ?? []
             return Finding(rule: rule, verdict: .review, message: Localized(
                 zh: "\(request.asOf) 不在已载入的\(name.zhText)政策期内（已载入：\(loaded)），请人工核对当时适用的政策。",
                 en: "\(request.asOf) is outside every loaded window of the \(name.enText) (loaded: \(loaded)); check the policy then in force by hand."),
-                evidence: [claimEvidence, .value(application.root["submittedOn"]!)], citations: [Self.seed])
+                evidence: [claimEvidence] + submittedOn, citations: [Self.seed])
         }
-        let (outcomes, used) = criteria(window.criteria, centre: centre, asOf: request.asOf)
+        let policy = "《\(window.edition.title)》（\(window.edition.effective)）"
+        guard let criteria = window.criteria else {
+            // The window's criteria are not held: nothing to evaluate them by.
+            let gap = window.criteriaGap ?? Localized(zh: "该期间的条件未取得", en: "this window's criteria were not obtained")
+            let established = centre.optional("establishedOn")
+            return Finding(rule: rule, verdict: .review, message: Localized(
+                zh: "申请日期 \(request.asOf) 适用\(policy)；\(gap.zhText)。请对照该文件的条件人工核对。",
+                en: "On \(request.asOf) \(policy) applies; \(gap.enText). Check the criteria of that document by hand."),
+                evidence: [claimEvidence, established.map { .value($0) } ?? .absent("$.rdCentre.establishedOn")],
+                citations: [window.criteriaCitation, Self.seed].compactMap { $0 })
+        }
+        let (outcomes, used) = self.criteria(criteria, centre: centre, asOf: request.asOf)
         var evidence: [Evidence] = []
         evidence.reserveCapacity(used.count + 2)
         evidence.append(claimEvidence)
         evidence += used
         let list = Localized(zh: outcomes.map(\.line.zhText).joined(separator: "；"), en: outcomes.map(\.line.enText).joined(separator: "; "))
-        let citations = [window.criteriaCitation, Self.seed]
-        let policy = "《\(window.edition.title)》（\(window.edition.effective)）"
+        let citations = [window.criteriaCitation, Self.seed].compactMap { $0 }
         func finding(_ verdict: Verdict, zh: @autoclosure () -> MessageText, en: @autoclosure () -> MessageText) -> Finding {
             Finding(rule: rule, verdict: verdict, message: Localized(zh: zh(), en: en()), evidence: evidence, citations: citations)
         }
-        switch window.criteriaStatus {
-        case .lastVerified, .unverified:
-            let why = window.criteriaStatus == .lastVerified
-                ? Localized(zh: "该期间文件中外资研发中心的条件未取得，以下按最近核实的（2021—2025年）条件评估，仅供参考，须对照\(window.edition.title)核实",
-                            en: "this window's criteria for foreign-funded R&D centres were not read; the last verified (2021-2025) criteria are applied below as guidance only and must be confirmed against \(window.edition.title)")
-                : Localized(zh: "该期间的条件随研发中心设立时间而定，未全部取得，以下按2021年起的条件评估，仅供参考",
-                            en: "in this window the criteria depended on when the centre was set up and were not all read; the criteria from 2021 are applied below as guidance only")
-            return finding(.review, zh: "申请日期 \(request.asOf) 适用\(policy)；\(why.zhText)：\(list.zhText)。", en: "On \(request.asOf) \(policy) applies; \(why.enText): \(list.enText).")
-        case .verified:
-            break
+        if window.criteriaStatus == .lastVerified {
+            return finding(.review, zh: "申请日期 \(request.asOf) 适用\(policy)；该期间文件中外资研发中心的条件未取得，以下按最近核实的（2021—2025年）条件评估，仅供参考，须对照\(window.edition.title)核实：\(list.zhText)。",
+                           en: "On \(request.asOf) \(policy) applies; this window's criteria for foreign-funded R&D centres were not read; the last verified (2021-2025) criteria are applied below as guidance only and must be confirmed against \(window.edition.title): \(list.enText).")
         }
         let unmet = outcomes.filter { $0.met == false }
         if !unmet.isEmpty {
@@ -250,11 +278,11 @@ struct RDCentrePlugin: RulePlugin {
         let staff = centre.optional("fullTimeRdStaff")
         evidence.append(staff.map { .value($0) } ?? .absent("$.rdCentre.fullTimeRdStaff"))
         let staffLabel = Localized(zh: "（2）专职研究与试验发展人员", en: "(2) full-time R&D staff")
-        if let count = staff?.number {
-            outcomes.append(CriterionOutcome(label: staffLabel, required: "\(formatAmount(criteria.fullTimeRdStaff.value))", declared: formatAmount(count),
+        if let count = staff?.decimal {
+            outcomes.append(CriterionOutcome(label: staffLabel, required: criteria.fullTimeRdStaff.value.grouped, declared: count.grouped,
                                              met: count >= criteria.fullTimeRdStaff.value, why: nil))
         } else {
-            outcomes.append(CriterionOutcome(label: staffLabel, required: "\(formatAmount(criteria.fullTimeRdStaff.value))", declared: "—", met: nil,
+            outcomes.append(CriterionOutcome(label: staffLabel, required: criteria.fullTimeRdStaff.value.grouped, declared: "—", met: nil,
                                              why: Localized(zh: "未申报", en: "not declared")))
         }
         outcomes.append(money(centre, field: "equipmentOriginalValue", threshold: criteria.equipmentOriginalValue,
@@ -274,9 +302,13 @@ struct RDCentrePlugin: RulePlugin {
             return CriterionOutcome(label: label, required: threshold.description, declared: amount.description, met: amount.amount >= threshold.value, why: nil)
         }
         if let rate = rates.first(where: { $0.from == amount.currency && $0.to == threshold.unit && $0.valid.contains(asOf) }) {
-            let converted = amount.amount * rate.rate
+            // Exact: a product needing more digits than a decimal holds is not rounded into a verdict.
+            guard let converted = amount.amount.multiplied(by: rate.rate) else {
+                return CriterionOutcome(label: label, required: threshold.description, declared: amount.description, met: nil, why: Localized(
+                    zh: "按汇率 \(rate.rate) 换算的结果超出精确计算范围", en: "the conversion at rate \(rate.rate) cannot be computed exactly"))
+            }
             return CriterionOutcome(label: label, required: threshold.description,
-                                    declared: "\(amount) ≈ \(formatAmount(converted)) \(threshold.unit) (rate \(rate.rate), \(rate.source))",
+                                    declared: "\(amount) = \(converted.normalized.grouped) \(threshold.unit) (rate \(rate.rate), \(rate.source))",
                                     met: converted >= threshold.value, why: nil)
         }
         return CriterionOutcome(label: label, required: threshold.description, declared: amount.description, met: nil, why: Localized(

@@ -65,81 +65,134 @@ public struct Application {
         return zone
     }
 
-    /// Whether the project is in Guangdong province (`广东省` or `广东`).
-    public var isInGuangdong: Bool {
-        guard let name = province?.string else { return false }
-        return name == "广东省" || name == "广东" || name.lowercased() == "guangdong"
-    }
+    /// The province the project is in (validated by the host: one of ``Location/provinces``).
+    public var provinceName: Location.Province? { province?.string.flatMap(Location.province(named:)) }
+
+    /// Whether the project is in Guangdong province (`广东省`, `广东` or `Guangdong`).
+    public var isInGuangdong: Bool { provinceName == Location.guangdong }
 
     /// The shareholding declared by `$.investors`.
     public var shareholding: Shareholding { Shareholding(investors: root["investors"], chineseControl: project?.optional("chineseControl")) }
 }
 
-/// The shares of a project as declared by its investors (SPEC §3): the foreign share is the sum
-/// over foreign investors; Chinese control means the Chinese side holds more than 50 %, or
-/// `project.chineseControl` is true.
+/// The shares of a project as declared by its investors (SPEC §3). An investor is foreign by its
+/// country when it gives one (Hong Kong, Macao, Taiwan and abroad are foreign whatever the
+/// `foreign` flag says), else by its flag; the foreign share is the sum over foreign investors;
+/// Chinese control means the Chinese side holds more than 50 %, or `project.chineseControl` is
+/// true. Shares are exact decimals: 8.3 + 24.1 + 17.6 is 50, not 中方控股.
 public struct Shareholding {
-    /// The investor objects.
-    public let investors: [JSONNode]
-    /// Total share of foreign investors (Hong Kong, Macao and Taiwan included), if every investor declared a share.
-    public let foreignPercent: Double?
-    /// Total share of Chinese investors, if every investor declared a share.
-    public let chinesePercent: Double?
+    /// One investor as the shareholding reads it.
+    public struct Investor {
+        /// The investor object.
+        public let node: JSONNode
+        /// `sharePercent`, if it is a number.
+        public let shareNode: JSONNode?
+        /// Its exact value.
+        public let share: DecimalNumber?
+        /// `country`, if given.
+        public let country: JSONNode?
+        /// `foreign`, if given.
+        public let flag: JSONNode?
+        /// Whether the investor counts as foreign: by its country when given (anything but
+        /// `CN`), else by its flag; nil when neither says.
+        public let isForeign: Bool?
+        /// Whether the flag says the opposite of the country (`HK` with `foreign: false`,
+        /// `CN` with `foreign: true`).
+        public var flagContradictsCountry: Bool {
+            guard let country = country?.string, let flag = flag?.bool else { return false }
+            return flag != (country != "CN")
+        }
+
+        init(_ node: JSONNode) {
+            self.node = node
+            shareNode = node.optional("sharePercent").flatMap { $0.kind == .number ? $0 : nil }
+            share = shareNode?.decimal
+            country = node.optional("country").flatMap { $0.kind == .string ? $0 : nil }
+            flag = node.optional("foreign").flatMap { $0.bool != nil ? $0 : nil }
+            if let code = country?.string {
+                isForeign = code != "CN"
+            } else {
+                isForeign = flag?.bool
+            }
+        }
+    }
+
+    /// The investors, in order.
+    public let investors: [Investor]
+    /// Total share of foreign investors, if every investor declared a share and foreignness.
+    public let foreignPercent: DecimalNumber?
+    /// Total share of Chinese investors, if every investor declared a share and foreignness.
+    public let chinesePercent: DecimalNumber?
+    /// Total of all declared shares, if every investor declared one.
+    public let totalPercent: DecimalNumber?
     /// The largest share of a single foreign investor, if declared.
-    public let largestForeignPercent: Double?
-    /// `$.investors[i].sharePercent` and `$.investors[i].foreign` paths that are missing.
+    public let largestForeignPercent: DecimalNumber?
+    /// Paths of what is missing: `$.investors[i].sharePercent`, and `$.investors[i].foreign`
+    /// where neither the country nor the flag says whether the investor is foreign.
     public let undeclared: [String]
     /// `$.project.chineseControl`, if given.
     public let chineseControlFlag: JSONNode?
 
     init(investors: JSONNode?, chineseControl: JSONNode?) {
-        let list = investors.map { Array($0.children) } ?? []
+        let list = (investors?.children).map { $0.map(Investor.init) } ?? []
         self.investors = list
         chineseControlFlag = chineseControl
-        var foreign = 0.0, chinese = 0.0, largest = 0.0
+        var foreign = DecimalNumber.zero, chinese = DecimalNumber.zero, total = DecimalNumber.zero
+        var largest: DecimalNumber? = nil
         var missing: [String] = []
+        var fits = true
         for investor in list {
-            let share = investor.optional("sharePercent")?.number
-            let isForeign = investor.optional("foreign")?.bool
-            if share == nil { missing.append(investor.path + ".sharePercent") }
-            if isForeign == nil { missing.append(investor.path + ".foreign") }
-            guard let share, let isForeign else { continue }
+            if investor.share == nil { missing.append(investor.node.path + ".sharePercent") }
+            if investor.isForeign == nil { missing.append(investor.node.path + ".foreign") }
+            if let share = investor.share {
+                if let sum = total.adding(share) { total = sum } else { fits = false }
+            }
+            guard let share = investor.share, let isForeign = investor.isForeign else { continue }
             if isForeign {
-                foreign += share
-                largest = max(largest, share)
+                if let sum = foreign.adding(share) { foreign = sum } else { fits = false }
+                if largest.map({ share > $0 }) ?? true { largest = share }
             } else {
-                chinese += share
+                if let sum = chinese.adding(share) { chinese = sum } else { fits = false }
             }
         }
         undeclared = missing
-        let complete = missing.isEmpty && !list.isEmpty
-        foreignPercent = complete ? foreign : nil
-        chinesePercent = complete ? chinese : nil
-        largestForeignPercent = complete ? largest : nil
+        let complete = missing.isEmpty && !list.isEmpty && fits
+        foreignPercent = complete ? foreign.normalized : nil
+        chinesePercent = complete ? chinese.normalized : nil
+        largestForeignPercent = complete ? (largest ?? .zero).normalized : nil
+        totalPercent = !list.isEmpty && fits && list.allSatisfy({ $0.share != nil }) ? total.normalized : nil
     }
 
-    /// Whether the shares are declared for every investor.
+    /// Whether every investor's share and foreignness are declared.
     public var isDeclared: Bool { foreignPercent != nil }
+
+    /// Investors whose `foreign` flag contradicts their country.
+    public var contradictions: [Investor] { investors.filter(\.flagContradictsCountry) }
+
+    /// Whether the shares total exactly 100 (nil if not every share is declared).
+    public var addsUp: Bool? { totalPercent.map { $0 == .hundred } }
 
     /// Whether the Chinese side controls the project (more than 50 %, or the declared flag).
     public var isChineseControlled: Bool? {
         if chineseControlFlag?.bool == true { return true }
         guard let chinesePercent else { return nil }
-        return chinesePercent > 50
+        return chinesePercent > DecimalNumber(50)
     }
 
     /// Whether foreign and Chinese investors both hold a share (an equity joint venture).
     public var isJointVenture: Bool? {
         guard let foreignPercent, let chinesePercent else { return nil }
-        return foreignPercent > 0 && chinesePercent > 0
+        return foreignPercent > .zero && chinesePercent > .zero
     }
 
-    /// The evidence of these shares: every `sharePercent` and the `foreign` flags.
+    /// The evidence of these shares: every investor's `country`, `foreign` flag and
+    /// `sharePercent`, what is missing, and `project.chineseControl`.
     public var evidence: [Evidence] {
         var result: [Evidence] = []
         for investor in investors {
-            if let foreign = investor["foreign"] { result.append(.value(foreign)) }
-            if let share = investor.optional("sharePercent") { result.append(.value(share)) }
+            if let country = investor.country { result.append(.value(country)) }
+            if let flag = investor.flag { result.append(.value(flag)) }
+            if let share = investor.shareNode { result.append(.value(share)) }
         }
         result += undeclared.map { .absent($0) }
         if let chineseControlFlag { result.append(.value(chineseControlFlag)) }
@@ -149,56 +202,25 @@ public struct Shareholding {
 
 /// An amount of money as written in an application: `{ "amount": number, "currency": "USD" }`.
 public struct Money: Sendable, Equatable, CustomStringConvertible {
-    /// The amount.
-    public let amount: Double
+    /// The amount, exactly as declared.
+    public let amount: DecimalNumber
     /// The ISO 4217 currency code, e.g. `USD`, `CNY`.
     public let currency: String
 
     /// A money value.
-    public init(amount: Double, currency: String) {
+    public init(amount: DecimalNumber, currency: String) {
         self.amount = amount
         self.currency = currency
     }
 
     /// Reads a money object; nil if the node is missing either part.
     public init?(_ node: JSONNode?) {
-        guard let node, let amount = node["amount"]?.number, amount.isFinite, let currency = node["currency"]?.string else { return nil }
+        guard let node, let amount = node["amount"]?.decimal, let currency = node["currency"]?.string else { return nil }
         self.init(amount: amount, currency: currency)
     }
 
     /// "8,000,000 USD".
-    public var description: String { "\(formatAmount(amount)) \(currency)" }
-}
-
-/// `12000000` → "12,000,000"; `12.5` → "12.5".
-public func formatAmount(_ value: Double) -> String {
-    guard value.isFinite, abs(value) < 9.2e18 else { return String(value) }
-    let whole = value.rounded(.towardZero)
-    let magnitude = UInt64(abs(whole))
-    var digits = 1
-    var rest = magnitude
-    while rest >= 10 { rest /= 10; digits += 1 }
-    let length = (value < 0 ? 1 : 0) + digits + (digits - 1) / 3
-    // The whole part's digits with a comma before every third from the right, written from
-    // the right straight into the string.
-    var result = String(unsafeUninitializedCapacity: length) { text in
-        var position = length
-        var rest = magnitude
-        for digit in 0..<digits {
-            if digit > 0 && digit % 3 == 0 { position -= 1; text[position] = UInt8(ascii: ",") }
-            position -= 1
-            text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        if value < 0 { text[0] = UInt8(ascii: "-") }
-        return length
-    }
-    let fraction = abs(value - whole)
-    if fraction > 0 {
-        let text = String(fraction)
-        if let dot = text.firstIndex(of: ".") { result += String(text[dot...].prefix(7)) }
-    }
-    return result
+    public var description: String { "\(amount.grouped) \(currency)" }
 }
 
 /// GB/T 4754-2017 code arithmetic.

@@ -308,14 +308,14 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     /// search of every loaded library's protocol conformances on first use, at start-up.)
     public static let units = ["CNY", "USD", "kWh", "percent", "persons", "tce"]
 
-    /// The value.
-    public let value: Double
+    /// The value, exactly.
+    public let value: DecimalNumber
     /// The unit: one of ``units``.
     public let unit: String
 
     /// Decodes `{value, unit}`, checking the unit.
     public init(_ node: JSONNode) throws(JSONFieldError) {
-        value = try node.required("value").asNumber()
+        value = try node.required("value").asDecimal()
         let unitNode = try node.required("unit")
         unit = try unitNode.asString()
         guard Threshold.units.contains(unit) else {
@@ -324,5 +324,5 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "10,000 tce".
-    public var description: String { "\(formatAmount(value)) \(unit)" }
+    public var description: String { "\(value.grouped) \(unit)" }
 }

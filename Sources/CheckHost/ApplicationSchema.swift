@@ -5,7 +5,8 @@ import CheckAPI
 indirect enum ValueShape: Sendable {
     case string(nonEmpty: Bool)
     case integer(minimum: Int?)
-    case number(minimum: Double?, maximum: Double?)
+    /// An exact decimal (see ``DecimalNumber``) within the bounds.
+    case number(minimum: DecimalNumber?, maximum: DecimalNumber?)
     case boolean
     case date
     case oneOf([String])
@@ -14,6 +15,13 @@ indirect enum ValueShape: Sendable {
     /// `{ "amount": number ≥ 0, "currency": "USD" }` (``ApplicationSchema/moneyObject``).
     case money
     case industryCode
+    /// ISO 3166-1 alpha-2 (``CountryCodes``).
+    case countryCode
+    /// A provincial-level division of the mainland (``Location/provinces``).
+    case province
+    /// null, or a pilot FTZ area: one of Guangdong's three for a Guangdong project, any name
+    /// ending in 片区 elsewhere (``Location``).
+    case freeTradeZone
     case object([Field])
     case array(of: ValueShape, minimumCount: Int)
     case nullable(ValueShape)
@@ -24,11 +32,8 @@ indirect enum ValueShape: Sendable {
         case .string(let nonEmpty): nonEmpty ? "a non-empty string" : "a string"
         case .integer(let minimum): minimum.map { "an integer ≥ \($0)" } ?? "an integer"
         case .number(let minimum, let maximum):
-            switch (minimum, maximum) {
-            case let (low?, high?): "a number from \(formatAmount(low)) to \(formatAmount(high))"
-            case let (low?, nil): "a number ≥ \(formatAmount(low))"
-            default: "a number"
-            }
+            "a number" + (minimum.map { low in maximum.map { " from \(low.grouped) to \($0.grouped)" } ?? " ≥ \(low.grouped)" } ?? "")
+                + " (at most \(DecimalNumber.maxScale) digits after the point)"
         case .boolean: "true or false"
         case .date: "a date YYYY-MM-DD"
         case .oneOf(let values): "one of " + values.map { JSONWriter.quoted($0) }.joined(separator: ", ")
@@ -36,6 +41,9 @@ indirect enum ValueShape: Sendable {
         case .currency: "a currency code of three capital letters (e.g. \"USD\", \"CNY\")"
         case .money: "an amount {\"amount\": number, \"currency\": \"USD\"}"
         case .industryCode: "a GB/T 4754-2017 code (section letter and 2, 3 or 4 digits, e.g. \"C3973\")"
+        case .countryCode: "an ISO 3166-1 alpha-2 country or region code in capitals (e.g. \"DE\", \"HK\", \"CN\")"
+        case .province: "a provincial-level division of the mainland, e.g. \"广东省\""
+        case .freeTradeZone: "null (not in a pilot free trade zone), or a pilot FTZ area: for Guangdong " + Location.guangdongFreeTradeZoneAreas.map { JSONWriter.quoted($0.name) }.joined(separator: ", ") + "; elsewhere the area's name ending in 片区"
         case .object: "an object"
         case .array(let element, let minimumCount):
             minimumCount > 0 ? "an array of at least \(minimumCount) element\(minimumCount == 1 ? "" : "s"), each \(element.expectation)" : "an array, each element \(element.expectation)"
@@ -69,7 +77,7 @@ struct Field: Sendable {
 /// The application format v1 (SPEC §3).
 enum ApplicationSchema {
     static let moneyObject: ValueShape = .object([
-        .required("amount", .number(minimum: 0, maximum: nil), "The amount."),
+        .required("amount", .number(minimum: .zero, maximum: nil), "The amount, exactly as a decimal."),
         .required("currency", .currency, "ISO 4217 currency code, e.g. USD, CNY."),
     ])
 
@@ -83,17 +91,17 @@ enum ApplicationSchema {
         ])), "The applicant."),
         .required("investors", .array(of: .object([
             .optional("name", .string(nonEmpty: false), "The investor's name."),
-            .optional("country", .string(nonEmpty: false), "ISO country or region code."),
+            .optional("country", .countryCode, "ISO 3166-1 alpha-2 country or region code (CN, HK, MO, TW, DE ...). Hong Kong, Macao, Taiwan and abroad count as foreign whatever `foreign` says."),
             .optional("foreign", .boolean, "Whether the investor is foreign (Hong Kong, Macao and Taiwan investors count as foreign)."),
-            .optional("sharePercent", .number(minimum: 0, maximum: 100), "The investor's share of the project, 0-100."),
+            .optional("sharePercent", .number(minimum: .zero, maximum: .hundred), "The investor's share of the project, 0-100, an exact decimal; the shares of all investors total 100."),
         ]), minimumCount: 1), "The investors (at least one)."),
         .required("project", .object([
             .required("name", .string(nonEmpty: true), "The project's name."),
             .required("type", .oneOf(["new", "expansion", "merger-acquisition", "rd-centre"]), "The kind of project."),
             .required("location", .object([
-                .required("province", .string(nonEmpty: true), "Province, e.g. 广东省."),
+                .required("province", .province, "Province, e.g. 广东省 (full or short name)."),
                 .optional("city", .nullable(.string(nonEmpty: false)), "City, e.g. 深圳市."),
-                .optional("freeTradeZone", .nullable(.string(nonEmpty: false)), "The pilot FTZ area, e.g. 前海蛇口片区, or null."),
+                .optional("freeTradeZone", .nullable(.freeTradeZone), "The pilot FTZ area, e.g. 前海蛇口片区, or null."),
             ]), "Where the project is."),
             .required("industries", .array(of: .object([
                 .required("code", .industryCode, "GB/T 4754-2017 code, e.g. C3973."),
@@ -108,9 +116,10 @@ enum ApplicationSchema {
             .optional("chineseControl", .nullable(.boolean), "True where Chinese control rests on grounds other than shares."),
             .optional("capacityReplacement", .nullable(.boolean), "Whether capacity replacement (产能置换) applies."),
             .optional("energy", .nullable(.object([
-                .optional("annualConsumptionTce", .nullable(.number(minimum: 0, maximum: nil)), "Annual comprehensive energy consumption, tonnes of standard coal."),
-                .optional("annualElectricityKwh", .nullable(.number(minimum: 0, maximum: nil)), "Annual electricity consumption, kWh."),
+                .optional("annualConsumptionTce", .nullable(.number(minimum: .zero, maximum: nil)), "Annual comprehensive energy consumption, tonnes of standard coal."),
+                .optional("annualElectricityKwh", .nullable(.number(minimum: .zero, maximum: nil)), "Annual electricity consumption, kWh."),
                 .optional("energyReviewApproved", .nullable(.boolean), "Whether the energy-conservation review (节能审查) was approved."),
+                .optional("lianggaoAssessmentApproved", .nullable(.boolean), "For a 两高 project: whether the provincial assessment (论证) was passed."),
                 .optional("efficiencyLevel", .nullable(.oneOf(["benchmark", "baseline", "below-baseline"])), "Energy efficiency against the 能效标杆/基准水平."),
             ])), "Energy use."),
             .optional("environment", .nullable(.object([
@@ -201,9 +210,9 @@ final class ApplicationValidator: Sendable {
             case .string:
                 guard node.kind == .string, check.count == 0 || !node.stringBytes.isEmpty else { return fail(node.kind == .string ? "an empty string" : nil) }
             case .integer:
-                guard let value = node.integer, Double(value) >= check.minimum else { return fail(validator.numberFound(node)) }
+                guard let value = node.integer, check.minimum.map({ DecimalNumber(value) >= $0 }) ?? true else { return fail(validator.numberFound(node)) }
             case .number:
-                guard let value = node.number, value.isFinite, value >= check.minimum, value <= check.maximum else {
+                guard let value = node.decimal, check.minimum.map({ value >= $0 }) ?? true, check.maximum.map({ value <= $0 }) ?? true else {
                     return fail(validator.numberFound(node))
                 }
             case .boolean:
@@ -214,7 +223,7 @@ final class ApplicationValidator: Sendable {
                 let text = node.stringBytes
                 guard node.kind == .string, (check.child..<check.child + check.count).contains(where: { name($0, equals: text) }) else { return fail() }
             case .constant:
-                guard node.integer == Int(check.minimum) else { return fail() }
+                guard node.integer == check.count else { return fail() }
             case .currency:
                 let text = node.stringBytes
                 guard node.kind == .string, text.count == 3, text.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return fail() }
@@ -224,6 +233,29 @@ final class ApplicationValidator: Sendable {
                     let code = node.string!
                     let nearest = validator.industries.nearest(to: code)
                     return fail("unknown code \(JSONWriter.quoted(JSONFieldError.excerpt(code)))" + (nearest.isEmpty ? "" : "; nearest valid codes: " + nearest.joined(separator: ", ")))
+                }
+            case .countryCode:
+                guard node.kind == .string else { return fail() }
+                guard let code = node.string, CountryCodes.contains(code) else {
+                    let text = node.string ?? ""
+                    let nearest = CountryCodes.nearest(to: text)
+                    return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(text)))" + (nearest.isEmpty ? "" : "; nearest codes: " + nearest.joined(separator: ", ")))
+                }
+            case .province:
+                guard node.kind == .string else { return fail() }
+                guard let name = node.string, Location.province(named: name) != nil else {
+                    return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(node.string ?? "")))" + "; known values: " + Location.provinces.map(\.name).joined(separator: "、"))
+                }
+            case .freeTradeZone:
+                guard node.kind == .string, let name = node.string else { return fail() }
+                let province = node.parent?["province"]?.string.flatMap(Location.province(named:))
+                let area = Location.guangdongFreeTradeZoneArea(named: name)
+                if province == Location.guangdong || (province == nil && area != nil) {
+                    guard area != nil else { return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(name))), not an area of the Guangdong pilot FTZ") }
+                } else if let area {
+                    return fail("\(JSONWriter.quoted(name)), an area of the Guangdong pilot FTZ (\(area.city)), but the project is in \(province?.name ?? "another province")")
+                } else if !Location.looksLikeFreeTradeZoneArea(name) {
+                    return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(name))), not the name of an FTZ area (片区)")
                 }
             case .array:
                 guard node.kind == .array, node.count >= check.count else {
@@ -306,8 +338,8 @@ final class ApplicationValidator: Sendable {
     }
 
     fileprivate func numberFound(_ node: JSONNode) -> String? {
-        guard let value = node.number else { return nil }
-        return value.isFinite ? "number \(node.jsonText)" : "number \(node.jsonText) (out of range)"
+        guard node.kind == .number else { return nil }
+        return node.decimal != nil ? "number \(node.jsonText)" : "number \(JSONFieldError.excerpt(node.jsonText)) (beyond what an exact decimal holds)"
     }
 }
 
@@ -317,20 +349,21 @@ final class ApplicationValidator: Sendable {
 struct CompiledSchema: Sendable {
     /// What a ``Check`` checks.
     enum Kind: UInt8, Sendable {
-        case string, integer, number, boolean, date, oneOf, constant, currency, industryCode, object, array, nullable
+        case string, integer, number, boolean, date, oneOf, constant, currency, industryCode, countryCode, province, freeTradeZone, object, array, nullable
     }
 
     /// One shape. `child` and `count` mean: object — its fields `fields[child..<child+count]`;
     /// oneOf — its values, also in `fields` (names only); array — the element shape and the
-    /// minimum count; nullable — the inner shape; string — `count` 1 if it must not be empty.
+    /// minimum count; nullable — the inner shape; string — `count` 1 if it must not be empty;
+    /// constant — `count` is the value.
     struct Check: Sendable {
         var kind: Kind
         var child = 0
         var count = 0
-        /// integer and number: the minimum; constant: the value.
-        var minimum = -Double.infinity
-        /// number: the maximum.
-        var maximum = Double.infinity
+        /// integer and number: the minimum, if any.
+        var minimum: DecimalNumber? = nil
+        /// number: the maximum, if any.
+        var maximum: DecimalNumber? = nil
     }
 
     /// An object member (or an allowed oneOf value): its name in `names`, its shape.
@@ -366,16 +399,19 @@ struct CompiledSchema: Sendable {
         var check: Check
         switch shape {
         case .string(let nonEmpty): check = Check(kind: .string, count: nonEmpty ? 1 : 0)
-        case .integer(let minimum): check = Check(kind: .integer, minimum: minimum.map(Double.init) ?? -.infinity)
-        case .number(let minimum, let maximum): check = Check(kind: .number, minimum: minimum ?? -.infinity, maximum: maximum ?? .infinity)
+        case .integer(let minimum): check = Check(kind: .integer, minimum: minimum.map(DecimalNumber.init))
+        case .number(let minimum, let maximum): check = Check(kind: .number, minimum: minimum, maximum: maximum)
         case .boolean: check = Check(kind: .boolean)
         case .date: check = Check(kind: .date)
         case .oneOf(let values):
             check = Check(kind: .oneOf, child: fields.count, count: values.count)
             for value in values { fields.append(name(value)) }
-        case .constant(let value): check = Check(kind: .constant, minimum: Double(value))
+        case .constant(let value): check = Check(kind: .constant, count: value)
         case .currency: check = Check(kind: .currency)
         case .industryCode: check = Check(kind: .industryCode)
+        case .countryCode: check = Check(kind: .countryCode)
+        case .province: check = Check(kind: .province)
+        case .freeTradeZone: check = Check(kind: .freeTradeZone)
         case .money: preconditionFailure("replaced by its object above")
         case .object(let members):
             precondition(members.count < 64, "an object shape has fewer than 64 fields")
@@ -436,8 +472,8 @@ public enum ApplicationJSONSchema {
             if let minimum { writer.field("minimum", minimum) }
         case .number(let minimum, let maximum):
             writer.field("type", "number")
-            if let minimum { writer.key("minimum"); writer.raw(formatNumber(minimum)) }
-            if let maximum { writer.key("maximum"); writer.raw(formatNumber(maximum)) }
+            if let minimum { writer.key("minimum"); writer.raw(minimum.description) }
+            if let maximum { writer.key("maximum"); writer.raw(maximum.description) }
         case .boolean:
             writer.field("type", "boolean")
         case .date:
@@ -456,6 +492,25 @@ public enum ApplicationJSONSchema {
             writer.field("pattern", "^[A-Z]{3}$")
         case .industryCode:
             writer.field("$ref", "#/$defs/industryCode")
+        case .countryCode:
+            writer.field("type", "string")
+            writer.key("enum")
+            writer.beginArray()
+            CountryCodes.all.forEach { writer.string($0.code) }
+            writer.endArray()
+        case .province:
+            writer.field("type", "string")
+            writer.key("enum")
+            writer.beginArray()
+            for province in Location.provinces {
+                writer.string(province.name)
+                writer.string(province.shortName)
+                writer.string(province.pinyin)
+            }
+            writer.endArray()
+        case .freeTradeZone:
+            writer.field("type", "string")
+            writer.field("pattern", "片区$")
         case .money:
             writer.field("$ref", "#/$defs/money")
         case .object(let fields):
@@ -491,7 +546,4 @@ public enum ApplicationJSONSchema {
         if !inline { writer.endObject() }
     }
 
-    static func formatNumber(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
 }

@@ -232,7 +232,8 @@ public final class CheckSession: @unchecked Sendable {
         switch record {
         case .application(let bytes, let source, let line):
             do {
-                let document = try JSONReader.parse(bytes)
+                var document = try JSONReader.parse(bytes)
+                TextNormalization.normalize(&document)
                 return (source, document.withRoot { root in validator.problems(of: root).errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) } })
             } catch {
                 return (source, [LocatedInputProblem(problem: InputProblem(path: error.path, expected: error.expected, found: error.found),

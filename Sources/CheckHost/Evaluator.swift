@@ -57,9 +57,10 @@ public final class Evaluator {
             case .unreadable(let source, let problem):
                 results[position] = .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: nil, column: nil)], application: nil)
             case .application(let bytes, let source, let line):
-                let document: JSONDocument
+                var document: JSONDocument
                 do {
                     document = shared.referenceReader ? try ReferenceReader.parse(bytes) : try JSONReader.parse(bytes)
+                    TextNormalization.normalize(&document)
                 } catch let error as JSONSyntaxError {
                     let problem = InputProblem(path: error.path, expected: error.expected, found: error.found)
                     results[position] = .unreadable(source: source, problems: [LocatedInputProblem(problem: problem, line: line ?? error.line, column: error.column)],

@@ -29,6 +29,15 @@ public struct JSONDocument: Sendable {
         sourceLength = 0
     }
 
+    /// Points string node `index` at a copy of `bytes` appended to the text buffer (the source
+    /// bytes are not touched), as the reader does for a string that needed unescaping.
+    public mutating func replaceString(ofNode index: Int, with bytes: some Collection<UInt8>) {
+        precondition(nodes[index].kind == CHECK_STRING.rawValue && text.count + bytes.count < Int(UInt32.max))
+        nodes[index].text_offset = UInt32(text.count)
+        nodes[index].text_length = UInt32(bytes.count)
+        text.append(contentsOf: bytes)
+    }
+
     /// Calls `body` with a `check_document` describing this document, valid for the call.
     /// (Inlinable: called from another module unspecialized, it had the caller retain and
     /// release both buffers around every call.)

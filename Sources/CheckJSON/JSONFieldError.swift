@@ -66,10 +66,13 @@ extension JSONNode {
         return value
     }
 
-    /// This value as a finite number, or an error naming its path.
-    public func asNumber() throws(JSONFieldError) -> Double {
-        guard let value = number else { throw JSONFieldError(path: path, expected: "a number", found: summary) }
-        guard value.isFinite else { throw JSONFieldError(path: path, expected: "a finite number", found: "number \(jsonText) (out of range)") }
+    /// This value as an exact decimal, or an error naming its path.
+    public func asDecimal() throws(JSONFieldError) -> DecimalNumber {
+        guard kind == .number else { throw JSONFieldError(path: path, expected: "a number", found: summary) }
+        guard let value = decimal else {
+            throw JSONFieldError(path: path, expected: "an exact decimal (at most \(DecimalNumber.maxIntegerDigits) digits before the point and \(DecimalNumber.maxScale) after it)",
+                                 found: "number \(JSONFieldError.excerpt(jsonText))")
+        }
         return value
     }
 

@@ -57,18 +57,16 @@ public struct JSONNode {
         return textBytes(offset: node.text_offset, length: node.text_length)
     }
 
-    /// The number value, or nil if this is not a number.
+    /// The number value as the nearest `Double` (the tape's `number`, for C plugins), or nil if
+    /// this is not a number. Approximate: compare and show numbers with ``decimal``.
     @inlinable public var number: Double? {
         let node = raw
         return node.kind == CHECK_NUMBER.rawValue ? node.number : nil
     }
 
-    /// The value as an integer, if it is a number with no fractional part that fits in `Int`.
-    @inlinable public var integer: Int? {
-        guard let value = number, value.isFinite, value.rounded(.towardZero) == value,
-              abs(value) < 9.0e15 else { return nil }
-        return Int(value)
-    }
+    /// The value as an integer, if it is a number with no fractional part that fits in `Int`
+    /// (read exactly from its text: `9007199254740993` is not rounded).
+    public var integer: Int? { decimal?.integerValue }
 
     /// The Boolean value, or nil if this is not `true` or `false`.
     @inlinable public var bool: Bool? {

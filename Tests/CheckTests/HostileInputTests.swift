@@ -133,7 +133,7 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(firstError(byLine[2]!)?["expected"] as? String, "valid UTF-8")
         XCTAssertEqual(firstError(byLine[3]!)?["expected"] as? String, "a character (control characters must be escaped)")
         XCTAssertEqual(byLine[4]!["verdict"] as? String, "pass", "an escaped NUL is valid JSON")
-        XCTAssertEqual(firstError(byLine[5]!)?["found"] as? String, "number 1e400 (out of range)")
+        XCTAssertEqual(firstError(byLine[5]!)?["found"] as? String, "number 1e400 (beyond what an exact decimal holds)")
         XCTAssertEqual(byLine[6]!["verdict"] as? String, "pass", "-0 is a valid share (the negative list does not depend on it here)")
         XCTAssertEqual(byLine[7]!["verdict"] as? String, "pass", "an out-of-range number in an unknown member is ignored")
         XCTAssertEqual(firstError(byLine[8]!)?["expected"] as? String, "each member name once")
@@ -141,32 +141,44 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(firstError(byLine[9]!)?["expected"] as? String, "each member name once")
     }
 
-    /// The largest finite numbers the format allows, in every amount a plugin formats into a
-    /// message: each plugin gives a verdict. (Found by differential testing: formatting 1.7e308
-    /// tce trapped converting to Int64, in process, and took the whole batch down.)
-    func testLargestFiniteAmountsGiveVerdictsNotATrap() throws {
+    /// The largest numbers the format allows (an exact decimal of 18 digits before the point and
+    /// 18 after it), in every amount a plugin formats into a message: each plugin gives a verdict
+    /// and writes the amount in full; the largest finite double is an input error naming its
+    /// path, never a rounded value or a trap. (Found by differential testing: formatting 1.7e308
+    /// tce as a double trapped converting to Int64, in process, and took the whole batch down.)
+    func testLargestAmountsGiveVerdictsNotATrap() throws {
         let folder = try Fixtures.temporaryFolder()
-        let huge = "1.7976931348623157e308"
-        let energy = try String(contentsOf: TestPaths.examples.appendingPathComponent("high-energy/fail--energy-review-not-approved.json"), encoding: .utf8)
-            .replacingOccurrences(of: #""annualConsumptionTce": 12000"#, with: #""annualConsumptionTce": \#(huge)"#)
-            .replacingOccurrences(of: #""annualElectricityKwh": 95000000"#, with: #""annualElectricityKwh": \#(huge)"#)
-        let centre = try String(contentsOf: TestPaths.examples.appendingPathComponent("rd-centre/pass--certified-centre-2025.json"), encoding: .utf8)
-            .replacingOccurrences(of: #""amount": 12000000"#, with: #""amount": \#(huge)"#)
-            .replacingOccurrences(of: #""amount": 35000000"#, with: #""amount": \#(huge)"#)
-        XCTAssertEqual([energy, centre].map { $0.components(separatedBy: huge).count - 1 }, [2, 2])
-        try energy.write(to: folder.appendingPathComponent("energy.json"), atomically: true, encoding: .utf8)
-        try centre.write(to: folder.appendingPathComponent("centre.json"), atomically: true, encoding: .utf8)
+        func write(_ value: String, _ name: String) throws {
+            let energy = try String(contentsOf: TestPaths.examples.appendingPathComponent("high-energy/fail--energy-review-not-approved.json"), encoding: .utf8)
+                .replacingOccurrences(of: #""annualConsumptionTce": 12000"#, with: #""annualConsumptionTce": \#(value)"#)
+                .replacingOccurrences(of: #""annualElectricityKwh": 95000000"#, with: #""annualElectricityKwh": \#(value)"#)
+            let centre = try String(contentsOf: TestPaths.examples.appendingPathComponent("rd-centre/pass--certified-centre-2025.json"), encoding: .utf8)
+                .replacingOccurrences(of: #""amount": 12000000"#, with: #""amount": \#(value)"#)
+                .replacingOccurrences(of: #""amount": 35000000"#, with: #""amount": \#(value)"#)
+            XCTAssertEqual([energy, centre].map { $0.components(separatedBy: value).count - 1 }, [2, 2])
+            try energy.write(to: folder.appendingPathComponent("energy-\(name).json"), atomically: true, encoding: .utf8)
+            try centre.write(to: folder.appendingPathComponent("centre-\(name).json"), atomically: true, encoding: .utf8)
+        }
+        try write("999999999999999999.999999999999999999", "largest")
+        try write("1.7976931348623157e308", "double")
         let run = try Self.measure(["--format", "json", folder.path])
-        XCTAssertEqual(run.status, 1, "a fail verdict, not a crash: \(run.stderr)")
+        XCTAssertEqual(run.status, 2, "two applications with numbers beyond the format are input errors: \(run.stderr)")
         let results = try results(run)
-        XCTAssertEqual(results.count, 2)
+        XCTAssertEqual(results.count, 4)
         for result in results {
+            let source = result["source"] as? String ?? ""
+            if source.contains("-double") {
+                let problems = try XCTUnwrap(result["inputErrors"] as? [[String: Any]], source)
+                XCTAssertEqual(problems.count, 2, source)
+                XCTAssertTrue(problems.allSatisfy { ($0["found"] as? String)?.contains("beyond what an exact decimal holds") == true }, "\(problems)")
+                continue
+            }
             let plugins = try XCTUnwrap(result["plugins"] as? [[String: Any]])
-            XCTAssertEqual(plugins.count, 4, "\(result["source"] ?? "")")
+            XCTAssertEqual(plugins.count, 4, source)
             XCTAssertFalse(plugins.contains { $0["verdict"] as? String == "error" }, "\(plugins)")
         }
         let findings = results.flatMap { $0["findings"] as? [[String: Any]] ?? [] }
-        XCTAssertTrue(findings.contains { ($0["message"] as? String)?.contains("1.7976931348623157e+308 tce") == true },
+        XCTAssertTrue(findings.contains { ($0["message"] as? String)?.contains("999,999,999,999,999,999.999999999999999999 tce") == true },
                       "the amount is written in full in the message")
     }
 

@@ -24,15 +24,15 @@ final class MalformedInputTests: XCTestCase {
     func testEachMalformedFormNamesPathAndExpectation() throws {
         let cases: [(file: String, path: String, expected: String, found: String, line: Int?)] = [
             ("truncated.json", "$.investors[0]", "a member name in double quotes", "end of input", 14),
-            ("wrong-type.json", "$.investors[0].sharePercent", "a number from 0 to 100", "string \"100\"", nil),
-            ("missing-field.json", "$.project.location.province", "a non-empty string", "nothing (the field is missing)", nil),
+            ("wrong-type.json", "$.investors[0].sharePercent", "a number from 0 to 100 (at most 18 digits after the point)", "string \"100\"", nil),
+            ("missing-field.json", "$.project.location.province", "a provincial-level division of the mainland, e.g. \"广东省\"", "nothing (the field is missing)", nil),
             ("bad-date.json", "$.submittedOn", "a date YYYY-MM-DD", "string \"2026-02-30\"", nil),
             ("unknown-industry-code.json", "$.project.industries[0].code", "a GB/T 4754-2017 code (section letter and 2, 3 or 4 digits, e.g. \"C3973\")",
              "unknown code \"C3978\"; nearest valid codes: C3973, C3974, C3975, C3976, C3979", nil),
             ("empty.json", "$", "a JSON object (an application)", "an empty file", nil),
             ("not-an-object.json", "$", "an object", "an array", nil),
             ("duplicate-key.json", "$.investors[0].sharePercent", "each member name once", "\"sharePercent\" twice", nil),
-            ("number-out-of-range.json", "$.investors[0].sharePercent", "a number from 0 to 100", "number 1e400 (out of range)", nil),
+            ("number-out-of-range.json", "$.investors[0].sharePercent", "a number from 0 to 100 (at most 18 digits after the point)", "number 1e400 (beyond what an exact decimal holds)", nil),
             ("invalid-utf8.json", "$.project.products[0].name", "valid UTF-8", "byte 0xFF in a sequence", 34),
         ]
         let good = "examples/negative-list/pass--semiconductor-packaging.json"

@@ -33,7 +33,20 @@ final class PluginLoadingTests: XCTestCase {
         application = application.replacingOccurrences(of: "\"sharePercent\": 49", with: "\"sharePercent\": 39")
         let off = session.evaluate(Array(application.utf8), source: "jv-90")
         XCTAssertEqual(off.verdict(of: "investor-shares"), .review)
-        XCTAssertTrue(off.findings.first { $0.plugin == "investor-shares" }!.message.en.contains("90.00%"))
+        XCTAssertTrue(off.findings.first { $0.plugin == "investor-shares" }!.message.en.contains("add up to 90%"))
+        // Exactly 100 passes; 99.99 and 100.01 do not (the example sums decimals, not doubles).
+        let cases: [(shares: [String], verdict: Verdict)] = [
+            (["50.995", "49.005"], .pass), (["50.99", "49"], .review), (["51.01", "49"], .review),
+            (["50", "8.3", "24.1", "17.6"], .pass), (["50", "8.3", "24.1", "17.59"], .review),
+        ]
+        for (shares, verdict) in cases {
+            let investors = shares.map { #"{"name": "X", "country": "CN", "foreign": false, "sharePercent": \#($0)}"# }.joined(separator: ", ")
+            let text = try XCTUnwrap(String(data: good, encoding: .utf8))
+            let start = try XCTUnwrap(text.range(of: "\"investors\": [")), end = try XCTUnwrap(text.range(of: "],", range: start.upperBound..<text.endIndex))
+            let changed = text.replacingCharacters(in: start.upperBound..<end.lowerBound, with: investors)
+            let result = session.evaluate(Array(changed.utf8), source: "\(shares)")
+            XCTAssertEqual(result.verdict(of: "investor-shares"), verdict, "\(shares): \(result.findings.first { $0.plugin == "investor-shares" }?.message.en ?? "")")
+        }
     }
 
     func testCPluginIsListedOnlyWhenItsFolderIsGiven() throws {

@@ -3,7 +3,8 @@
  *
  * Rule investor-shares/total: the investors' sharePercent values must add up to 100 %, since
  * the negative list's shareholding conditions (中方控股, 中方股比不低于34% ...) are computed
- * from them. Pass when they do; review when a share is missing or the total is not 100.
+ * from them. Pass when they do, exactly (shares are decimals: 99.99 or 100.01 is not 100); review
+ * when a share is missing or the total is not 100.
  *
  * It reads the application through the document tape the host parsed (no JSON parsing here)
  * and reports through the host's sink. Build: see build.sh; it is never loaded by default.
@@ -37,6 +38,43 @@ static uint32_t member(const check_document *doc, uint32_t object, const char *n
     return CHECK_NONE;
 }
 
+/* Shares are exact decimals (SPEC §3): the number's source text, not its double, is read into
+ * billionths of a per cent (nine digits after the point; a share of at most 100 fits easily).
+ * Returns 0 and sets *out, or -1 when the text has an exponent or more than nine decimals. */
+#define SCALE 1000000000LL
+static int read_share(const check_document *doc, uint32_t node, long long *out) {
+    const char *text = (const char *)doc->text + doc->nodes[node].text_offset;
+    uint32_t length = doc->nodes[node].text_length, i = 0;
+    long long whole = 0, fraction = 0, unit = SCALE;
+    int negative = length > 0 && text[0] == '-';
+    if (negative) i++;
+    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++) {
+        whole = whole * 10 + (text[i] - '0');
+        if (whole > 1000000) return -1;
+    }
+    if (i < length && text[i] == '.') {
+        for (i++; i < length && text[i] >= '0' && text[i] <= '9'; i++) {
+            if (unit == 1) { if (text[i] != '0') return -1; continue; }
+            unit /= 10;
+            fraction += (text[i] - '0') * unit;
+        }
+    }
+    if (i != length) return -1; /* an exponent: not handled by this small example */
+    *out = (negative ? -1 : 1) * (whole * SCALE + fraction);
+    return 0;
+}
+
+/* Writes `value` (billionths of a per cent) as a decimal without trailing zeros, e.g. "99.99". */
+static void format_share(long long value, char *buffer, size_t size) {
+    long long whole = value / SCALE, fraction = value % SCALE;
+    if (fraction < 0) fraction = -fraction;
+    if (fraction == 0) { snprintf(buffer, size, "%lld", whole); return; }
+    char digits[16];
+    snprintf(digits, sizeof digits, "%09lld", fraction);
+    for (int end = 8; end > 0 && digits[end] == '0'; end--) digits[end] = 0;
+    snprintf(buffer, size, "%lld.%s", whole, digits);
+}
+
 static int open_plugin(void *context, const check_open_args *args, void **state) {
     (void)context; (void)args;
     *state = NULL; /* no state: the rule needs no rule data */
@@ -49,8 +87,8 @@ static int evaluate(void *state, const check_request *request, const check_sink 
     uint32_t investors = member(doc, 0, "investors");
     if (investors == CHECK_NONE || doc->nodes[investors].kind != CHECK_ARRAY) return 1;
 
-    double total = 0;
-    int missing = 0;
+    long long total = 0;
+    int missing = 0, inexact = 0;
     uint32_t shares[64];
     uint32_t share_count = 0;
     uint32_t child = investors + 1;
@@ -59,26 +97,32 @@ static int evaluate(void *state, const check_request *request, const check_sink 
         if (share == CHECK_NONE || doc->nodes[share].kind != CHECK_NUMBER) {
             missing++;
         } else {
-            total += doc->nodes[share].number;
+            long long value;
+            if (read_share(doc, share, &value) == 0) total += value; else inexact++;
             if (share_count < 64) shares[share_count++] = share;
         }
         child = doc->nodes[child].end;
     }
 
-    char zh[512], en[512], value[64];
+    char zh[512], en[512], value[64], shown[48];
+    format_share(total, shown, sizeof shown);
     uint32_t verdict;
-    if (missing > 0) {
+    if (inexact > 0) {
+        verdict = CHECK_REVIEW;
+        snprintf(zh, sizeof zh, "有 %d 个投资方的持股比例超过九位小数或以指数形式书写，本插件无法精确合计；请人工核对。", inexact);
+        snprintf(en, sizeof en, "%d investor(s) declare a share with more than nine decimals or an exponent, which this plugin cannot total exactly; check by hand.", inexact);
+    } else if (missing > 0) {
         verdict = CHECK_REVIEW;
         snprintf(zh, sizeof zh, "有 %d 个投资方未申报持股比例（sharePercent），无法核对股权结构；请补充。", missing);
         snprintf(en, sizeof en, "%d investor(s) declare no sharePercent, so the shareholding cannot be checked; add them.", missing);
-    } else if (total > 99.99 && total < 100.01) {
+    } else if (total == 100 * SCALE) {
         verdict = CHECK_PASS;
         snprintf(zh, sizeof zh, "各投资方持股比例合计为100%%。");
         snprintf(en, sizeof en, "The investors' shares add up to 100%%.");
     } else {
         verdict = CHECK_REVIEW;
-        snprintf(zh, sizeof zh, "各投资方持股比例合计为 %.2f%%，不是100%%；负面清单的股权条件依据这些比例计算，请核对后更正。", total);
-        snprintf(en, sizeof en, "The investors' shares add up to %.2f%%, not 100%%; the negative list's shareholding conditions are computed from them, so check and correct them.", total);
+        snprintf(zh, sizeof zh, "各投资方持股比例合计为 %s%%，不是100%%；负面清单的股权条件依据这些比例计算，请核对后更正。", shown);
+        snprintf(en, sizeof en, "The investors' shares add up to %s%%, not 100%%; the negative list's shareholding conditions are computed from them, so check and correct them.", shown);
     }
     /* Only the languages the host will report are needed (0: a host older than the field,
      * which wants both); the other may be NULL. Both are built above because snprintf is cheap. */
@@ -86,7 +130,7 @@ static int evaluate(void *state, const check_request *request, const check_sink 
     sink->finding(sink->context, "investor-shares/total", verdict,
                   (languages & CHECK_MESSAGE_ZH) ? zh : NULL, (languages & CHECK_MESSAGE_EN) ? en : NULL);
     for (uint32_t i = 0; i < share_count; i++) sink->evidence(sink->context, shares[i]);
-    snprintf(value, sizeof value, "%.2f%%", total);
+    snprintf(value, sizeof value, "%s%%", shown);
     sink->evidence_derived(sink->context, "total of sharePercent", value);
     sink->cite(sink->context, "wuwai-11-negative-list");
     return 0;
