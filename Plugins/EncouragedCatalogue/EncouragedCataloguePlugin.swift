@@ -153,7 +153,8 @@ struct EncouragedCataloguePlugin: RulePlugin {
         }
         let clause = edition.clause(of: item)
         let quoted = Localized(zh: "《\(edition.title)》\(clause)“\(text)”", en: "\(clause) of 《\(edition.title)》 (“\(text)”)")
-        guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key]!) else {
+        guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key] ?? KeywordMatcher(item.keywords)),
+              match.isMatch else {
             guard item.textStatus.isDecisive else {
                 return finding(.review, zh: "项目的行业代码和名称、经营范围、产品均不符合\(quoted.zhText)，但该条文未经逐字核实（\(item.textStatus.rawValue)），请人工核对。",
                                en: "Neither the project's industry codes nor its name, business scope or products match \(quoted.enText), but that wording is not verified (\(item.textStatus.rawValue)); check by hand.",

@@ -77,6 +77,10 @@ final class NegativeListItem: Sendable {
     /// The field the item concerns, from the rule data's `subject` ("中文 / English", or one text for both).
     let subject: Localized
     let conditions: [ShareCondition]
+    /// Whether `kind` was read in a source (`verified`) or inferred from the list's layout.
+    let kindInferred: Bool
+    /// Phrases holding a keyword that say the opposite (`非转基因`), which do not match.
+    let negations: [String]
 
     init(_ item: CatalogueItem, node: JSONNode) throws(JSONFieldError) {
         self.item = item
@@ -89,6 +93,15 @@ final class NegativeListItem: Sendable {
         let parts = try node.required("subject").asNonEmptyString().split(separator: " / ", maxSplits: 1).map(String.init)
         subject = Localized(zh: MessageText(parts[0]), en: MessageText(parts.count > 1 ? parts[1] : parts[0]))
         conditions = try (node.optional("conditions")?.asArray() ?? []).map { node throws(JSONFieldError) in try ShareCondition(node) }
+        switch try node.optional("kindStatus")?.asString() {
+        case nil, "verified"?: kindInferred = false
+        case "inferred"?: kindInferred = true
+        case let other?: throw JSONFieldError(path: node.path + ".kindStatus", expected: "verified or inferred", found: JSONWriter.quoted(other))
+        }
+        negations = try node.optional("negations")?.asStrings() ?? []
+        if kindInferred && item.textStatus.isDecisive {
+            throw JSONFieldError(path: node.path + ".kindStatus", expected: "a kind read in the item's verbatim text", found: "inferred")
+        }
         if kind == .restricted && conditions.isEmpty && item.textStatus == .verbatim {
             throw JSONFieldError(path: node.path + ".conditions", expected: "the shareholding conditions of a restricted item with verbatim text", found: "none")
         }
@@ -115,7 +128,7 @@ final class NegativeListEdition: Sendable {
         self.edition = edition
         self.items = items
         self.knownAbsent = knownAbsent
-        matcher = CatalogueMatcher(items.map { CatalogueMatcher.Item(codes: $0.item.codes, keywords: $0.item.keywords) })
+        matcher = CatalogueMatcher(items.map { CatalogueMatcher.Item(codes: $0.item.codes, keywords: $0.item.keywords, negations: $0.negations) })
     }
 
     /// Decodes every edition file of the `negative-list` dataset.

@@ -66,7 +66,9 @@ struct NegativeListPlugin: RulePlugin {
         var reportedProhibited = false, reportedRestricted = false
         for (position, match) in edition.matcher.matches(application) {
             let item = edition.items[position]
-            let finding = if let zoneEdition, let zone = application.freeTradeZone {
+            let finding = if case .excludedOnly = match {
+                excludedOnly(item, in: zoneEdition ?? edition, match: match)
+            } else if let zoneEdition, let zone = application.freeTradeZone {
                 assessInZone(item, national: edition, zone: zone, zoneEdition: zoneEdition, match: match, application: application)
             } else {
                 assess(item, in: edition, match: match, application: application)
@@ -89,6 +91,12 @@ struct NegativeListPlugin: RulePlugin {
         item.kind == .prohibited ? "negative-list/prohibited" : "negative-list/restricted"
     }
 
+    /// "（限制类）" / "a restricted field", said as inferred when the kind was not read.
+    func kindLabel(_ item: NegativeListItem) -> Localized {
+        let label = item.kind == .prohibited ? Localized(zh: "禁止类", en: "a prohibited field") : Localized(zh: "限制类", en: "a restricted field")
+        return item.kindInferred ? Localized(zh: "据推断为\(label.zhText)，未经核实", en: "presumed \(label.enText), not verified") : label
+    }
+
     func reference(_ item: NegativeListItem, in edition: NegativeListEdition) -> Localized {
         let clause = edition.edition.clause(of: item.item)
         return Localized(zh: "《\(edition.edition.title)》\(clause)（\(item.subject.zhText)）",
@@ -102,6 +110,16 @@ struct NegativeListPlugin: RulePlugin {
         case .unverified: Localized(zh: "所存条文只见于二手转述，未能逐字核实", en: "the wording was read only in a secondary source and is not verified")
         case .missing: Localized(zh: "该项原文未取得，只知其涉及领域", en: "the item's wording was not obtained; only its subject is known")
         }
+    }
+
+    /// An item whose keyword occurs only inside an exclusion of the project's texts, and whose
+    /// codes the project's do not overlap: the project is outside it, and the finding says why.
+    func excludedOnly(_ item: NegativeListItem, in edition: NegativeListEdition, match: CatalogueMatch) -> Finding {
+        let reference = reference(item, in: edition)
+        return Finding(rule: rule(for: item), verdict: .pass, message: Localized(
+            zh: "项目不属于\(reference.zhText)：\(match.explanation.zhText)。",
+            en: "The project is outside \(reference.enText): \(match.explanation.enText)."),
+            evidence: match.evidence, citations: [item.item.citationID, Self.seedNational])
     }
 
     /// A matched item of the edition that applies (national, or the FTZ edition's own item).
@@ -120,8 +138,8 @@ struct NegativeListPlugin: RulePlugin {
         case .prohibited:
             guard item.item.textStatus.isDecisive else {
                 return Finding(rule: rule(for: item), verdict: .review, message: Localized(
-                    zh: "项目属于\(reference.zhText)（禁止投资类）：\(explanation.zhText)。但\(statusNote(item.item.textStatus).zhText)，须对照官方清单原文后人工判定。",
-                    en: "The project falls under \(reference.enText), a prohibited field: \(explanation.enText). But \(statusNote(item.item.textStatus).enText); decide by hand against the official list."),
+                    zh: "项目属于\(reference.zhText)（\(kindLabel(item).zhText)）：\(explanation.zhText)。但\(statusNote(item.item.textStatus).zhText)，须对照官方清单原文后人工判定。",
+                    en: "The project falls under \(reference.enText), \(kindLabel(item).enText): \(explanation.enText). But \(statusNote(item.item.textStatus).enText); decide by hand against the official list."),
                     evidence: match.evidence, citations: citations)
             }
             return Finding(rule: rule(for: item), verdict: .fail, message: Localized(
@@ -151,8 +169,8 @@ struct NegativeListPlugin: RulePlugin {
         let rule = rule(for: item)
         func review(_ why: Localized) -> Finding {
             Finding(rule: rule, verdict: .review, message: Localized(
-                zh: "项目属于\(reference.zhText)（限制类）：\(match.explanation.zhText)。\(why.zhText)",
-                en: "The project falls under \(reference.enText), a restricted field: \(match.explanation.enText). \(why.enText)"),
+                zh: "项目属于\(reference.zhText)（\(kindLabel(item).zhText)）：\(match.explanation.zhText)。\(why.zhText)",
+                en: "The project falls under \(reference.enText), \(kindLabel(item).enText): \(match.explanation.enText). \(why.enText)"),
                 evidence: evidence, citations: citations)
         }
         guard item.item.textStatus.isDecisive else {

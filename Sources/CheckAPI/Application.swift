@@ -316,49 +316,104 @@ public struct IndustryCodeGroups<Group: Sendable>: Sendable {
 }
 
 /// Finds keywords in UTF-8 text without allocating: for matching catalogue items against an
-/// application's name, business scope and products.
+/// application's name, business scope and products. An occurrence inside an exclusion of the
+/// text (``Exclusions``: `不含…`, `…除外`), or inside one of the matcher's negations (`非转基因`
+/// for `转基因`), does not count.
 public struct KeywordMatcher: Sendable {
-    /// The keywords, in the order given.
+    /// The keywords, in the order given (the first found is reported).
     public let keywords: [String]
+    /// Phrases that contain a keyword and say the opposite (`非转基因`).
+    public let negations: [String]
     private let encoded: [[UInt8]]
+    /// Per keyword: each negation holding it, with the offsets of the keyword inside it.
+    private let negationsOf: [[(phrase: [UInt8], offsets: [Int])]]
 
-    /// A matcher for `keywords` (empty ones are ignored).
-    public init(_ keywords: [String]) {
+    /// A matcher for `keywords` (empty ones are ignored), with `negations`.
+    public init(_ keywords: [String], negations: [String] = []) {
         self.keywords = keywords.filter { !$0.isEmpty }
+        self.negations = negations.filter { !$0.isEmpty }
         encoded = self.keywords.map { Array($0.utf8) }
+        let phrases = self.negations.map { Array($0.utf8) }
+        negationsOf = encoded.map { keyword in
+            phrases.compactMap { phrase in
+                guard phrase.count > keyword.count else { return nil }
+                let offsets = (0...(phrase.count - keyword.count)).filter { Array(phrase[$0..<$0 + keyword.count]) == keyword }
+                return offsets.isEmpty ? nil : (phrase, offsets)
+            }
+        }
     }
 
     /// Whether there are no keywords.
     public var isEmpty: Bool { keywords.isEmpty }
 
-    /// The first keyword found in `text`, if any.
+    /// The first keyword (in keyword order) that occurs in `text` outside its exclusions.
     public func firstMatch(in text: UnsafeBufferPointer<UInt8>) -> String? {
-        for (index, needle) in encoded.enumerated() where contains(text, needle) { return keywords[index] }
+        let exclusions = Exclusions(in: text)
+        for index in encoded.indices where occurrence(of: index, in: text, exclusions: exclusions).found != nil { return keywords[index] }
         return nil
     }
 
-    /// The first keyword found in any of `texts` (string nodes), with the node it was found in.
+    /// The first keyword (in keyword order) found in any of `texts` (string nodes) outside an
+    /// exclusion, with the first text holding it.
     public func firstMatch(in texts: [JSONNode]) -> (keyword: String, text: JSONNode)? {
-        for node in texts {
-            if let keyword = firstMatch(in: node.stringBytes) { return (keyword, node) }
-        }
-        return nil
+        search(in: texts).found
     }
 
-    private func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+    /// What `texts` hold: the first keyword (in keyword order) found outside every exclusion
+    /// and negation, with the first text holding it; and, for a report, the first keyword that
+    /// occurs only inside exclusions or negations.
+    public func search(in texts: [JSONNode]) -> (found: (keyword: String, text: JSONNode)?, excluded: ExcludedKeyword?) {
+        guard !encoded.isEmpty else { return (nil, nil) }
+        let exclusions = texts.map { Exclusions(in: $0.stringBytes) }
+        var excluded: ExcludedKeyword? = nil
+        for index in encoded.indices {
+            for (position, node) in texts.enumerated() {
+                let result = occurrence(of: index, in: node.stringBytes, exclusions: exclusions[position])
+                if result.found != nil { return ((keywords[index], node), excluded) }
+                if excluded == nil, let phrase = result.excludedBy {
+                    excluded = ExcludedKeyword(keyword: keywords[index], text: node, phrase: phrase)
+                }
+            }
+        }
+        return (nil, excluded)
+    }
+
+    /// The offset of the first occurrence of keyword `index` in `text` outside `exclusions`
+    /// and the negations; else the phrase that held the first occurrence, if any.
+    func occurrence(of index: Int, in text: UnsafeBufferPointer<UInt8>, exclusions: Exclusions) -> (found: Int?, excludedBy: String?) {
+        let needle = encoded[index]
         let count = needle.count
-        guard count <= haystack.count, let base = haystack.baseAddress else { return false }
+        guard count <= text.count, let base = text.baseAddress else { return (nil, nil) }
+        var excludedBy: String? = nil
         let first = needle[0]
         var start = 0
-        let last = haystack.count - count
+        let last = text.count - count
         while start <= last {
             if base[start] == first {
                 var matched = 1
                 while matched < count && base[start + matched] == needle[matched] { matched += 1 }
-                if matched == count { return true }
+                if matched == count {
+                    if let span = exclusions.span(containing: start..<start + count) {
+                        if excludedBy == nil { excludedBy = String(decoding: UnsafeBufferPointer(rebasing: text[span.phrase]), as: UTF8.self) }
+                    } else if let phrase = negation(around: start, of: index, in: text) {
+                        if excludedBy == nil { excludedBy = phrase }
+                    } else {
+                        return (start, nil)
+                    }
+                }
             }
             start += 1
         }
-        return false
+        return (nil, excludedBy)
+    }
+
+    /// The negation holding the occurrence of keyword `index` at `start`, if any.
+    private func negation(around start: Int, of index: Int, in text: UnsafeBufferPointer<UInt8>) -> String? {
+        for (phrase, offsets) in negationsOf[index] {
+            for offset in offsets where start >= offset && start - offset + phrase.count <= text.count {
+                if text[(start - offset)..<(start - offset + phrase.count)].elementsEqual(phrase) { return String(decoding: phrase, as: UTF8.self) }
+            }
+        }
+        return nil
     }
 }

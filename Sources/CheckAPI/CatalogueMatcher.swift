@@ -10,15 +10,21 @@ public final class CatalogueMatcher: Sendable {
         public let codes: [String]
         /// Keywords, in the order the item lists them (the first found is reported).
         public let keywords: [String]
+        /// Phrases holding a keyword that say the opposite (`非转基因`): see ``KeywordMatcher``.
+        public let negations: [String]
 
         /// An item.
-        public init(codes: [String], keywords: [String]) {
+        public init(codes: [String], keywords: [String], negations: [String] = []) {
             self.codes = codes
             self.keywords = keywords
+            self.negations = negations
         }
     }
 
     private let items: [Item]
+    /// For the items with negations, their own matcher: a keyword the automaton finds for such
+    /// an item is checked again with it (rare, and only for an item hit).
+    private let negatingMatchers: [KeywordMatcher?]
     /// Per keyword of the automaton, the items that list it, with its rank in each item's list.
     private let keywordItems: [[(item: Int32, rank: Int32)]]
     private let keywords: KeywordAutomaton
@@ -28,6 +34,7 @@ public final class CatalogueMatcher: Sendable {
     /// A matcher over `items`.
     public init(_ items: [Item]) {
         self.items = items
+        negatingMatchers = items.map { $0.negations.isEmpty ? nil : KeywordMatcher($0.keywords, negations: $0.negations) }
         var numbers: [String: Int32] = [:]
         var all: [String] = []
         var keywordItems: [[(item: Int32, rank: Int32)]] = []
@@ -83,19 +90,35 @@ public final class CatalogueMatcher: Sendable {
             }
         }
         codeHits.sort { $0.item < $1.item }
-        // Keywords: one scan of the texts; per item, its best-ranked keyword found.
+        // Keywords: one scan of the texts; per item, its best-ranked keyword found (outside the
+        // texts' exclusions), or else its best-ranked keyword found only inside one.
         let texts = application.describingTexts
+        let scan = keywords.occurrences(in: texts)
         var keywordHits: [(item: Int32, rank: Int32, keyword: Int32, text: Int32)] = []
-        for hit in keywords.occurrences(in: texts) {
+        for hit in scan.found {
             for (item, rank) in keywordItems[Int(hit.keyword)] { keywordHits.append((item, rank, hit.keyword, hit.text)) }
         }
         keywordHits.sort { ($0.item, $0.rank) < ($1.item, $1.rank) }
-        // Both lists in item order, merged.
+        var excludedHits: [(item: Int32, rank: Int32, hit: Int)] = []
+        for (number, hit) in scan.excluded.enumerated() {
+            for (item, rank) in keywordItems[Int(hit.keyword)] { excludedHits.append((item, rank, number)) }
+        }
+        excludedHits.sort { ($0.item, $0.rank) < ($1.item, $1.rank) }
+        func excluded(for item: Int) -> ExcludedKeyword? {
+            guard let first = excludedHits.first(where: { Int($0.item) == item }) else { return nil }
+            let hit = scan.excluded[first.hit]
+            let text = texts[Int(hit.text)]
+            let length = keywords.keywords[Int(hit.keyword)].utf8.count
+            return ExcludedKeyword(keyword: keywords.keywords[Int(hit.keyword)], text: text, range: Int(hit.start)..<Int(hit.start) + length,
+                                   exclusions: Exclusions(in: text.stringBytes))
+        }
+        // Both lists in item order, merged (the items with only an excluded keyword too).
         var matches: [(item: Int, match: CatalogueMatch)] = []
-        var nextCode = 0, nextKeyword = 0
-        while nextCode < codeHits.count || nextKeyword < keywordHits.count {
+        var nextCode = 0, nextKeyword = 0, nextExcluded = 0
+        while nextCode < codeHits.count || nextKeyword < keywordHits.count || nextExcluded < excludedHits.count {
             let item = min(nextCode < codeHits.count ? codeHits[nextCode].item : Int.max,
-                           nextKeyword < keywordHits.count ? Int(keywordHits[nextKeyword].item) : Int.max)
+                           nextKeyword < keywordHits.count ? Int(keywordHits[nextKeyword].item) : Int.max,
+                           nextExcluded < excludedHits.count ? Int(excludedHits[nextExcluded].item) : Int.max)
             var codeHit: (code: JSONNode, itemCode: String)? = nil
             if nextCode < codeHits.count, codeHits[nextCode].item == item {
                 codeHit = (codes[codeHits[nextCode].code], items[item].codes[codeHits[nextCode].number])
@@ -107,7 +130,15 @@ public final class CatalogueMatcher: Sendable {
                 keywordHit = (keywords.keywords[Int(best.keyword)], texts[Int(best.text)])
                 while nextKeyword < keywordHits.count, Int(keywordHits[nextKeyword].item) == item { nextKeyword += 1 }
             }
-            if let match = CatalogueMatch.combine(codeHit, keywordHit) { matches.append((item, match)) }
+            var excludedHit: ExcludedKeyword? = nil
+            if nextExcluded < excludedHits.count, Int(excludedHits[nextExcluded].item) == item {
+                if keywordHit == nil { excludedHit = excluded(for: item) }
+                while nextExcluded < excludedHits.count, Int(excludedHits[nextExcluded].item) == item { nextExcluded += 1 }
+            }
+            if keywordHit != nil, let negating = negatingMatchers[item] {
+                (keywordHit, excludedHit) = negating.search(in: texts)
+            }
+            if let match = CatalogueMatch.combine(codeHit, keywordHit, excludedHit) { matches.append((item, match)) }
         }
         return matches
     }
@@ -117,6 +148,8 @@ public final class CatalogueMatcher: Sendable {
 /// set of keywords occur.
 struct KeywordAutomaton: Sendable {
     let keywords: [String]
+    /// Each keyword's length in bytes.
+    private let lengths: [Int]
     /// The longest keyword's length in bytes.
     private let longest: Int
     /// Byte → class (0 for bytes no keyword contains).
@@ -133,7 +166,8 @@ struct KeywordAutomaton: Sendable {
     init(_ keywords: [String]) {
         self.keywords = keywords
         let encoded = keywords.map { Array($0.utf8) }
-        longest = encoded.map(\.count).max() ?? 0
+        lengths = encoded.map(\.count)
+        longest = lengths.max() ?? 0
         var classes = [UInt8](repeating: 0, count: 256)
         var count = 1
         for bytes in encoded {
@@ -226,28 +260,49 @@ struct KeywordAutomaton: Sendable {
         transitions = table
     }
 
-    /// The keywords found in `texts`, each once, with the index of the first text holding it,
-    /// in the order they were found.
+    /// The keywords found in `texts` outside the texts' exclusions (``Exclusions``), each once,
+    /// with the index of the first text holding it, in the order they were found; and the
+    /// keywords found inside exclusions, each once, with the first text and the first offset in
+    /// it of such an occurrence (a keyword in both lists was also found outside one).
     ///
     /// Each byte's step waits for the one before (a load whose address is the previous state),
     /// so a long text is scanned as two halves side by side, two independent chains in one
     /// loop: the second half starts `longest − 1` bytes early, from the root, so that it finds
     /// every keyword ending in it; one ending in the overlap may be found twice, harmlessly.
-    func occurrences(in texts: [JSONNode]) -> [(keyword: Int32, text: Int32)] {
+    func occurrences(in texts: [JSONNode]) -> (found: [(keyword: Int32, text: Int32)], excluded: [(keyword: Int32, text: Int32, start: Int32)]) {
         var found: [(keyword: Int32, text: Int32)] = []
-        guard !keywords.isEmpty else { return found }
+        var excluded: [(keyword: Int32, text: Int32, start: Int32)] = []
+        guard !keywords.isEmpty else { return (found, excluded) }
         transitions.withUnsafeBufferPointer { table in
             classes.withUnsafeBufferPointer { classes in
-                // A bit per keyword: found already (on the stack; most applications find few).
-                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (keywords.count + 63) / 64) { seen in
+                // Two bits per keyword: found already, found excluded already (on the stack;
+                // most applications find few).
+                let words = (keywords.count + 63) / 64
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * words) { seen in
                     seen.initialize(repeating: 0)
                     for (position, text) in texts.enumerated() {
                         let bytes = text.stringBytes
-                        // Keywords end at the state's row reached: note the new ones.
-                        func ended(_ row: Int) {
+                        let exclusions = Exclusions(in: bytes)
+                        // Keywords end at the state's row reached, before byte `end`: note the new ones.
+                        func ended(_ row: Int, _ end: Int) {
                             for number in outputs[row / classCount] {
                                 let word = Int(number) >> 6, bit: UInt64 = 1 << UInt64(number & 63)
                                 guard seen[word] & bit == 0 else { continue }
+                                if !exclusions.spans.isEmpty {
+                                    let start = end - lengths[Int(number)]
+                                    if exclusions.contains(start..<end) {
+                                        // The first excluded occurrence in text order (the
+                                        // second cursor may reach a later one first).
+                                        if seen[words + word] & bit == 0 {
+                                            seen[words + word] |= bit
+                                            excluded.append((number, Int32(position), Int32(start)))
+                                        } else if let entry = excluded.firstIndex(where: { $0.keyword == number }),
+                                                  excluded[entry].text == Int32(position), excluded[entry].start > Int32(start) {
+                                            excluded[entry].start = Int32(start)
+                                        }
+                                        continue
+                                    }
+                                }
                                 seen[word] |= bit
                                 found.append((number, Int32(position)))
                             }
@@ -266,8 +321,8 @@ struct KeywordAutomaton: Sendable {
                                 second &+= 1
                                 firstRow = Int(nextFirst < 0 ? ~nextFirst : nextFirst)
                                 secondRow = Int(nextSecond < 0 ? ~nextSecond : nextSecond)
-                                if nextFirst < 0 { ended(firstRow) }
-                                if nextSecond < 0 { ended(secondRow) }
+                                if nextFirst < 0 { ended(firstRow, first) }
+                                if nextSecond < 0 { ended(secondRow, second) }
                             }
                         }
                         // The rest: the second half's last bytes, or a short text whole.
@@ -275,12 +330,12 @@ struct KeywordAutomaton: Sendable {
                             let next = table[secondRow &+ Int(classes[Int(bytes[second])])]
                             second &+= 1
                             secondRow = Int(next < 0 ? ~next : next)
-                            if next < 0 { ended(secondRow) }
+                            if next < 0 { ended(secondRow, second) }
                         }
                     }
                 }
             }
         }
-        return found
+        return (found, excluded)
     }
 }

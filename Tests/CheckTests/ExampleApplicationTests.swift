@@ -139,8 +139,9 @@ final class ExampleApplicationTests: XCTestCase {
         func summary(_ match: CatalogueMatch?) -> String {
             switch match {
             case .decisive(let code, let itemCode, let keyword, let text)?: "decisive \(code.path) \(itemCode) \(keyword) \(text.path)"
-            case .codeOnly(let code, let itemCode)?: "code \(code.path) \(itemCode)"
+            case .codeOnly(let code, let itemCode, let excluded)?: "code \(code.path) \(itemCode) \(excluded.map { "\($0.keyword) \($0.text.path) \($0.phrase)" } ?? "-")"
             case .keywordOnly(let keyword, let text)?: "keyword \(keyword) \(text.path)"
+            case .excludedOnly(let excluded)?: "excluded \(excluded.keyword) \(excluded.text.path) \(excluded.phrase)"
             case nil: "none"
             }
         }
@@ -157,7 +158,10 @@ final class ExampleApplicationTests: XCTestCase {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((seed >> 33) % UInt64(bound))
         }
-        let pieces = ["稀土", "冶炼", "新闻", "网站", "news", "分", "离", "的", "和", "x", "稀", "土冶", "闻网"]
+        // (Exclusion words and brackets among them: an occurrence inside 不含…, …除外 or 除…外
+        // does not count, for both matchers alike.)
+        let pieces = ["稀土", "冶炼", "新闻", "网站", "news", "分", "离", "的", "和", "x", "稀", "土冶", "闻网",
+                      "不含", "（", "）", "(", ")", "除外", "除", "外", "，", ",", "、", "；"]
         let longProjects = (0..<300).map { _ in
             let scope = (0..<(10 + random(120))).map { _ in pieces[random(pieces.count)] }.joined()
             return #"{"name": "项目", "businessScope": "\#(scope)", "industries": [{"code": "A01"}], "products": []}"#

@@ -90,7 +90,7 @@ final class ReportFormatTests: XCTestCase {
         XCTAssertEqual(records.first?["tool"].flatMap { ($0 as? [String: Any])?["name"] as? String }, "check")
         XCTAssertNotNil(records.last?["summary"])
         let results = records.dropFirst().dropLast()
-        XCTAssertEqual(results.count, 15)
+        XCTAssertEqual(results.count, 16)
         XCTAssertTrue(results.allSatisfy { $0["verdict"] != nil && $0["findings"] != nil })
     }
 

@@ -49,8 +49,8 @@ final class ReportTests: XCTestCase {
 
     func testExitStatus() throws {
         XCTAssertEqual(try check(["--only", "negative-list", "examples/negative-list/pass--semiconductor-packaging.json"]).status, 0)
-        XCTAssertEqual(try check(["--only", "negative-list", "examples/negative-list/review--keyword-only-film-equipment.json"]).status, 0)
-        XCTAssertEqual(try check(["--only", "negative-list", "--fail-on", "review", "examples/negative-list/review--keyword-only-film-equipment.json"]).status, 1)
+        XCTAssertEqual(try check(["--only", "negative-list", "examples/negative-list/review--keyword-only-film-distribution.json"]).status, 0)
+        XCTAssertEqual(try check(["--only", "negative-list", "--fail-on", "review", "examples/negative-list/review--keyword-only-film-distribution.json"]).status, 1)
         XCTAssertEqual(try check(["examples/negative-list/fail--rare-earth-mining.json"]).status, 1)
         let usage = try check(["--format", "yaml", "examples/"])
         XCTAssertEqual(usage.status, 2)

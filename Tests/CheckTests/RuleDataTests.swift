@@ -136,7 +136,7 @@ final class RuleDataTests: XCTestCase {
         // An unknown GB/T code in item 1, a duplicate item number, a missing source text.
         let root = try corruptedRules([
             "negative-list/national-2021.json": { text in
-                text.replacingOccurrences(of: "\"codes\": [\"A0511\", \"A0112\", \"A0113\"]", with: "\"codes\": [\"A0511\", \"A0119x\", \"A0113\"]")
+                text.replacingOccurrences(of: "\"codes\": [\"A0511\", \"M7330\"]", with: "\"codes\": [\"A0511\", \"A0119x\"]")
                     .replacingOccurrences(of: "\"number\": 2,", with: "\"number\": 1,")
             },
             "documents.json": { $0.replacingOccurrences(of: "sources/guobanfa-2020-40.txt", with: "sources/no-such-text.txt") },
