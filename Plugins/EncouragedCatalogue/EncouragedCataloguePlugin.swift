@@ -11,7 +11,12 @@ final class CatalogueEdition: Sendable {
     /// For regional catalogues: whether Guangdong is covered, and on what basis.
     let coversGuangdong: Bool?
     let coverageBasis: String?
+    /// The regions the catalogue covers, in words (`中西部地区、东北地区和海南省`).
+    let coverageRegions: String?
     let coverageCitations: [String]
+    /// Whether the coverage rests on verbatim words of the catalogue: only then can a claim
+    /// outside it fail (a news quote or a secondary summary gives review).
+    let coverageVerified: Bool
     let keywords: [String: KeywordMatcher]
 
     init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
@@ -21,7 +26,10 @@ final class CatalogueEdition: Sendable {
         let coverage = root.optional("coverage")
         coversGuangdong = try coverage?.required("guangdong").asBool()
         coverageBasis = try coverage?.required("basis").asString()
+        coverageRegions = try coverage?.optional("regions")?.asString()
         coverageCitations = try root.optional("coverageCitations")?.asStrings() ?? []
+        let statuses = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try Citation(node) }
+        coverageVerified = !coverageCitations.isEmpty && coverageCitations.allSatisfy { id in statuses.contains { $0.id == id && $0.textStatus.isDecisive } }
         keywords = Dictionary(uniqueKeysWithValues: edition.items.map { ($0.key, KeywordMatcher($0.keywords)) })
     }
 }
@@ -54,8 +62,8 @@ struct EncouragedCataloguePlugin: RulePlugin {
                 id: "encouraged-catalogue/claim",
                 title: Localized(zh: "鼓励类条目申报", en: "Claimed encouraged item"),
                 description: Localized(
-                    zh: "申报鼓励类条目时：所称版本在申请日期未生效、条目序号超过该目录条目数、广东项目申报地区目录条目（广东不在地区目录范围）为不通过；条目原文已载入时按行业代码和关键词核对（通过或不通过）；未载入时需人工审核。未申报条目为不适用，所属行业为国办发〔2012〕32号鼓励方向的给出提示。",
-                    en: "For a claimed item: fail if the edition was not in force on the as-of date, the item number exceeds the catalogue's count, or a Guangdong project claims a regional item (Guangdong is not covered); with the item's text loaded, check the project's industry codes and keywords against it (pass or fail); without it, review. No claim: not applicable, with a hint when the sector is one 国办发〔2012〕32号 encourages."),
+                    zh: "申报鼓励类条目时：所称版本在申请日期未生效、条目序号超过该目录条目数为不通过；广东项目申报地区目录条目，适用地区经目录原文核实的为不通过，仅据报道的为需人工审核；条目原文已载入时按行业代码和关键词核对（通过或不通过）；未载入时需人工审核。未申报条目为不适用，所属行业为国办发〔2012〕32号鼓励方向的给出提示。",
+                    en: "For a claimed item: fail if the edition was not in force on the as-of date or the item number exceeds the catalogue's count; a Guangdong project claiming a regional item fails where the catalogue's own words show Guangdong is not covered, and is review where only reports say so; with the item's text loaded, check the project's industry codes and keywords against it (pass or fail); without it, review. No claim: not applicable, with a hint when the sector is one 国办发〔2012〕32号 encourages."),
                 citations: [landPriority, guangdongPolicy]),
         ])
 
@@ -136,9 +144,14 @@ struct EncouragedCataloguePlugin: RulePlugin {
         if catalogueName == "regional", application.isInGuangdong {
             let evidence = claimEvidence + (application.province.map { [.value($0)] } ?? [])
             switch target.coversGuangdong {
-            case false?:
+            case false? where target.coverageVerified:
                 return finding(.fail, zh: "项目位于广东省，而\(editionName)年版地区目录不适用于广东（\(target.coverageBasis ?? "")）。广东项目只能申报全国目录条目。",
                                en: "The project is in Guangdong, which the \(editionName) regional catalogue does not cover (\(target.coverageBasis ?? "")). A Guangdong project can only claim items of the national catalogue.",
+                               evidence: evidence, citations: target.coverageCitations)
+            case false?:
+                // Not covered, on the strength of reports of the catalogue rather than its own words.
+                return finding(.review, zh: "项目位于广东省，申报的是\(editionName)年版地区目录条目。据有关报道，该版地区目录面向\(target.coverageRegions ?? "中西部等地区")，不含广东，但目录原文的适用地区尚未核对；广东项目一般只能申报全国目录条目，请人工核对。",
+                               en: "The project is in Guangdong and claims an item of the \(editionName) regional catalogue. Reports of that catalogue say it covers \(target.coverageRegions ?? "the central and western regions") and not Guangdong, but the catalogue's own list of regions has not been checked; a Guangdong project can normally claim only national items, so check by hand.",
                                evidence: evidence, citations: target.coverageCitations)
             default:
                 return finding(.review, zh: "项目位于广东省，申报的是\(editionName)年版地区目录条目，但该版地区目录的适用地区未载入，请人工核对。",

@@ -100,27 +100,38 @@ public struct Citation: Sendable, Equatable {
     public let quote: String?
     /// How much of the wording was read.
     public let textStatus: TextStatus
+    /// Where the quoted words were read when not in the document itself (a reprint, a summary,
+    /// a news report, another authority's notice), for audit (SPEC §7); nil for the document's
+    /// own text.
+    public let source: String?
     /// Where the JSON value of this citation sits, for messages.
     public let path: String
 
     /// A citation.
-    public init(id: String, documentID: String, clause: String, quote: String?, textStatus: TextStatus, path: String) {
+    public init(id: String, documentID: String, clause: String, quote: String?, textStatus: TextStatus, source: String? = nil, path: String) {
         self.id = id
         self.documentID = documentID
         self.clause = clause
         self.quote = quote
         self.textStatus = textStatus
+        self.source = source
         self.path = path
     }
 
-    /// Decodes a citation object `{id, document, clause, quote, textStatus?}`.
+    /// Decodes a citation object `{id, document, clause, quote, textStatus?, source?}`. Words
+    /// read anywhere but in the document itself must say where (`source`) and cannot be
+    /// `verbatim` unless that source is a faithful official reprint.
     public init(_ node: JSONNode) throws(JSONFieldError) {
         let status = try node.optional("textStatus").map { node throws(JSONFieldError) in try TextStatus.decode(node) } ?? .verbatim
+        let source = try node.optional("source")?.asNonEmptyString()
+        if status == .unverified && source == nil {
+            throw JSONFieldError(path: node.path + ".source", expected: "where the unverified wording was read", found: "nothing")
+        }
         self.init(id: try node.required("id").asNonEmptyString(),
                   documentID: try node.required("document").asNonEmptyString(),
                   clause: try node.required("clause").asNonEmptyString(),
                   quote: try node.optional("quote")?.asNonEmptyString(),
-                  textStatus: status, path: node.path)
+                  textStatus: status, source: source, path: node.path)
     }
 }
 

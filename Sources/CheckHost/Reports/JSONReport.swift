@@ -171,6 +171,7 @@ public struct JSONReport: StreamingReportRenderer {
         writer.field("clause", citation.clause)
         writer.field("quote", citation.quote)
         if citation.textStatus != .verbatim { writer.field("textStatus", citation.textStatus.rawValue) }
+        if let source = citation.source { writer.field("source", source) }
         writer.endObject()
     }
 }
