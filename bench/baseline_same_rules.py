@@ -11,7 +11,9 @@ application: each rule's verdict and the ids of the clauses it rests on.
 For scale only, like baseline_rules.py, but closer to what check does. It still does less:
 no input validation, no messages (check writes each in the requested language), no evidence
 paths, no clause texts in the output, no currency conversion (amounts in another currency than
-the threshold's are sent to review), no day arithmetic beyond ISO-date comparison.
+the threshold's are sent to review), no day arithmetic beyond ISO-date comparison, no text
+normalisation and no exclusions (不含…, …除外) or negations in the texts (the benchmark's
+applications have none). Numbers are read as Decimal, shares by country as check reads them.
 
 Usage: baseline_same_rules.py RULES_DIR FILE.jsonl
 """
@@ -19,12 +21,13 @@ import glob
 import json
 import os
 import sys
+from decimal import Decimal
 
 RULES = sys.argv[1]
 
 
 def load(pattern):
-    return [json.load(open(path, encoding="utf-8")) for path in sorted(glob.glob(os.path.join(RULES, pattern)))]
+    return [json.load(open(path, encoding="utf-8"), parse_float=Decimal) for path in sorted(glob.glob(os.path.join(RULES, pattern)))]
 
 
 def in_force(editions, day):
@@ -51,35 +54,52 @@ structure = load("high-energy/industry-structure-*.json")
 windows = [e for e in load("rd-centre/*.json") if e.get("kind") == "edition"]
 
 
+def is_foreign(investor):
+    country = investor.get("country")
+    return country != "CN" if country is not None else investor.get("foreign")
+
+
 def shares(app):
-    foreign = sum(i.get("sharePercent") or 0 for i in app["investors"] if i.get("foreign"))
-    chinese = sum(i.get("sharePercent") or 0 for i in app["investors"] if not i.get("foreign"))
-    return foreign, chinese
+    """(foreign, chinese, largest foreign, total, contradiction), the first four None unless declared."""
+    investors = app["investors"]
+    contradiction = any(i.get("country") is not None and i.get("foreign") is not None and i["foreign"] != (i["country"] != "CN")
+                        for i in investors)
+    if any(i.get("sharePercent") is None or is_foreign(i) is None for i in investors):
+        return None, None, None, None, contradiction
+    foreign = sum((i["sharePercent"] for i in investors if is_foreign(i)), Decimal(0))
+    chinese = sum((i["sharePercent"] for i in investors if not is_foreign(i)), Decimal(0))
+    largest = max((i["sharePercent"] for i in investors if is_foreign(i)), default=Decimal(0))
+    return foreign, chinese, largest, foreign + chinese, contradiction
 
 
-def condition_met(condition, foreign, chinese, texts):
-    if condition.get("when") and not any(word in texts for word in condition["when"]):
-        return True
+def condition_met(condition, held, texts):
+    foreign, chinese, largest = held
     kind = condition["type"]
     if kind == "chinese-controlled":
         return chinese > 50
     if kind == "chinese-share-at-least":
         return chinese >= condition["percent"]
-    if kind in ("foreign-share-at-most", "single-foreign-share-at-most"):
+    if kind == "foreign-share-at-most":
         return foreign <= condition["percent"]
+    if kind == "single-foreign-share-at-most":
+        return largest <= condition["percent"]
     if kind == "joint-venture":
         return foreign > 0 and chinese > 0
     return None
 
 
-def assess_item(item, edition, code_hit, word_hit, foreign, chinese, texts):
+def assess_item(item, edition, code_hit, word_hit, held, texts):
     cited = [f"negative-list/{edition['id']}#{item.get('ref') or item['number']}"]
     if not (code_hit and word_hit) or item["kind"] == "unknown" or item.get("textStatus") != "verbatim":
         return "review", cited
     if item["kind"] == "prohibited":
         return "fail", cited
-    results = [condition_met(c, foreign, chinese, texts) for c in item.get("conditions", [])]
-    return ("review" if None in results and False not in results else "fail" if False in results else "pass"), cited
+    conditions = [c for c in item.get("conditions", []) if not c.get("when") or any(word in texts for word in c["when"])]
+    foreign, chinese, largest, total, contradiction = held
+    if not conditions or foreign is None or contradiction or total != 100:
+        return "review", cited
+    results = [condition_met(c, (foreign, chinese, largest), texts) for c in conditions]
+    return ("fail" if False in results else "review" if None in results else "pass"), cited
 
 
 def negative_list(app, day, codes, texts, findings):
@@ -93,7 +113,7 @@ def negative_list(app, day, codes, texts, findings):
         if zone_edition is None:
             findings.append(("negative-list/edition", "review", []))
             return
-    foreign, chinese = shares(app)
+    held = shares(app)
     seen = set()
     for item in edition["items"]:
         code_hit = any(overlaps(code, item.get("codes", [])) for code in codes)
@@ -103,11 +123,11 @@ def negative_list(app, day, codes, texts, findings):
         rule = "negative-list/prohibited" if item["kind"] == "prohibited" else "negative-list/restricted"
         seen.add(rule)
         if zone_edition is None:
-            verdict, cited = assess_item(item, edition, code_hit, word_hit, foreign, chinese, texts)
+            verdict, cited = assess_item(item, edition, code_hit, word_hit, held, texts)
         else:
             zone_item = next((z for z in zone_edition["items"] if z["topic"] == item["topic"]), None)
             if zone_item is not None:
-                verdict, cited = assess_item(zone_item, zone_edition, code_hit, word_hit, foreign, chinese, texts)
+                verdict, cited = assess_item(zone_item, zone_edition, code_hit, word_hit, held, texts)
             else:
                 absent = any(a["topic"] == item["topic"] for a in zone_edition.get("knownAbsent", []))
                 verdict, cited = ("pass" if absent else "review"), [zone_edition["id"]]
@@ -135,9 +155,11 @@ def encouraged_catalogue(app, day, codes, texts, findings):
     if edition.get("itemCount") and claim["item"] > edition["itemCount"]:
         findings.append((rule, "fail", []))
         return
-    if claim["catalogue"] == "regional" and app["project"]["location"].get("province") == "广东省":
+    if claim["catalogue"] == "regional" and app["project"]["location"].get("province") in ("广东省", "广东", "Guangdong"):
         covers = (edition.get("coverage") or {}).get("guangdong")
-        findings.append((rule, "fail" if covers is False else "review", edition.get("coverageCitations", [])))
+        ids = edition.get("coverageCitations", [])
+        verified = bool(ids) and all(any(c["id"] == i and c.get("textStatus", "verbatim") == "verbatim" for c in edition.get("citations", [])) for i in ids)
+        findings.append((rule, "fail" if covers is False and verified else "review", ids))
         return
     item = next((i for i in edition.get("items", []) if i.get("number") == claim["item"]), None)
     if item is None or not item.get("text"):
@@ -153,23 +175,40 @@ def encouraged_catalogue(app, day, codes, texts, findings):
         findings.append((rule, "pass" if code_hit and word_hit and verified else "review", cited))
 
 
+def inside(code, codes):
+    return any(code.startswith(c) for c in codes)
+
+
 def high_energy(app, day, codes, findings):
-    division = next((d for code in codes for d in divisions if overlaps(code, d["codes"])), None)
-    category = next((c for code in codes for c in categories if overlaps(code, c["codes"])), None)
-    findings.append(("high-energy/sector", "review" if division or category else "not-applicable", []))
+    division = next((d for code in codes for d in divisions if inside(code, d["codes"])), None)
+    category = next((c for code in codes for c in categories if inside(code, c["codes"])), None)
     energy = app["project"].get("energy") or {}
+    assessed = energy.get("lianggaoAssessmentApproved")
+    if category is not None:
+        if category.get("partOf"):
+            sector = "pass" if assessed is True else "review"
+        else:
+            sector = "pass" if assessed is True else "fail" if assessed is False else "review"
+    else:
+        sector = "pass" if division else "not-applicable"
+    findings.append(("high-energy/sector", sector, []))
     tce, kwh, approved = energy.get("annualConsumptionTce"), energy.get("annualElectricityKwh"), energy.get("energyReviewApproved")
     edition = in_force(energy_editions, day)
     thresholds = (edition or {}).get("thresholds") or {}
     exempt = thresholds.get("noSeparateReview")
     if edition is not None and exempt is None:
         verdict = "pass" if approved is True else "review"
-    elif edition is None or tce is None:
+    elif edition is None:
         verdict = "review"
-    elif tce < exempt["annualConsumptionTce"]["value"] and kwh is not None and kwh < exempt["annualElectricityKwh"]["value"]:
-        verdict = "pass"
     else:
-        verdict = "pass" if approved is True else "fail" if approved is False else "review"
+        tce_requires = None if tce is None else tce >= exempt["annualConsumptionTce"]["value"]
+        kwh_requires = None if kwh is None else kwh >= exempt["annualElectricityKwh"]["value"]
+        if tce_requires is False and kwh_requires is False:
+            verdict = "pass"
+        elif tce_requires or kwh_requires:
+            verdict = "pass" if approved is True else "fail" if approved is False else "review"
+        else:
+            verdict = "review"
     findings.append(("high-energy/energy-review", verdict, [c["id"] for c in (edition or {}).get("citations", [])]))
     if category is None:
         findings.append(("high-energy/efficiency", "not-applicable", []))
@@ -177,8 +216,8 @@ def high_energy(app, day, codes, findings):
     level = energy.get("efficiencyLevel")
     new = app["project"].get("type") == "new"
     rules = in_force(structure, day)
-    verdict = ("review" if rules is None else "fail" if level == "below-baseline" and new
-               else "pass" if level == "benchmark" else "review")
+    verdict = ("review" if rules is None else "review" if category.get("partOf") and level in ("below-baseline", "baseline")
+               else "fail" if level == "below-baseline" and new else "pass" if level == "benchmark" else "review")
     findings.append(("high-energy/efficiency", verdict, [c["id"] for c in (rules or {}).get("citations", [])]))
 
 
@@ -187,11 +226,11 @@ def rd_centre(app, day, findings):
     centre = app.get("rdCentre")
     for benefit, flag in (("import-exemption", "rdCentreImportExemption"), ("vat-refund", "rdCentreVatRefund")):
         rule = "rd-centre/" + benefit
-        if not centre and not claims.get(flag):
+        if claims.get(flag) is not True:
             findings.append((rule, "not-applicable", []))
             continue
         window = in_force([w for w in windows if w["benefit"] == benefit], day)
-        if window is None or not centre:
+        if window is None or not centre or window.get("criteriaStatus") == "not-held":
             findings.append((rule, "review", []))
             continue
         criteria = window["criteria"]
@@ -235,4 +274,4 @@ def check(app):
 out = sys.stdout
 for line in open(sys.argv[2], encoding="utf-8"):
     if line.strip():
-        out.write(json.dumps(check(json.loads(line)), ensure_ascii=False) + "\n")
+        out.write(json.dumps(check(json.loads(line, parse_float=Decimal)), ensure_ascii=False, default=str) + "\n")
