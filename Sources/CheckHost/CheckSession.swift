@@ -227,19 +227,24 @@ public final class CheckSession: @unchecked Sendable {
         evaluate(.application(bytes: bytes, source: source, line: line))
     }
 
-    /// Validates one input record without evaluating it: its source and every problem found.
-    public func validate(_ record: InputRecord) -> (source: String, problems: [LocatedInputProblem]) {
+    /// Validates one input record without evaluating it: its source, every problem found, and,
+    /// for a valid application, what will make rules give `review` (SPEC §3: shares that do not
+    /// total 100, a `foreign` flag against the country).
+    public func validate(_ record: InputRecord) -> (source: String, problems: [LocatedInputProblem], warnings: [InputWarning]) {
         switch record {
         case .application(let bytes, let source, let line):
             do {
                 var document = try JSONReader.parse(bytes)
                 TextNormalization.normalize(&document)
-                return (source, document.withRoot { root in validator.problems(of: root).errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) } })
+                return document.withRoot { root in
+                    let problems = validator.problems(of: root).errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) }
+                    return (source, problems, problems.isEmpty ? InputWarning.warnings(for: Application(root)) : [])
+                }
             } catch {
                 return (source, [LocatedInputProblem(problem: InputProblem(path: error.path, expected: error.expected, found: error.found),
-                                                     line: line ?? error.line, column: error.column)])
+                                                     line: line ?? error.line, column: error.column)], [])
             }
-        case .unreadable(let source, let problem): return (source, [LocatedInputProblem(problem: problem, line: nil, column: nil)])
+        case .unreadable(let source, let problem): return (source, [LocatedInputProblem(problem: problem, line: nil, column: nil)], [])
         }
     }
 }
@@ -249,5 +254,35 @@ extension ApplicationResult {
                            unknownMembers: [String] = []) -> ApplicationResult {
         ApplicationResult(application: application, projectName: projectName, source: source, asOf: nil, verdict: .error, plugins: [], findings: [],
                           inputProblems: problems, unknownMembers: unknownMembers)
+    }
+}
+
+/// Something in a valid application that will make rules give `review`, in both languages.
+public struct InputWarning: Sendable, Equatable {
+    /// The JSON path concerned.
+    public let path: String
+    /// The warning in Chinese.
+    public let zh: String
+    /// The warning in English.
+    public let en: String
+
+    /// The warnings for `application`: its shares (SPEC §3).
+    static func warnings(for application: Application) -> [InputWarning] {
+        let shares = application.shareholding
+        var warnings: [InputWarning] = []
+        for investor in shares.contradictions {
+            let country = investor.country?.string ?? "", flag = investor.flag?.bool == true ? "true" : "false"
+            warnings.append(InputWarning(
+                path: investor.node.path,
+                zh: "country 为 \(country) 而 foreign 为 \(flag)：港澳台及境外投资者一律按外资计，两项相互矛盾；涉及股权条件的规则将需人工审核",
+                en: "country is \(country) but foreign is \(flag): investors from Hong Kong, Macao, Taiwan and abroad are foreign; the two contradict each other, and rules that depend on shareholding will give review"))
+        }
+        if let total = shares.totalPercent, total != .hundred {
+            warnings.append(InputWarning(
+                path: "$.investors",
+                zh: "各投资方持股比例合计 \(total)%，不是100%；涉及股权条件的规则将需人工审核",
+                en: "the investors' shares total \(total)%, not 100%; rules that depend on shareholding will give review"))
+        }
+        return warnings
     }
 }

@@ -396,9 +396,10 @@ func runValidate(_ arguments: [String]) throws -> Int32 {
     while case let batch = reader.next(64), !batch.isEmpty {
         for record in batch {
             count += 1
-            let (source, problems) = session.validate(record)
+            let (source, problems, warnings) = session.validate(record)
             if problems.isEmpty {
                 output += "\(source): " + language.pick(zh: "格式正确", en: "valid") + "\n"
+                for warning in warnings { output += "\(source): \(warning.path): " + language.pick(zh: "注意：" + warning.zh, en: "warning: " + warning.en) + "\n" }
                 continue
             }
             invalid += 1

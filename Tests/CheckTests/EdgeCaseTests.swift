@@ -110,6 +110,18 @@ final class InputVocabularyTests: XCTestCase {
         XCTAssertEqual(shanghai.inputProblems.map(\.problem.description), [])
     }
 
+    /// `check validate` warns, without refusing, about shares that do not total 100 and flags
+    /// against countries (SPEC §3): the rules that read them will give review.
+    func testValidateWarnsAboutShares() throws {
+        let restricted = "Tests/Fixtures/edge-cases/negative-list/restricted/"
+        let output = try check(["validate", "--lang", "en", restricted + "review--nuclear-shares-total-99.99.json",
+                                restricted + "review--nuclear-hk-investor-flagged-not-foreign.json", restricted + "pass--nuclear-chinese-50.1-over-half.json"])
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertTrue(output.stdout.contains("review--nuclear-shares-total-99.99.json: $.investors: warning: the investors' shares total 99.99%, not 100%"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("review--nuclear-hk-investor-flagged-not-foreign.json: $.investors[0]: warning: country is HK but foreign is false"), output.stdout)
+        XCTAssertFalse(output.stdout.contains("pass--nuclear-chinese-50.1-over-half.json: $"), output.stdout)
+    }
+
     /// Trimming and NFKC, as the host applies them to every string value.
     func testTextIsTrimmedAndNormalised() {
         func normalised(_ text: String) -> String {
