@@ -193,12 +193,7 @@ struct NegativeListPlugin: RulePlugin {
         // Shares that contradict themselves decide nothing (SPEC §3): a flag against the
         // country, or a total other than 100.
         var problems: [Localized] = []
-        for investor in shares.contradictions {
-            let country = investor.country?.string ?? "", flag = investor.flag?.bool == true ? "true" : "false"
-            problems.append(Localized(
-                zh: "\(investor.node.path).country 为 \(country)，而 \(investor.node.path).foreign 为 \(flag)：港澳台及境外投资者一律按外资计，中国境内投资者不是外资，两项申报相互矛盾",
-                en: "\(investor.node.path).country is \(country) but \(investor.node.path).foreign is \(flag): investors from Hong Kong, Macao, Taiwan and abroad are foreign and those from the mainland are not, so the two contradict each other"))
-        }
+        problems += shares.contradictions.compactMap(\.contradiction)
         if let total = shares.totalPercent, total != .hundred {
             let gap = DecimalNumber.hundred.subtracting(total)?.normalized
             let part = gap.map { $0 > .zero ? Localized(zh: "缺 \($0)%", en: "\($0)% missing") : Localized(zh: "超出 \(DecimalNumber.zero.subtracting($0)?.description ?? "")%", en: "\(DecimalNumber.zero.subtracting($0)?.description ?? "")% too much") }

@@ -96,6 +96,21 @@ public struct Shareholding {
         /// Whether the investor counts as foreign: by its country when given (anything but
         /// `CN`), else by its flag; nil when neither says.
         public let isForeign: Bool?
+        /// Its position among the investors, from 1 (for messages: "第1个投资方").
+        public let number: Int
+
+        /// The contradiction between flag and country in words, if there is one: "第1个投资方
+        /// （Pacific Holdings Ltd）的国家或地区为 HK，却申报为非外方".
+        public var contradiction: Localized? {
+            guard flagContradictsCountry, let country = country?.string else { return nil }
+            let name = node.optional("name")?.string.map { "（\($0)）" } ?? ""
+            let nameEn = node.optional("name")?.string.map { " (\($0))" } ?? ""
+            return country == "CN"
+                ? Localized(zh: "第\(number)个投资方\(name)的国家或地区为 CN（中国境内），却申报为外方", en: "investor \(number)\(nameEn) is from CN (the mainland) but is declared foreign")
+                : Localized(zh: "第\(number)个投资方\(name)的国家或地区为 \(country)，却申报为非外方（港澳台及境外投资者一律按外资计）",
+                            en: "investor \(number)\(nameEn) is from \(country) but is declared not foreign (investors from Hong Kong, Macao, Taiwan and abroad are foreign)")
+        }
+
         /// Whether the flag says the opposite of the country (`HK` with `foreign: false`,
         /// `CN` with `foreign: true`).
         public var flagContradictsCountry: Bool {
@@ -103,8 +118,9 @@ public struct Shareholding {
             return flag != (country != "CN")
         }
 
-        init(_ node: JSONNode) {
+        init(_ node: JSONNode, number: Int) {
             self.node = node
+            self.number = number
             shareNode = node.optional("sharePercent").flatMap { $0.kind == .number ? $0 : nil }
             share = shareNode?.decimal
             country = node.optional("country").flatMap { $0.kind == .string ? $0 : nil }
@@ -134,7 +150,7 @@ public struct Shareholding {
     public let chineseControlFlag: JSONNode?
 
     init(investors: JSONNode?, chineseControl: JSONNode?) {
-        let list = (investors?.children).map { $0.map(Investor.init) } ?? []
+        let list = (investors?.children).map { $0.enumerated().map { Investor($1, number: $0 + 1) } } ?? []
         self.investors = list
         chineseControlFlag = chineseControl
         var foreign = DecimalNumber.zero, chinese = DecimalNumber.zero, total = DecimalNumber.zero

@@ -271,11 +271,9 @@ public struct InputWarning: Sendable, Equatable {
         let shares = application.shareholding
         var warnings: [InputWarning] = []
         for investor in shares.contradictions {
-            let country = investor.country?.string ?? "", flag = investor.flag?.bool == true ? "true" : "false"
-            warnings.append(InputWarning(
-                path: investor.node.path,
-                zh: "country 为 \(country) 而 foreign 为 \(flag)：港澳台及境外投资者一律按外资计，两项相互矛盾；涉及股权条件的规则将需人工审核",
-                en: "country is \(country) but foreign is \(flag): investors from Hong Kong, Macao, Taiwan and abroad are foreign; the two contradict each other, and rules that depend on shareholding will give review"))
+            guard let contradiction = investor.contradiction else { continue }
+            warnings.append(InputWarning(path: investor.node.path, zh: contradiction.zh + "；涉及股权条件的规则将需人工审核",
+                                         en: contradiction.en + "; rules that depend on shareholding will give review"))
         }
         if let total = shares.totalPercent, total != .hundred {
             warnings.append(InputWarning(

@@ -118,7 +118,7 @@ final class InputVocabularyTests: XCTestCase {
                                 restricted + "review--nuclear-hk-investor-flagged-not-foreign.json", restricted + "pass--nuclear-chinese-50.1-over-half.json"])
         XCTAssertEqual(output.status, 0, output.stderr)
         XCTAssertTrue(output.stdout.contains("review--nuclear-shares-total-99.99.json: $.investors: warning: the investors' shares total 99.99%, not 100%"), output.stdout)
-        XCTAssertTrue(output.stdout.contains("review--nuclear-hk-investor-flagged-not-foreign.json: $.investors[0]: warning: country is HK but foreign is false"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("review--nuclear-hk-investor-flagged-not-foreign.json: $.investors[0]: warning: investor 1 (Pacific Holdings Ltd) is from HK but is declared not foreign"), output.stdout)
         XCTAssertFalse(output.stdout.contains("pass--nuclear-chinese-50.1-over-half.json: $"), output.stdout)
     }
 
