@@ -66,7 +66,7 @@ public struct Application {
     }
 
     /// The province the project is in (validated by the host: one of ``Location/provinces``).
-    public var provinceName: Location.Province? { province?.string.flatMap(Location.province(named:)) }
+    public var provinceName: Location.Province? { province.flatMap { $0.kind == .string ? Location.province(utf8: $0.stringBytes) : nil } }
 
     /// Whether the project is in Guangdong province (`广东省`, `广东` or `Guangdong`).
     public var isInGuangdong: Bool { provinceName == Location.guangdong }
@@ -114,8 +114,16 @@ public struct Shareholding {
         /// Whether the flag says the opposite of the country (`HK` with `foreign: false`,
         /// `CN` with `foreign: true`).
         public var flagContradictsCountry: Bool {
-            guard let country = country?.string, let flag = flag?.bool else { return false }
-            return flag != (country != "CN")
+            guard let fromAbroad = isFromAbroad, let flag = flag?.bool else { return false }
+            return flag != fromAbroad
+        }
+
+        /// Whether `country` is anything but `CN`, if given (compared as bytes: this is read
+        /// for every investor of every application with a restricted item).
+        var isFromAbroad: Bool? {
+            guard let country else { return nil }
+            let code = country.stringBytes
+            return !(code.count == 2 && code[0] == UInt8(ascii: "C") && code[1] == UInt8(ascii: "N"))
         }
 
         init(_ node: JSONNode, number: Int) {
@@ -125,8 +133,10 @@ public struct Shareholding {
             share = shareNode?.decimal
             country = node.optional("country").flatMap { $0.kind == .string ? $0 : nil }
             flag = node.optional("foreign").flatMap { $0.bool != nil ? $0 : nil }
-            if let code = country?.string {
-                isForeign = code != "CN"
+            let country = self.country
+            if let country {
+                let code = country.stringBytes
+                isForeign = !(code.count == 2 && code[0] == UInt8(ascii: "C") && code[1] == UInt8(ascii: "N"))
             } else {
                 isForeign = flag?.bool
             }
@@ -364,8 +374,11 @@ public struct KeywordMatcher: Sendable {
 
     /// The first keyword (in keyword order) that occurs in `text` outside its exclusions.
     public func firstMatch(in text: UnsafeBufferPointer<UInt8>) -> String? {
-        let exclusions = Exclusions(in: text)
-        for index in encoded.indices where occurrence(of: index, in: text, exclusions: exclusions).found != nil { return keywords[index] }
+        var exclusions: Exclusions? = nil
+        for index in encoded.indices where occurrence(of: index, in: text, exclusions: {
+            if exclusions == nil { exclusions = Exclusions(in: text) }
+            return exclusions!
+        }).found != nil { return keywords[index] }
         return nil
     }
 
@@ -380,11 +393,17 @@ public struct KeywordMatcher: Sendable {
     /// occurs only inside exclusions or negations.
     public func search(in texts: [JSONNode]) -> (found: (keyword: String, text: JSONNode)?, excluded: ExcludedKeyword?) {
         guard !encoded.isEmpty else { return (nil, nil) }
-        let exclusions = texts.map { Exclusions(in: $0.stringBytes) }
+        // Each text's exclusions, found the first time a keyword occurs in it.
+        var exclusions = [Exclusions?](repeating: nil, count: texts.count)
         var excluded: ExcludedKeyword? = nil
         for index in encoded.indices {
             for (position, node) in texts.enumerated() {
-                let result = occurrence(of: index, in: node.stringBytes, exclusions: exclusions[position])
+                let result = occurrence(of: index, in: node.stringBytes) {
+                    if let known = exclusions[position] { return known }
+                    let found = Exclusions(in: node.stringBytes)
+                    exclusions[position] = found
+                    return found
+                }
                 if result.found != nil { return ((keywords[index], node), excluded) }
                 if excluded == nil, let phrase = result.excludedBy {
                     excluded = ExcludedKeyword(keyword: keywords[index], text: node, phrase: phrase)
@@ -394,9 +413,10 @@ public struct KeywordMatcher: Sendable {
         return (nil, excluded)
     }
 
-    /// The offset of the first occurrence of keyword `index` in `text` outside `exclusions`
-    /// and the negations; else the phrase that held the first occurrence, if any.
-    func occurrence(of index: Int, in text: UnsafeBufferPointer<UInt8>, exclusions: Exclusions) -> (found: Int?, excludedBy: String?) {
+    /// The offset of the first occurrence of keyword `index` in `text` outside its exclusions
+    /// (asked for only once an occurrence is found) and the negations; else the phrase that
+    /// held the first occurrence, if any.
+    func occurrence(of index: Int, in text: UnsafeBufferPointer<UInt8>, exclusions: () -> Exclusions) -> (found: Int?, excludedBy: String?) {
         let needle = encoded[index]
         let count = needle.count
         guard count <= text.count, let base = text.baseAddress else { return (nil, nil) }
@@ -409,7 +429,7 @@ public struct KeywordMatcher: Sendable {
                 var matched = 1
                 while matched < count && base[start + matched] == needle[matched] { matched += 1 }
                 if matched == count {
-                    if let span = exclusions.span(containing: start..<start + count) {
+                    if let span = exclusions().span(containing: start..<start + count) {
                         if excludedBy == nil { excludedBy = String(decoding: UnsafeBufferPointer(rebasing: text[span.phrase]), as: UTF8.self) }
                     } else if let phrase = negation(around: start, of: index, in: text) {
                         if excludedBy == nil { excludedBy = phrase }

@@ -282,13 +282,16 @@ struct KeywordAutomaton: Sendable {
                     seen.initialize(repeating: 0)
                     for (position, text) in texts.enumerated() {
                         let bytes = text.stringBytes
-                        let exclusions = Exclusions(in: bytes)
+                        // The text's exclusions, found when a keyword first ends in it (most
+                        // texts hold no keyword at all).
+                        var exclusions: Exclusions? = nil
                         // Keywords end at the state's row reached, before byte `end`: note the new ones.
                         func ended(_ row: Int, _ end: Int) {
                             for number in outputs[row / classCount] {
                                 let word = Int(number) >> 6, bit: UInt64 = 1 << UInt64(number & 63)
                                 guard seen[word] & bit == 0 else { continue }
-                                if !exclusions.spans.isEmpty {
+                                if exclusions == nil { exclusions = Exclusions(in: bytes) }
+                                if let exclusions, !exclusions.spans.isEmpty {
                                     let start = end - lengths[Int(number)]
                                     if exclusions.contains(start..<end) {
                                         // The first excluded occurrence in text order (the

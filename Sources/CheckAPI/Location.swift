@@ -35,9 +35,48 @@ public enum Location {
 
     /// The province `text` names: its full name, short name or pinyin (any letter case).
     public static func province(named text: String) -> Province? {
-        provinces.first { $0.name == text || $0.shortName == text }
-            ?? provinces.first { $0.pinyin.lowercased() == text.lowercased() }
+        var text = text
+        return text.withUTF8 { province(utf8: $0) }
     }
+
+    /// The province the UTF-8 `text` names (see ``province(named:)``), compared byte for byte:
+    /// the host looks one up for every application, where comparing `String`s (Unicode
+    /// equivalence on Chinese text) cost more than the rest of the validation.
+    public static func province(utf8 text: UnsafeBufferPointer<UInt8>) -> Province? {
+        // Guangdong first: the province most applications name.
+        if guangdongNames.contains(where: { name in name.withUnsafeBufferPointer { bytesEqual($0, text) } }) { return guangdong }
+        // The names in one buffer, compared where the lengths agree (two loads per name).
+        let found: Int? = nameBytes.withUnsafeBufferPointer { bytes in
+            for entry in nameEntries where entry.length == text.count {
+                if bytesEqual(UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.start + entry.length]), text) { return entry.province }
+            }
+            return nil
+        }
+        if let found { return provinces[found] }
+        // Pinyin in any letter case.
+        for (index, province) in provinces.enumerated() where province.pinyin.utf8.count == text.count {
+            if zip(province.pinyin.utf8, text).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) { return provinces[index] }
+        }
+        return nil
+    }
+
+    /// Guangdong's full and short name as UTF-8.
+    private static let guangdongNames: [[UInt8]] = [Array("广东省".utf8), Array("广东".utf8)]
+
+    /// Every province's full and short name as UTF-8, one after another.
+    private static let nameBytes: [UInt8] = provinces.flatMap { Array($0.name.utf8) + Array($0.shortName.utf8) }
+    /// Where each name is in ``nameBytes``, and whose it is.
+    private static let nameEntries: [(start: Int, length: Int, province: Int)] = {
+        var entries: [(start: Int, length: Int, province: Int)] = []
+        var start = 0
+        for (index, province) in provinces.enumerated() {
+            for name in [province.name, province.shortName] {
+                entries.append((start, name.utf8.count, index))
+                start += name.utf8.count
+            }
+        }
+        return entries
+    }()
 
     /// An area of a pilot free trade zone (自由贸易试验区片区).
     public struct FreeTradeZoneArea: Sendable, Equatable {
@@ -62,13 +101,27 @@ public enum Location {
     /// The Guangdong FTZ area `text` names (its name or an alias, with or without the zone's
     /// name before it), if any.
     public static func guangdongFreeTradeZoneArea(named text: String) -> FreeTradeZoneArea? {
-        var name = Substring(text)
-        for prefix in guangdongZonePrefixes where name.hasPrefix(prefix) {
-            name = name.dropFirst(prefix.count)
+        var text = text
+        return text.withUTF8 { guangdongFreeTradeZoneArea(utf8: $0) }
+    }
+
+    /// ``guangdongFreeTradeZoneArea(named:)`` on UTF-8, byte for byte.
+    public static func guangdongFreeTradeZoneArea(utf8 text: UnsafeBufferPointer<UInt8>) -> FreeTradeZoneArea? {
+        var name = text
+        for prefix in zonePrefixBytes where name.count > prefix.count && name.prefix(prefix.count).elementsEqual(prefix) {
+            name = UnsafeBufferPointer(rebasing: name[prefix.count...])
             break
         }
-        return guangdongFreeTradeZoneAreas.first { $0.name == name || $0.aliases.contains(String(name)) }
+        for (index, names) in areaNameBytes.enumerated() where names.contains(where: { $0.count == name.count && $0.elementsEqual(name) }) {
+            return guangdongFreeTradeZoneAreas[index]
+        }
+        return nil
     }
+
+    /// Each Guangdong area's name and aliases as UTF-8.
+    private static let areaNameBytes: [[[UInt8]]] = guangdongFreeTradeZoneAreas.map { [Array($0.name.utf8)] + $0.aliases.map { Array($0.utf8) } }
+    /// ``guangdongZonePrefixes`` as UTF-8.
+    private static let zonePrefixBytes: [[UInt8]] = guangdongZonePrefixes.map { Array($0.utf8) }
 
     /// Whether `text` reads as the name of an FTZ area (片区) outside Guangdong, whose areas
     /// the rule data does not list: it must end in `片区`.

@@ -210,9 +210,11 @@ final class ApplicationValidator: Sendable {
             case .string:
                 guard node.kind == .string, check.count == 0 || !node.stringBytes.isEmpty else { return fail(node.kind == .string ? "an empty string" : nil) }
             case .integer:
-                guard let value = node.integer, check.minimum.map({ DecimalNumber(value) >= $0 }) ?? true else { return fail(validator.numberFound(node)) }
+                let bound = validator.schema.bounds[index]
+                guard let value = node.integer, bound.minimum.map({ DecimalNumber(value) >= $0 }) ?? true else { return fail(validator.numberFound(node)) }
             case .number:
-                guard let value = node.decimal, check.minimum.map({ value >= $0 }) ?? true, check.maximum.map({ value <= $0 }) ?? true else {
+                let bound = validator.schema.bounds[index]
+                guard let value = node.decimal, bound.minimum.map({ value >= $0 }) ?? true, bound.maximum.map({ value <= $0 }) ?? true else {
                     return fail(validator.numberFound(node))
                 }
             case .boolean:
@@ -236,25 +238,25 @@ final class ApplicationValidator: Sendable {
                 }
             case .countryCode:
                 guard node.kind == .string else { return fail() }
-                guard let code = node.string, CountryCodes.contains(code) else {
+                guard CountryCodes.contains(utf8: node.stringBytes) else {
                     let text = node.string ?? ""
                     let nearest = CountryCodes.nearest(to: text)
                     return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(text)))" + (nearest.isEmpty ? "" : "; nearest codes: " + nearest.joined(separator: ", ")))
                 }
             case .province:
                 guard node.kind == .string else { return fail() }
-                guard let name = node.string, Location.province(named: name) != nil else {
+                guard Location.province(utf8: node.stringBytes) != nil else {
                     return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(node.string ?? "")))" + "; known values: " + Location.provinces.map(\.name).joined(separator: "、"))
                 }
             case .freeTradeZone:
-                guard node.kind == .string, let name = node.string else { return fail() }
-                let province = node.parent?["province"]?.string.flatMap(Location.province(named:))
-                let area = Location.guangdongFreeTradeZoneArea(named: name)
+                guard node.kind == .string else { return fail() }
+                let province = node.parent?["province"].flatMap { $0.kind == .string ? Location.province(utf8: $0.stringBytes) : nil }
+                let area = Location.guangdongFreeTradeZoneArea(utf8: node.stringBytes)
                 if province == Location.guangdong || (province == nil && area != nil) {
-                    guard area != nil else { return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(name))), not an area of the Guangdong pilot FTZ") }
+                    guard area != nil else { return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(node.string ?? ""))), not an area of the Guangdong pilot FTZ") }
                 } else if let area {
-                    return fail("\(JSONWriter.quoted(name)), an area of the Guangdong pilot FTZ (\(area.city)), but the project is in \(province?.name ?? "another province")")
-                } else if !Location.looksLikeFreeTradeZoneArea(name) {
+                    return fail("\(JSONWriter.quoted(node.string ?? "")), an area of the Guangdong pilot FTZ (\(area.city)), but the project is in \(province?.name ?? "another province")")
+                } else if let name = node.string, !Location.looksLikeFreeTradeZoneArea(name) {
                     return fail("\(JSONWriter.quoted(JSONFieldError.excerpt(name))), not the name of an FTZ area (片区)")
                 }
             case .array:
@@ -360,10 +362,6 @@ struct CompiledSchema: Sendable {
         var kind: Kind
         var child = 0
         var count = 0
-        /// integer and number: the minimum, if any.
-        var minimum: DecimalNumber? = nil
-        /// number: the maximum, if any.
-        var maximum: DecimalNumber? = nil
     }
 
     /// An object member (or an allowed oneOf value): its name in `names`, its shape.
@@ -375,6 +373,9 @@ struct CompiledSchema: Sendable {
     }
 
     private(set) var checks: [Check] = []
+    /// Per check, the bounds of an integer or number (kept apart: read for numbers only, they
+    /// would have made every check several times larger to copy).
+    private(set) var bounds: [(minimum: DecimalNumber?, maximum: DecimalNumber?)] = []
     private(set) var fields: [Field] = []
     private(set) var names: [UInt8] = []
     /// The shape each check came from, for error messages (parallel to `checks`).
@@ -395,12 +396,17 @@ struct CompiledSchema: Sendable {
         if case .money = shape { return add(ApplicationSchema.moneyObject) }
         let index = checks.count
         checks.append(Check(kind: .boolean))
+        bounds.append((nil, nil))
         shapes.append(shape)
         var check: Check
         switch shape {
         case .string(let nonEmpty): check = Check(kind: .string, count: nonEmpty ? 1 : 0)
-        case .integer(let minimum): check = Check(kind: .integer, minimum: minimum.map(DecimalNumber.init))
-        case .number(let minimum, let maximum): check = Check(kind: .number, minimum: minimum, maximum: maximum)
+        case .integer(let minimum):
+            check = Check(kind: .integer)
+            bounds[index] = (minimum.map(DecimalNumber.init), nil)
+        case .number(let minimum, let maximum):
+            check = Check(kind: .number)
+            bounds[index] = (minimum, maximum)
         case .boolean: check = Check(kind: .boolean)
         case .date: check = Check(kind: .date)
         case .oneOf(let values):

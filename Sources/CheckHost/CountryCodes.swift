@@ -32,8 +32,26 @@ enum CountryCodes {
 
     private static let codes = Set(all.map(\.code))
 
+    /// Per pair of capital letters (26 × first + second), whether it is a code: read from the
+    /// table's text directly (splitting it into names is left to the rare suggestion).
+    private static let assigned: [Bool] = {
+        var table = [Bool](repeating: false, count: 26 * 26)
+        var utf8 = Array(CountryCodes.table.utf8)
+        utf8.insert(UInt8(ascii: "|"), at: 0)
+        for index in utf8.indices where utf8[index] == UInt8(ascii: "|") && index + 2 < utf8.count {
+            table[Int(utf8[index + 1] - 0x41) * 26 + Int(utf8[index + 2] - 0x41)] = true
+        }
+        return table
+    }()
+
     /// Whether `text` is an ISO 3166-1 alpha-2 code (upper case).
     static func contains(_ text: String) -> Bool { codes.contains(text) }
+
+    /// Whether the UTF-8 `text` is an ISO 3166-1 alpha-2 code (upper case), without a `String`.
+    static func contains(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == 2, text[0] >= 0x41, text[0] <= 0x5A, text[1] >= 0x41, text[1] <= 0x5A else { return false }
+        return assigned[Int(text[0] - 0x41) * 26 + Int(text[1] - 0x41)]
+    }
 
     /// Up to five codes `text` most likely meant: the code in upper case, a known name or
     /// alias, names containing the text, or codes one letter away.

@@ -1,6 +1,9 @@
 import CCheckABI
 import CheckAPI
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Text fields are compared after trimming surrounding white space and Unicode normalisation
 /// (NFKC, which turns full-width forms into their ASCII counterparts) — SPEC §3. The host
@@ -11,48 +14,104 @@ public enum TextNormalization {
     /// Normalises every string value of `document` in place: a string that changes gets its
     /// normalised copy appended to the text buffer (like an unescaped string) and its node
     /// pointed at it; the source bytes are not touched. Member names are left as they are.
+    /// Only the strings the reader marked are looked at (``JSONDocument/stringsToNormalize``:
+    /// ASCII and CJK ideographs without white space at the ends cannot change).
     public static func normalize(_ document: inout JSONDocument) {
-        var changed: [(node: Int, bytes: [UInt8])] = []
-        document.text.withUnsafeBufferPointer { text in
-            for index in document.nodes.indices where document.nodes[index].kind == CHECK_STRING.rawValue {
-                let node = document.nodes[index]
-                let bytes = UnsafeBufferPointer(rebasing: text[Int(node.text_offset)..<Int(node.text_offset) + Int(node.text_length)])
-                if let normalized = normalized(bytes) { changed.append((index, normalized)) }
+        let marked = document.stringsToNormalize
+        guard marked?.isEmpty != true else { return }
+        // Most changes shorten a string (full-width forms become ASCII, white space goes), so
+        // they are made where the string is; a longer result (rare: `½` is `1⁄2`) is appended.
+        var longer: [(node: Int, bytes: [UInt8])] = []
+        let count = marked?.count ?? document.nodes.count
+        for position in 0..<count {
+            let index = marked.map { Int($0[position]) } ?? position
+            guard document.nodes[index].kind == CHECK_STRING.rawValue else { continue }
+            document.shortenString(ofNode: index) { bytes in
+                let text = UnsafeBufferPointer(bytes)
+                switch scan(text) {
+                case .unchanged:
+                    return nil
+                case .simple(let start, let end, let width):
+                    return compact(bytes, from: start, to: end, width: width)
+                case .full:
+                    let result = fullForm(text)
+                    guard !result.elementsEqual(text) else { return nil }
+                    guard result.count <= bytes.count else {
+                        longer.append((index, result))
+                        return nil
+                    }
+                    _ = UnsafeMutableRawBufferPointer(bytes).initializeMemory(as: UInt8.self, from: result)
+                    return result.count
+                }
             }
         }
-        guard !changed.isEmpty else { return }
-        for (index, bytes) in changed { document.replaceString(ofNode: index, with: bytes) }
+        if !longer.isEmpty {
+            document.reserveText(longer.reduce(0) { $0 + $1.bytes.count })
+            for (index, bytes) in longer { document.replaceString(ofNode: index, with: bytes) }
+        }
     }
 
     /// The normalised form of `text`, or nil when it is already normalised (most values: ASCII
     /// and CJK ideographs without surrounding white space are checked byte by byte, without
     /// building a `String`).
     public static func normalized(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var needsFullForm = false, needsWidth = false
+        switch scan(text) {
+        case .unchanged:
+            return nil
+        case .simple(let start, let end, let width):
+            var copy = Array(text)
+            let length = copy.withUnsafeMutableBufferPointer { compact($0, from: start, to: end, width: width) }
+            return Array(copy.prefix(length))
+        case .full:
+            let result = fullForm(text)
+            return result.elementsEqual(text) ? nil : result
+        }
+    }
+
+    /// What normalising a text takes.
+    enum Change {
+        /// Nothing: it is normalised.
+        case unchanged
+        /// Trimming to `start..<end` (ASCII white space) and, with `width`, mapping full-width
+        /// ASCII forms to ASCII.
+        case simple(start: Int, end: Int, width: Bool)
+        /// Full NFKC (Foundation), then trimming.
+        case full
+    }
+
+    /// Looks at `text` once, byte by byte, without building a `String`.
+    static func scan(_ text: UnsafeBufferPointer<UInt8>) -> Change {
+        var needsWidth = false
         var index = 0
         let count = text.count
-        while index < count {
-            let byte = text[index]
+        guard let base = text.baseAddress, count > 0 else { return .unchanged }
+        scan: while index < count {
+            // Eight ASCII bytes at a time (most of an application's text is ASCII or CJK).
+            if index + 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
+            var byte = base[index]
             if byte < 0x80 {
                 index += 1
                 continue
             }
-            // Three-byte sequences that NFKC leaves alone, or maps by width only.
-            if byte >= 0xE4 && byte <= 0xE9 {
-                index += 3  // U+4000…U+9FFF: CJK ideographs (and the hexagram symbols): no decomposition
-                continue
+            // A run of CJK ideographs, U+4000…U+9FFF (lead E4-E9): no decomposition.
+            while byte >= 0xE4 && byte <= 0xE9 {
+                index += 3
+                guard index < count else { break scan }
+                byte = base[index]
             }
+            if byte < 0x80 { continue }
             if index + 2 < count {
-                let second = text[index + 1], third = text[index + 2]
-                if byte == 0xE3 && second == 0x80 && third >= 0x81 && third <= 0xA9 {
-                    index += 3  // U+3001…U+3029: 、。〃〄々〆〇〈〉《》「」『』【】〒〓〔〕〖〗〘〙〚〛〜〝〞〟〠 and Hangzhou numerals
+                let second = base[index + 1], third = base[index + 2]
+                if byte == 0xE3 && ((second == 0x80 && third >= 0x81 && third <= 0xA9) || second >= 0x90) {
+                    // U+3001…U+3029 (、。〃〄々〆〇〈〉《》「」『』【】〒〓〔〕〖〗〘〙〚〛〜〝〞〟〠 and Hangzhou
+                    // numerals) and U+3400…U+3FFF (ideographs, extension A): no decomposition.
+                    index += 3
                     continue
                 }
-                if byte == 0xE3 && second >= 0x90 {
-                    index += 3  // U+3400…U+3FFF: CJK ideographs (extension A)
-                    continue
-                }
-                if byte == 0xE2 && second == 0x80 && [0x94, 0x98, 0x99, 0x9C, 0x9D].contains(third) {
+                if byte == 0xE2 && second == 0x80 && (third == 0x94 || third == 0x98 || third == 0x99 || third == 0x9C || third == 0x9D) {
                     index += 3  // — ‘ ’ “ ”
                     continue
                 }
@@ -62,47 +121,64 @@ public enum TextNormalization {
                     continue
                 }
             }
-            if byte == 0xC2 && index + 1 < count && text[index + 1] == 0xB7 {
+            if byte == 0xC2 && index + 1 < count && base[index + 1] == 0xB7 {
                 index += 2  // ·
                 continue
             }
-            needsFullForm = true
-            break
-        }
-        if needsFullForm {
-            let string = String(decoding: text, as: UTF8.self)
-            let result = Array(string.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-            return result.elementsEqual(text) ? nil : result
+            return .full
         }
         // ASCII white space at either end (other white space took the full path).
         var start = 0, end = count
-        while start < end && isASCIISpace(text[start]) { start += 1 }
-        while end > start && isASCIISpace(text[end - 1]) { end -= 1 }
-        guard needsWidth || start > 0 || end < count else { return nil }
-        var result: [UInt8] = []
-        result.reserveCapacity(end - start)
-        var position = start
+        while start < end && isASCIISpace(base[start]) { start += 1 }
+        while end > start && isASCIISpace(base[end - 1]) { end -= 1 }
+        return needsWidth || start > 0 || end < count ? .simple(start: start, end: end, width: needsWidth) : .unchanged
+    }
+
+    /// Rewrites `bytes` in place as their `start..<end`, full-width ASCII forms mapped when
+    /// `width`; returns the new length (never more than the old: the output runs behind the
+    /// input). (U+3000, the full-width space, takes the full path: no form mapped here becomes
+    /// white space, so the ends trimmed before stay the ends.)
+    static func compact(_ bytes: UnsafeMutableBufferPointer<UInt8>, from start: Int, to end: Int, width: Bool) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var written = 0, position = start
+        // Runs up to the next full-width form move whole (a form's lead byte EF is never a
+        // continuation byte, so memchr finds only leads); each form becomes its ASCII byte.
         while position < end {
-            let byte = text[position]
-            if needsWidth && byte == 0xEF && position + 2 < end {
-                let second = text[position + 1], third = text[position + 2]
-                if second == 0xBC && third >= 0x81 {
-                    result.append(third - 0x80 + 0x20)  // U+FF01…U+FF3F → '!'…'_'
-                    position += 3
-                    continue
-                }
-                if second == 0xBD && third <= 0x9E {
-                    result.append(third - 0x80 + 0x60)  // U+FF40…U+FF5E → '`'…'~'
-                    position += 3
-                    continue
-                }
+            let next = width ? memchr(base + position, 0xEF, end - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? end : end
+            if next > position {
+                if written != position { memmove(base + written, base + position, next - position) }
+                written += next - position
+                position = next
             }
-            result.append(byte)
-            position += 1
+            guard position + 2 < end else {
+                if position < end {
+                    if written != position { memmove(base + written, base + position, end - position) }
+                    written += end - position
+                }
+                break
+            }
+            let second = base[position + 1], third = base[position + 2]
+            if second == 0xBC && third >= 0x81 {
+                base[written] = third &- 0x80 &+ 0x20  // U+FF01…U+FF3F → '!'…'_'
+            } else if second == 0xBD && third <= 0x9E {
+                base[written] = third &- 0x80 &+ 0x60  // U+FF40…U+FF5E → '`'…'~'
+            } else {
+                // Another character led by EF: kept as it is.
+                if written != position { memmove(base + written, base + position, 3) }
+                written += 3
+                position += 3
+                continue
+            }
+            written += 1
+            position += 3
         }
-        // (U+3000, the full-width space, takes the full path: no full-width form mapped here
-        // becomes white space, so the ends trimmed above stay the ends.)
-        return result
+        return written
+    }
+
+    /// Full NFKC, then trimming (Foundation): for the rare text the scan cannot vouch for.
+    static func fullForm(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let string = String(decoding: text, as: UTF8.self)
+        return Array(string.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
     }
 
     private static func isASCIISpace(_ byte: UInt8) -> Bool {

@@ -48,20 +48,38 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// The value of a JSON number's text, given as UTF-8 (see ``init(_:)-(String)``).
     public init?(utf8 text: UnsafeBufferPointer<UInt8>) {
-        var position = 0
         let count = text.count
+        // Most numbers in an application are whole and short (`100`, `8000000`): read those in
+        // one tight loop; anything else takes the general path below.
+        if count > 0 && count <= 18, let base = text.baseAddress, base[0] != UInt8(ascii: "0") || count == 1 {
+            var value: UInt64 = 0
+            var index = 0
+            while index < count {
+                let digit = base[index] &- UInt8(ascii: "0")
+                guard digit <= 9 else { break }
+                value = value &* 10 &+ UInt64(digit)
+                index += 1
+            }
+            if index == count {
+                self.init(units: Int128(value), scale: 0)!
+                return
+            }
+        }
+        var position = 0
         @inline(__always) func digit(_ at: Int) -> UInt8? {
             guard at < count, text[at] >= 0x30, text[at] <= 0x39 else { return nil }
             return text[at] - 0x30
         }
         let negative = count > 0 && text[0] == UInt8(ascii: "-")
         if negative { position += 1 }
+        // The significant digits, at most 37 of them (a value within the limits has at most
+        // 36): fewer than 39 cannot overflow `Int128`, so the arithmetic wraps unchecked.
         var significand: Int128 = 0
+        var digits = 0
         @inline(__always) func push(_ value: UInt8) -> Bool {
-            let (shifted, overflow) = significand.multipliedReportingOverflow(by: 10)
-            let (sum, carry) = shifted.addingReportingOverflow(Int128(value))
-            significand = sum
-            return !overflow && !carry
+            if significand != 0 || value != 0 { digits += 1 }
+            significand = significand &* 10 &+ Int128(value)
+            return digits <= 37
         }
         // The integer part (JSON: no leading zeros).
         guard let first = digit(position) else { return nil }
@@ -117,10 +135,9 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
         // value = significand × 10^-(fractionDigits - exponent); the zeros held back are kept
         // where they fit (`34.0` stays `34.0`, as written).
         var scale = fractionDigits - exponent
-        while pendingZeros > 0 && scale < DecimalNumber.maxScale && scale >= 0 {
-            let (shifted, overflow) = significand.multipliedReportingOverflow(by: 10)
-            guard !overflow else { break }
-            significand = shifted
+        while pendingZeros > 0 && scale < DecimalNumber.maxScale && scale >= 0 && digits < 37 {
+            significand = significand &* 10
+            digits += 1
             scale += 1
             pendingZeros -= 1
         }
@@ -141,12 +158,15 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
         self.init(units: negative ? -significand : significand, scale: scale)!
     }
 
+    /// 10^0 … 10^38.
+    private static let powersOfTen: [Int128] = {
+        var powers: [Int128] = [1]
+        for _ in 1...38 { powers.append(powers[powers.count - 1] * 10) }
+        return powers
+    }()
+
     /// 10^`exponent` (0 … 38).
-    @inline(__always) static func powerOfTen(_ exponent: Int) -> Int128 {
-        var result: Int128 = 1
-        for _ in 0..<exponent { result *= 10 }
-        return result
-    }
+    @inline(__always) static func powerOfTen(_ exponent: Int) -> Int128 { powersOfTen[exponent] }
 
     /// `units` written at `scale` (≥ this one's), or nil if that does not fit.
     func units(atScale target: Int) -> Int128? {
@@ -157,6 +177,10 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// The exact sum, or nil if it does not fit.
     public func adding(_ other: DecimalNumber) -> DecimalNumber? {
+        if scale == other.scale {
+            let (sum, overflow) = units.addingReportingOverflow(other.units)
+            return overflow ? nil : DecimalNumber(units: sum, scale: scale)
+        }
         let target = max(scale, other.scale)
         guard let left = units(atScale: target), let right = other.units(atScale: target) else { return nil }
         let (sum, overflow) = left.addingReportingOverflow(right)
@@ -223,27 +247,59 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     public var grouped: String { text(grouped: true) }
 
     private func text(grouped: Bool) -> String {
-        var magnitude = units < 0 ? -units : units
-        var digits: [UInt8] = []
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        while digits.count <= scale { digits.append(UInt8(ascii: "0")) }
-        // `digits` is least significant first.
-        var result: [UInt8] = []
-        result.reserveCapacity(digits.count + digits.count / 3 + 2)
-        if units < 0 { result.append(UInt8(ascii: "-")) }
-        let wholeCount = digits.count - scale
-        for index in 0..<wholeCount {
-            if grouped && index > 0 && (wholeCount - index) % 3 == 0 { result.append(UInt8(ascii: ",")) }
-            result.append(digits[digits.count - 1 - index])
+        let negative = units < 0
+        let magnitude = negative ? -units : units
+        // Digits, least significant first, into a buffer on the stack (39 digits at most),
+        // by UInt64 division while the value fits one (Int128 division is a library call).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+            var count = 0
+            if magnitude <= Int128(UInt64.max) {
+                var rest = UInt64(magnitude)
+                repeat {
+                    digits[count] = UInt8(ascii: "0") &+ UInt8(rest % 10)
+                    rest /= 10
+                    count += 1
+                } while rest > 0
+            } else {
+                var rest = magnitude
+                repeat {
+                    digits[count] = UInt8(ascii: "0") &+ UInt8(rest % 10)
+                    rest /= 10
+                    count += 1
+                } while rest > 0
+            }
+            while count <= scale {
+                digits[count] = UInt8(ascii: "0")
+                count += 1
+            }
+            let wholeCount = count - scale
+            let commas = grouped ? (wholeCount - 1) / 3 : 0
+            let length = (negative ? 1 : 0) + wholeCount + commas + (scale > 0 ? 1 + scale : 0)
+            return String(unsafeUninitializedCapacity: length) { text in
+                var position = 0
+                if negative {
+                    text[0] = UInt8(ascii: "-")
+                    position = 1
+                }
+                for index in 0..<wholeCount {
+                    if grouped && index > 0 && (wholeCount - index) % 3 == 0 {
+                        text[position] = UInt8(ascii: ",")
+                        position += 1
+                    }
+                    text[position] = digits[count - 1 - index]
+                    position += 1
+                }
+                if scale > 0 {
+                    text[position] = UInt8(ascii: ".")
+                    position += 1
+                    for index in stride(from: scale - 1, through: 0, by: -1) {
+                        text[position] = digits[index]
+                        position += 1
+                    }
+                }
+                return position
+            }
         }
-        if scale > 0 {
-            result.append(UInt8(ascii: "."))
-            for index in stride(from: scale - 1, through: 0, by: -1) { result.append(digits[index]) }
-        }
-        return String(decoding: result, as: UTF8.self)
     }
 
     /// Equal by value: `34.0 == 34`.
@@ -264,7 +320,13 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// −1, 0 or 1 as `lhs` is below, equal to or above `rhs`, exactly, whatever the scales.
-    static func compare(_ lhs: DecimalNumber, _ rhs: DecimalNumber) -> Int {
+    @inline(__always) static func compare(_ lhs: DecimalNumber, _ rhs: DecimalNumber) -> Int {
+        if lhs.scale == rhs.scale { return lhs.units < rhs.units ? -1 : (lhs.units == rhs.units ? 0 : 1) }
+        return compareScaled(lhs, rhs)
+    }
+
+    /// ``compare(_:_:)`` for different scales.
+    static func compareScaled(_ lhs: DecimalNumber, _ rhs: DecimalNumber) -> Int {
         if (lhs.units < 0) != (rhs.units < 0) { return lhs.units < 0 ? -1 : 1 }
         let target = max(lhs.scale, rhs.scale)
         let left = lhs.units(atScale: target), right = rhs.units(atScale: target)

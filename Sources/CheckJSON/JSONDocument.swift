@@ -13,6 +13,10 @@ public struct JSONDocument: Sendable {
     public internal(set) var text: [UInt8]
     /// How many bytes at the start of `text` are the source.
     public internal(set) var sourceLength: Int
+    /// The string values (node indices) that trimming and NFKC could change, as the reader
+    /// found them; every other string value is already normalised. Nil when not known (a
+    /// document built by other means): then every string must be looked at.
+    public internal(set) var stringsToNormalize: [UInt32]? = nil
 
     /// An empty document, ready for ``JSONReader/parse(_:into:limits:)``.
     public init() {
@@ -27,6 +31,26 @@ public struct JSONDocument: Sendable {
         self.nodes = nodes
         self.text = text
         sourceLength = 0
+    }
+
+    /// Makes room for `count` more bytes of text (before several ``replaceString(ofNode:with:)``).
+    public mutating func reserveText(_ count: Int) {
+        text.reserveCapacity(text.count + count)
+    }
+
+    /// Rewrites string node `index` where it is: `body` gets the string's bytes (its own, no
+    /// other node's) and returns the new length, at most the old, the new value being the bytes
+    /// before it; or nil to leave the string as it was.
+    public mutating func shortenString(ofNode index: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Int?) {
+        let node = nodes[index]
+        precondition(node.kind == CHECK_STRING.rawValue)
+        let length: Int? = text.withUnsafeMutableBufferPointer { text in
+            body(UnsafeMutableBufferPointer(rebasing: text[Int(node.text_offset)..<Int(node.text_offset) + Int(node.text_length)]))
+        }
+        if let length {
+            precondition(length <= Int(node.text_length))
+            nodes[index].text_length = UInt32(length)
+        }
     }
 
     /// Points string node `index` at a copy of `bytes` appended to the text buffer (the source

@@ -61,11 +61,13 @@ public enum JSONReader {
         document.sourceLength = document.text.count
         var nodes: [check_node] = []
         var escaped: [UInt8] = []
+        var candidates: [UInt32] = []
         let result: Result<Void, JSONSyntaxError> = document.text.withUnsafeBufferPointer { input in
             var parser = Parser(input: input, escaped: escaped, maxDepth: limits.maxDepth)
             defer {
                 nodes = parser.nodes.array
                 escaped = parser.escaped
+                candidates = parser.stringsToNormalize
             }
             if input.count > limits.maxBytes || input.count >= Int(UInt32.max) {
                 return .failure(parser.error(expected: "at most \(limits.maxBytes) bytes", found: "\(input.count) bytes", expectingValue: true))
@@ -78,6 +80,7 @@ public enum JSONReader {
             }
         }
         document.nodes = nodes
+        document.stringsToNormalize = candidates
         if !escaped.isEmpty { document.text.append(contentsOf: escaped) }
         if case .failure(let error) = result { throw error }
     }
@@ -157,6 +160,11 @@ private struct Parser: ~Copyable {
     /// ``StringByteClass/table``, read once per document (the global's lazy initialisation is
     /// checked at every access, and strings are read by the hundred).
     let byteClasses = StringByteClass.table
+    /// Whether the last string read could change when trimmed and NFKC-normalised: it holds
+    /// a character outside ASCII and U+4000…U+9FFF, an escape, or white space at an end.
+    var mayChangeWhenNormalized = false
+    /// The string values for which that was so, by node index.
+    var stringsToNormalize: [UInt32] = []
 
     init(input: UnsafeBufferPointer<UInt8>, escaped: [UInt8], maxDepth: Int) {
         self.input = input
@@ -194,7 +202,8 @@ private struct Parser: ~Copyable {
                 }
             case UInt8(ascii: "\""):
                 let (offset, length) = try readString()
-                append(kind: CHECK_STRING, textOffset: offset, textLength: length, number: 0)
+                let node = append(kind: CHECK_STRING, textOffset: offset, textLength: length, number: 0)
+                if mayChangeWhenNormalized { stringsToNormalize.append(node) }
             case UInt8(ascii: "t"):
                 try literal("true", kind: CHECK_TRUE)
             case UInt8(ascii: "f"):
@@ -280,7 +289,7 @@ private struct Parser: ~Copyable {
         guard position < input.count, input[position] == UInt8(ascii: "\"") else {
             throw error(expected: "a member name in double quotes", expectingValue: false)
         }
-        let (offset, length) = try readString()
+        let (offset, length) = try readString(isValue: false)
         skipWhitespace()
         guard position < input.count, input[position] == UInt8(ascii: ":") else {
             pendingKeyOffset = offset
@@ -308,12 +317,16 @@ private struct Parser: ~Copyable {
     // MARK: Strings
 
     /// Reads a string starting at the opening quote; returns its text slice (source or escaped).
-    @inline(__always) mutating func readString() throws(JSONSyntaxError) -> (UInt32, UInt32) {
+    /// Reads a string; for a value (`isValue`), also notes in `mayChangeWhenNormalized` whether
+    /// trimming or NFKC could change it (member names are not normalised).
+    @inline(__always) mutating func readString(isValue: Bool = true) throws(JSONSyntaxError) -> (UInt32, UInt32) {
         position += 1
         let start = position
         var chunkStart = start
         var escapedStart = -1
         let end = input.count
+        // Whether trimming or NFKC could change the string (see `mayChangeWhenNormalized`).
+        var mayChange = false
         while true {
             // The common bytes in a local cursor (see ``StringByteClass``): printable ASCII other
             // than '"' and '\\', and three-byte sequences whose lead byte allows any continuation
@@ -336,7 +349,15 @@ private struct Parser: ~Copyable {
                             }
                             cursor &+= 8
                         }
+                    case StringByteClass.ideographLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
+                        cursor += 3
                     case StringByteClass.threeByteLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
+                        mayChange = true
+                        cursor += 3
+                    case StringByteClass.punctuationLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
+                        // Stable: U+3001…U+3029 and U+3400 on (TextNormalization's scan agrees).
+                        let second = base[cursor + 1], third = base[cursor + 2]
+                        if !((second == 0x80 && third >= 0x81 && third <= 0xA9) || second >= 0x90) { mayChange = true }
                         cursor += 3
                     default: return
                     }
@@ -357,13 +378,22 @@ private struct Parser: ~Copyable {
                 throw error(expected: "a character (control characters must be escaped)", expectingValue: true)
             }
             // A byte ≥ 0x80 the fast path did not take: checked in full (or refused) here.
+            mayChange = true
             try skipUTF8Sequence()
         }
         defer { position += 1 }
+        // White space at either end is trimmed; an escape may stand for anything.
+        if isValue {
+            mayChangeWhenNormalized = mayChange || escapedStart >= 0
+                || (position > start && (Parser.isSpace(input[start]) || Parser.isSpace(input[position - 1])))
+        }
         if escapedStart < 0 { return (UInt32(start), UInt32(position - start)) }
         escaped.append(contentsOf: UnsafeBufferPointer(rebasing: input[chunkStart..<position]))
         return (UInt32(input.count + escapedStart), UInt32(escaped.count - escapedStart))
     }
+
+    /// ASCII white space (a string's ends are trimmed of it).
+    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     mutating func readEscape() throws(JSONSyntaxError) {
         position += 1
@@ -625,13 +655,21 @@ private struct Parser: ~Copyable {
 enum StringByteClass {
     /// Printable ASCII other than `"` and `\`: stands for itself.
     static let plain: UInt8 = 1
-    /// Leads a three-byte sequence whose continuation bytes may be any of 80-BF (E1-EC, EE-EF).
-    static let threeByteLead: UInt8 = 2
+    /// Leads a three-byte sequence of U+4000…U+9FFF (E4-E9: CJK ideographs), whose continuation
+    /// bytes may be any of 80-BF and which Unicode normalisation (NFKC) leaves as they are.
+    static let ideographLead: UInt8 = 2
+    /// Leads another three-byte sequence whose continuation bytes may be any of 80-BF (E1-E2,
+    /// EA-EC, EE-EF): full-width forms among them, which NFKC may change.
+    static let threeByteLead: UInt8 = 3
+    /// E3: CJK punctuation (U+3001…U+3029: 、。《》【】〔〕 …) and ideographs from U+3400, which NFKC
+    /// leaves alone, beside the ideographic space and kana, which it may change.
+    static let punctuationLead: UInt8 = 4
     /// Every byte's class; 0 for the bytes the general path handles.
     static let table: [UInt8] = (0...255).map { (byte: UInt8) in
         if byte >= 0x20 && byte < 0x80 { return byte == 0x22 || byte == 0x5C ? 0 : plain }
         guard byte >= 0x80, let shape = UTF8Sequence.shape(lead: byte) else { return 0 }
-        return shape == (3, 0x80, 0xBF) ? threeByteLead : 0
+        guard shape == (3, 0x80, 0xBF) else { return 0 }
+        return byte >= 0xE4 && byte <= 0xE9 ? ideographLead : byte == 0xE3 ? punctuationLead : threeByteLead
     }
 }
 
