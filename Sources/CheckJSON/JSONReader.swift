@@ -333,7 +333,8 @@ private struct Parser: ~Copyable {
             // bytes (most CJK text; E0 and ED have narrower second bytes: the general path).
             var cursor = position
             let base = input.baseAddress!
-            byteClasses.withUnsafeBufferPointer { classes in
+            let changing = byteClasses.withUnsafeBufferPointer { classes -> Bool in
+                var changing = false
                 while cursor < end {
                     switch classes[Int(base[cursor])] {
                     case StringByteClass.plain:
@@ -352,17 +353,19 @@ private struct Parser: ~Copyable {
                     case StringByteClass.ideographLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
                         cursor += 3
                     case StringByteClass.threeByteLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
-                        mayChange = true
+                        changing = true
                         cursor += 3
                     case StringByteClass.punctuationLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
                         // Stable: U+3001…U+3029 and U+3400 on (TextNormalization's scan agrees).
                         let second = base[cursor + 1], third = base[cursor + 2]
-                        if !((second == 0x80 && third >= 0x81 && third <= 0xA9) || second >= 0x90) { mayChange = true }
+                        changing = changing || !((second == 0x80 && third >= 0x81 && third <= 0xA9) || second >= 0x90)
                         cursor += 3
-                    default: return
+                    default: return changing
                     }
                 }
+                return changing
             }
+            if changing { mayChange = true }
             position = cursor
             guard position < end else { throw error(expected: "'\"' to end the string", expectingValue: true) }
             let byte = input[position]
