@@ -139,12 +139,20 @@ struct RDCentrePlugin: RulePlugin {
         /// Its member of `claims`, and that member's path.
         let claimKey: String, claimPath: String
         let name: Localized
+        /// The not-applicable messages, made once: most applications get one of them.
+        let notACentre: Localized, notClaimed: Localized
 
         init(rule: String, benefit: String, claimKey: String, name: Localized) {
             (self.rule, self.benefit, self.claimKey, self.name) = (rule, benefit, claimKey, name)
             claimPath = "$.claims.\(claimKey)"
+            notACentre = Localized(zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)，本规则不适用。",
+                                   en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText); the rule does not apply.")
+            notClaimed = Localized(zh: "申请未申报\(name.zhText)，本规则不适用。", en: "The application does not claim the \(name.enText); the rule does not apply.")
         }
     }
+
+    /// Per benefit (in `benefits` order), its policy windows.
+    let windowsOfBenefit: [[BenefitWindow]]
 
     init(ruleData: RuleDataFiles) throws {
         var windows: [BenefitWindow] = []
@@ -162,23 +170,24 @@ struct RDCentrePlugin: RulePlugin {
         }
         self.windows = windows
         self.rates = rates
+        windowsOfBenefit = benefits.map { benefit in windows.filter { $0.benefit == benefit.benefit } }
     }
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
-        for benefit in benefits { findings.report(assess(benefit, request: request)) }
+        for index in benefits.indices { findings.report(assess(benefits[index], windows: windowsOfBenefit[index], request: request)) }
     }
 
-    func assess(_ target: Benefit, request: Request) -> Finding {
-        let (rule, benefit, name) = (target.rule, target.benefit, target.name)
+    func assess(_ target: Benefit, windows: [BenefitWindow], request: Request) -> Finding {
+        let (rule, name) = (target.rule, target.name)
         let application = request.application
         let centre = application.root.optional("rdCentre").flatMap { $0.kind == .object ? $0 : nil }
         let claim = application.claims?.optional(target.claimKey)
         let claimEvidence: Evidence = claim.map { .value($0) } ?? .absent(target.claimPath)
-        let window = windows.first { $0.benefit == benefit && $0.edition.effective.contains(request.asOf) }
         // A benefit not claimed is never pass, fail or review (SPEC §4): not applicable, with a
         // hint when the centre's declared facts meet the criteria in force.
         guard claim?.bool == true else {
-            if let centre, let window, window.criteriaStatus == .verified, let criteria = window.criteria {
+            if let centre, let window = windows.first(where: { $0.edition.effective.contains(request.asOf) }),
+               window.criteriaStatus == .verified, let criteria = window.criteria {
                 let (outcomes, used) = self.criteria(criteria, centre: centre, asOf: request.asOf)
                 if outcomes.allSatisfy({ $0.met == true }) {
                     return Finding(rule: rule, verdict: .notApplicable, message: Localized(
@@ -187,12 +196,8 @@ struct RDCentrePlugin: RulePlugin {
                         evidence: [claimEvidence] + used, citations: [window.criteriaCitation, Self.seed].compactMap { $0 })
                 }
             }
-            let notCentre = centre == nil
-                ? Localized(zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)", en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText)")
-                : Localized(zh: "申请未申报\(name.zhText)", en: "The application does not claim the \(name.enText)")
-            return Finding(rule: rule, verdict: .notApplicable, message: Localized(
-                zh: "\(notCentre.zhText)，本规则不适用。", en: "\(notCentre.enText); the rule does not apply."),
-                evidence: [claimEvidence, centre.map { .value($0) } ?? .absent("$.rdCentre")], citations: [Self.seed])
+            return Finding(rule: rule, verdict: .notApplicable, message: centre == nil ? target.notACentre : target.notClaimed,
+                           evidence: [claimEvidence, centre.map { .value($0) } ?? .absent("$.rdCentre")], citations: [Self.seed])
         }
         guard let centre else {
             return Finding(rule: rule, verdict: .review, message: Localized(
@@ -200,8 +205,8 @@ struct RDCentrePlugin: RulePlugin {
                 en: "The application claims the \(name.enText) but gives no R&D-centre facts ($.rdCentre), so the criteria cannot be checked; add them."),
                 evidence: [claimEvidence, .absent("$.rdCentre")], citations: [Self.seed])
         }
-        guard let window else {
-            let loaded = windows.filter { $0.benefit == benefit }.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
+        guard let window = windows.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+            let loaded = windows.map { "\($0.edition.title) \($0.edition.effective)" }.joined(separator: "; ")
             let submittedOn: [Evidence] = application.root["submittedOn"].map { [.value($0)] } ?? []
             return Finding(rule: rule, verdict: .review, message: Localized(
                 zh: "\(request.asOf) 不在已载入的\(name.zhText)政策期内（已载入：\(loaded)），请人工核对当时适用的政策。",

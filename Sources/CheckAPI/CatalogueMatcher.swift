@@ -25,6 +25,9 @@ public final class CatalogueMatcher: Sendable {
     /// For the items with negations, their own matcher: a keyword the automaton finds for such
     /// an item is checked again with it (rare, and only for an item hit).
     private let negatingMatchers: [KeywordMatcher?]
+    /// Per item, whether it has negations (read first: taking a matcher out of the array
+    /// retains its arrays).
+    private let hasNegations: [Bool]
     /// Per keyword of the automaton, the items that list it, with its rank in each item's list.
     private let keywordItems: [[(item: Int32, rank: Int32)]]
     private let keywords: KeywordAutomaton
@@ -35,6 +38,7 @@ public final class CatalogueMatcher: Sendable {
     public init(_ items: [Item]) {
         self.items = items
         negatingMatchers = items.map { $0.negations.isEmpty ? nil : KeywordMatcher($0.keywords, negations: $0.negations) }
+        hasNegations = items.map { !$0.negations.isEmpty }
         var numbers: [String: Int32] = [:]
         var all: [String] = []
         var keywordItems: [[(item: Int32, rank: Int32)]] = []
@@ -100,7 +104,7 @@ public final class CatalogueMatcher: Sendable {
         }
         keywordHits.sort { ($0.item, $0.rank) < ($1.item, $1.rank) }
         var excludedHits: [(item: Int32, rank: Int32, hit: Int)] = []
-        for (number, hit) in scan.excluded.enumerated() {
+        for (number, hit) in scan.excluded.enumerated() where !scan.excluded.isEmpty {
             for (item, rank) in keywordItems[Int(hit.keyword)] { excludedHits.append((item, rank, number)) }
         }
         excludedHits.sort { ($0.item, $0.rank) < ($1.item, $1.rank) }
@@ -135,7 +139,7 @@ public final class CatalogueMatcher: Sendable {
                 if keywordHit == nil { excludedHit = excluded(for: item) }
                 while nextExcluded < excludedHits.count, Int(excludedHits[nextExcluded].item) == item { nextExcluded += 1 }
             }
-            if keywordHit != nil, let negating = negatingMatchers[item] {
+            if keywordHit != nil, hasNegations[item], let negating = negatingMatchers[item] {
                 (keywordHit, excludedHit) = negating.search(in: texts)
             }
             if let match = CatalogueMatch.combine(codeHit, keywordHit, excludedHit) { matches.append((item, match)) }
@@ -283,15 +287,19 @@ struct KeywordAutomaton: Sendable {
                     for (position, text) in texts.enumerated() {
                         let bytes = text.stringBytes
                         // The text's exclusions, found when a keyword first ends in it (most
-                        // texts hold no keyword at all).
+                        // texts hold no keyword at all), and only if it could hold one.
                         var exclusions: Exclusions? = nil
+                        var mayExclude: Bool? = nil
                         // Keywords end at the state's row reached, before byte `end`: note the new ones.
                         func ended(_ row: Int, _ end: Int) {
                             for number in outputs[row / classCount] {
                                 let word = Int(number) >> 6, bit: UInt64 = 1 << UInt64(number & 63)
                                 guard seen[word] & bit == 0 else { continue }
-                                if exclusions == nil { exclusions = Exclusions(in: bytes) }
-                                if let exclusions, !exclusions.spans.isEmpty {
+                                if mayExclude == nil {
+                                    mayExclude = Exclusions.mayHold(bytes)
+                                    if mayExclude == true { exclusions = Exclusions(in: bytes) }
+                                }
+                                if mayExclude == true, let exclusions, !exclusions.spans.isEmpty {
                                     let start = end - lengths[Int(number)]
                                     if exclusions.contains(start..<end) {
                                         // The first excluded occurrence in text order (the

@@ -54,10 +54,16 @@ public struct Exclusions: Sendable {
 
     init(spans: [Span]) { self.spans = spans }
 
+    /// Whether `text` could hold an exclusion at all (it has `不` or `除`): two `memchr`-speed
+    /// searches.
+    public static func mayHold(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count >= 6 && (find(bu, in: text) || find(chu, in: text))
+    }
+
     /// The exclusions of UTF-8 `text`. Texts without `不` or `除` (most) cost two `memchr`-speed
     /// searches.
     public init(in text: UnsafeBufferPointer<UInt8>) {
-        guard text.count >= 6, Exclusions.find(Exclusions.bu, in: text) || Exclusions.find(Exclusions.chu, in: text) else {
+        guard Exclusions.mayHold(text) else {
             spans = []
             return
         }

@@ -179,10 +179,12 @@ final class ApplicationValidator: Sendable {
         schema.checks.withUnsafeBufferPointer { checks in
             schema.fields.withUnsafeBufferPointer { fields in
                 schema.names.withUnsafeBufferPointer { names in
-                    var walk = Walk(validator: self, checks: checks, fields: fields, names: names, errors: errors, unknown: unknown)
-                    walk.check(root, against: 0)
-                    errors = walk.errors
-                    unknown = walk.unknown
+                    schema.bounds.withUnsafeBufferPointer { bounds in
+                        var walk = Walk(validator: self, checks: checks, fields: fields, names: names, bounds: bounds, errors: errors, unknown: unknown)
+                        walk.check(root, against: 0)
+                        errors = walk.errors
+                        unknown = walk.unknown
+                    }
                 }
             }
         }
@@ -196,6 +198,7 @@ final class ApplicationValidator: Sendable {
         let checks: UnsafeBufferPointer<CompiledSchema.Check>
         let fields: UnsafeBufferPointer<CompiledSchema.Field>
         let names: UnsafeBufferPointer<UInt8>
+        let bounds: UnsafeBufferPointer<(minimum: DecimalNumber?, maximum: DecimalNumber?)>
         var errors: [InputProblem]
         var unknown: [String]?
 
@@ -210,10 +213,10 @@ final class ApplicationValidator: Sendable {
             case .string:
                 guard node.kind == .string, check.count == 0 || !node.stringBytes.isEmpty else { return fail(node.kind == .string ? "an empty string" : nil) }
             case .integer:
-                let bound = validator.schema.bounds[index]
+                let bound = bounds[index]
                 guard let value = node.integer, bound.minimum.map({ DecimalNumber(value) >= $0 }) ?? true else { return fail(validator.numberFound(node)) }
             case .number:
-                let bound = validator.schema.bounds[index]
+                let bound = bounds[index]
                 guard let value = node.decimal, bound.minimum.map({ value >= $0 }) ?? true, bound.maximum.map({ value <= $0 }) ?? true else {
                     return fail(validator.numberFound(node))
                 }

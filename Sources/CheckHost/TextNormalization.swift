@@ -17,7 +17,7 @@ public enum TextNormalization {
     /// Only the strings the reader marked are looked at (``JSONDocument/stringsToNormalize``:
     /// ASCII and CJK ideographs without white space at the ends cannot change).
     public static func normalize(_ document: inout JSONDocument) {
-        let marked = document.stringsToNormalize
+        let marked = document.takeStringsToNormalize()
         guard marked?.isEmpty != true else { return }
         // Most changes shorten a string (full-width forms become ASCII, white space goes), so
         // they are made where the string is; a longer result (rare: `½` is `1⁄2`) is appended.

@@ -15,8 +15,16 @@ public struct JSONDocument: Sendable {
     public internal(set) var sourceLength: Int
     /// The string values (node indices) that trimming and NFKC could change, as the reader
     /// found them; every other string value is already normalised. Nil when not known (a
-    /// document built by other means): then every string must be looked at.
+    /// document built by other means, or one already normalised): then every string must be
+    /// looked at. (Taken, not kept: every copy of a document retains each array it holds, and
+    /// documents are copied per finding.)
     public internal(set) var stringsToNormalize: [UInt32]? = nil
+
+    /// ``stringsToNormalize``, leaving nil in its place.
+    public mutating func takeStringsToNormalize() -> [UInt32]? {
+        defer { stringsToNormalize = nil }
+        return stringsToNormalize
+    }
 
     /// An empty document, ready for ``JSONReader/parse(_:into:limits:)``.
     public init() {

@@ -352,13 +352,14 @@ private struct Parser: ~Copyable {
                         }
                     case StringByteClass.ideographLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
                         cursor += 3
-                    case StringByteClass.threeByteLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
-                        changing = true
-                        cursor += 3
-                    case StringByteClass.punctuationLead where cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
+                    case let other where other >= StringByteClass.threeByteLead && cursor + 2 < end && base[cursor + 1] & 0xC0 == 0x80 && base[cursor + 2] & 0xC0 == 0x80:
                         // Stable: U+3001…U+3029 and U+3400 on (TextNormalization's scan agrees).
-                        let second = base[cursor + 1], third = base[cursor + 2]
-                        changing = changing || !((second == 0x80 && third >= 0x81 && third <= 0xA9) || second >= 0x90)
+                        if other == StringByteClass.threeByteLead {
+                            changing = true
+                        } else {
+                            let second = base[cursor + 1], third = base[cursor + 2]
+                            changing = changing || !((second == 0x80 && third >= 0x81 && third <= 0xA9) || second >= 0x90)
+                        }
                         cursor += 3
                     default: return changing
                     }
