@@ -9,24 +9,60 @@ import Glibc
 /// Buffered output to standard output or a report file. If the reader goes away (a closed
 /// pipe, as with `check … | head`), the process ends quietly with status 141, as a process
 /// killed by SIGPIPE would (SIGPIPE itself is ignored so isolated workers cannot kill the host).
+///
+/// A report file is written whole or not at all (SPEC §6): into a temporary file beside it,
+/// renamed over it when complete, so a failed or killed run leaves the previous report as it
+/// was and concurrent runs never splice one file. A path that is not a regular file (a device
+/// such as `/dev/null`, a FIFO) is written directly, never replaced.
 public final class OutputSink {
+    /// The descriptor reports go to when no file is named: the standard output the process
+    /// started with. (`check` moves its own standard output to standard error before any plugin
+    /// loads, so what a plugin prints can never land in a report, and sets this to a duplicate
+    /// of the original.)
+    nonisolated(unsafe) public static var standardOutput: Int32 = 1
+
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private let ownsDescriptor: Bool
+    /// For a regular file: the temporary file written, and the path it becomes.
+    private let staged: (temporary: String, final: String)?
 
-    /// Standard output, or the file at `path` (created or truncated).
+    /// Standard output, or the file at `path`.
     public init(path: String?) throws {
-        if let path {
-            let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard let path else {
+            descriptor = OutputSink.standardOutput
+            ownsDescriptor = false
+            staged = nil
+            buffer.reserveCapacity(1 << 16)
+            return
+        }
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            // A device or a FIFO: written as it is.
+            let opened = open(path, O_WRONLY | O_CLOEXEC)
             guard opened >= 0 else { throw HostError("cannot write \(path): \(String(cString: strerror(errno)))") }
             descriptor = opened
-            ownsDescriptor = true
+            staged = nil
         } else {
-            descriptor = 1
-            ownsDescriptor = false
+            let url = URL(fileURLWithPath: path)
+            var template = Array(url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).check-XXXXXX").path.utf8CString)
+            let opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard opened >= 0 else { throw HostError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            _ = fcntl(opened, F_SETFD, FD_CLOEXEC)
+            fchmod(opened, 0o644 & ~OutputSink.umask)
+            descriptor = opened
+            staged = (String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), path)
         }
+        ownsDescriptor = true
         buffer.reserveCapacity(1 << 16)
     }
+
+    /// The process's file-creation mask (read once: setting it is the only way to read it).
+    private static let umask: mode_t = {
+        let mask = Glibc.umask(0o022)
+        Glibc.umask(mask)
+        return mask
+    }()
 
     /// Queues `bytes`, as the buffer-pointer `write` does.
     public func write(_ bytes: [UInt8]) {
@@ -61,18 +97,44 @@ public final class OutputSink {
             if written >= 0 {
                 offset += written
             } else if errno == EPIPE {
+                discard()
                 exit(141)
             } else if errno != EINTR {
-                FileHandle.standardError.write(Data("check: error: cannot write the report: \(String(cString: strerror(errno)))\n".utf8))
+                let reason = String(cString: strerror(errno))
+                discard()
+                FileHandle.standardError.write(Data("check: error: cannot write the report: \(reason)\(staged.map { "; \($0.final) was left as it was" } ?? "")\n".utf8))
                 exit(2)
             }
         }
     }
 
-    /// Flushes and closes a report file.
+    /// Removes the temporary file of an unfinished report.
+    private func discard() {
+        if let staged { unlink(staged.temporary) }
+    }
+
+    /// Flushes and closes the report: a report file is synced and renamed over its path.
     public func close() {
         flush()
-        if ownsDescriptor { Glibc.close(descriptor) }
+        guard ownsDescriptor else { return }
+        if let staged {
+            guard fsync(descriptor) == 0 || errno == EINVAL else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(descriptor)
+                discard()
+                FileHandle.standardError.write(Data("check: error: cannot write the report: \(reason); \(staged.final) was left as it was\n".utf8))
+                exit(2)
+            }
+            Glibc.close(descriptor)
+            guard rename(staged.temporary, staged.final) == 0 else {
+                let reason = String(cString: strerror(errno))
+                discard()
+                FileHandle.standardError.write(Data("check: error: cannot write \(staged.final): \(reason)\n".utf8))
+                exit(2)
+            }
+        } else {
+            Glibc.close(descriptor)
+        }
     }
 }
 

@@ -36,6 +36,13 @@ public struct SessionConfiguration: Sendable {
     /// The message languages plugins are asked for: the report's language, or both (the
     /// default) where both are needed (`check test-plugin`, tests).
     public var messageLanguages: MessageLanguages = .both
+    /// The folder the built-in plugins ship in: only a file there may declare a reserved id
+    /// (``CheckSession/reservedIDs``). `check` always sets it (to its own folder); nil leaves
+    /// the ids unreserved, for embedding hosts and tests that assemble their own plugin sets.
+    public var builtInDirectory: URL?
+    /// Reserved ids a plugin file outside ``builtInDirectory`` may take over, by name
+    /// (`--replace-plugin ID`): the built-in plugin of that id is then not loaded.
+    public var replacePlugins: Set<String> = []
 
     /// A configuration.
     public init(pluginDirectories: [URL], rulesRoots: [URL], only: Set<String> = [], skip: Set<String> = [], asOf: Day? = nil) {
@@ -94,6 +101,12 @@ public struct PluginRuleDataErrors: Error, Sendable, CustomStringConvertible {
 /// A loaded host: rule data validated, plugins loaded (or their workers started), ready to
 /// evaluate applications.
 public final class CheckSession: @unchecked Sendable {
+    /// The ids of the built-in plugins (SPEC §5): no other file may declare one unless
+    /// `--replace-plugin` names it, so no folder on a search path can silently replace the
+    /// negative list.
+    public static let reservedIDs: Set<String> = ["negative-list", "encouraged-catalogue", "high-energy", "rd-centre"]
+    /// The ids of every plugin that loaded, before `--only` and `--skip` chose among them.
+    public let loadedIDs: [String]
     /// The rule data.
     public let ruleBook: RuleBook
     /// The plugins evaluated, in id order.
@@ -179,6 +192,19 @@ public final class CheckSession: @unchecked Sendable {
                     continue
                 }
             }
+            if let builtInDirectory = configuration.builtInDirectory, CheckSession.reservedIDs.contains(handle.id) {
+                let builtIn = file.deletingLastPathComponent().resolvingSymlinksInPath().path == builtInDirectory.resolvingSymlinksInPath().path
+                if builtIn && configuration.replacePlugins.contains(handle.id) {
+                    // Replaced, as asked: the other file of this id loads instead.
+                    workers[file.path]?.stop()
+                    continue
+                }
+                if !builtIn && !configuration.replacePlugins.contains(handle.id) {
+                    refusals.append(PluginRefusal(file: file.path, reason: "plugin id \(handle.id) is reserved for the built-in plugin in \(builtInDirectory.path); to load this file instead, name it with --replace-plugin \(handle.id)"))
+                    workers[file.path]?.stop()
+                    continue
+                }
+            }
             if let first = loaded.first(where: { $0.id == handle.id }) {
                 refusals.append(PluginRefusal(file: file.path, reason: "plugin id \(handle.id) is already loaded from \(first.file)"))
                 workers[file.path]?.stop()
@@ -186,6 +212,7 @@ public final class CheckSession: @unchecked Sendable {
             }
             loaded.append(handle)
         }
+        loadedIDs = loaded.map(\.id).sorted()
         plugins = loaded
             .filter { (configuration.only.isEmpty || configuration.only.contains($0.id)) && !configuration.skip.contains($0.id) }
             .sorted { $0.id < $1.id }

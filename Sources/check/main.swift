@@ -7,6 +7,7 @@ import Foundation
 let sharedOptions: [OptionSpec] = [
     .value("--plugins", value: "DIR", help: "Also load plugins (libcheck-plugin-*.so) from DIR; CHECK_PLUGIN_PATH adds more (colon-separated).", repeatable: true),
     .flag("--no-default-plugins", help: "Do not load the built-in plugins next to the executable."),
+    .value("--replace-plugin", value: "ID", help: "Let a plugin file from --plugins take the reserved id ID (negative-list, encouraged-catalogue, high-energy, rd-centre) in place of the built-in plugin.", repeatable: true),
     .value("--rules", value: "DIR", help: "Use the rules root DIR instead of the shipped rules/ (first one holds the GB/T table); CHECK_RULES_PATH likewise.", repeatable: true),
     .value("--plugin-allowlist", value: "FILE", help: "Load only plugin files whose SHA-256 is listed in FILE (sha256sum format)."),
     .value("--lang", value: "zh|en", help: "Language of messages (default: zh if LANG starts with zh, else en)."),
@@ -130,6 +131,13 @@ func language(_ parsed: ParsedArguments) throws -> Language {
 }
 
 func configuration(_ parsed: ParsedArguments) throws -> SessionConfiguration {
+    // A folder that does not exist is a typo, not an empty folder (SPEC §8: fail closed).
+    for (folder, origin) in parsed.all("--plugins").map({ ($0, "--plugins") }) + environmentList("CHECK_PLUGIN_PATH").map({ ($0, "CHECK_PLUGIN_PATH") }) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UsageError("\(origin) folder \(folder) does not exist")
+        }
+    }
     var pluginDirectories = (parsed.all("--plugins") + environmentList("CHECK_PLUGIN_PATH")).map { URL(fileURLWithPath: $0) }
     if !parsed.has("--no-default-plugins") { pluginDirectories.append(executableDirectory()) }
     var rulesRoots = (parsed.all("--rules").isEmpty ? environmentList("CHECK_RULES_PATH") : parsed.all("--rules")).map { URL(fileURLWithPath: $0) }
@@ -142,6 +150,11 @@ func configuration(_ parsed: ParsedArguments) throws -> SessionConfiguration {
     if let allowlist = parsed.value("--plugin-allowlist") {
         configuration.policy = try PluginPolicy(allowlistAt: allowlist)
         configuration.allowlistFile = URL(fileURLWithPath: allowlist).path
+    }
+    configuration.builtInDirectory = executableDirectory()
+    configuration.replacePlugins = Set(parsed.all("--replace-plugin"))
+    for id in configuration.replacePlugins where !CheckSession.reservedIDs.contains(id) {
+        throw UsageError("--replace-plugin \(id): only the built-in ids can be replaced (\(CheckSession.reservedIDs.sorted().joined(separator: ", ")))")
     }
     configuration.isolateAll = parsed.has("--isolate")
     configuration.strictInput = parsed.has("--strict-input")
@@ -188,11 +201,12 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     let language = try language(parsed)
     // Plugins build their messages only in the report's language.
     let session = try openSession(parsed, messageLanguages: language.messageLanguages)
-    if session.plugins.isEmpty { FileHandle.standardError.write(Data("check: warning: no plugin loaded\n".utf8)) }
+    try checkPluginsNamed(parsed, session: session)
 
     let context = reportContext(session, language: language, strictInput: parsed.has("--strict-input"))
     let outputPath = parsed.value("--output")
-    let colour = outputPath == nil && isatty(1) == 1 && environment("NO_COLOR") == nil && !parsed.has("--no-color")
+    if let outputPath { try checkOutputIsNotAnInput(outputPath, inputs: parsed.positionals) }
+    let colour = outputPath == nil && isatty(OutputSink.standardOutput) == 1 && environment("NO_COLOR") == nil && !parsed.has("--no-color")
     var renderer = format.renderer(context: context, colour: colour, failOn: failOn)
     let output = try OutputSink(path: outputPath)
     let summary = BatchRun.run(session, reader: RecordReader(parsed.positionals), renderer: &renderer, output: output,
@@ -200,11 +214,47 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     output.close()
     if summary.problemCount > 0 {
         var text = "check: \(summary.problemCount) problem(s) kept \(summary.error) application(s) from a full evaluation (error verdicts in the report):\n"
-        text += summary.problems.map { "  " + $0 + "\n" }.joined()
+        text += summary.problems.map { "  " + displaySafe($0) + "\n" }.joined()
         if summary.problemCount > summary.problems.count { text += "  … and \(summary.problemCount - summary.problems.count) more\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }
     return exitStatus(summary: summary, refusals: session.refusals.count, failOn: failOn)
+}
+
+/// An output path that is one of the inputs (the file itself, or an application file inside an
+/// input folder) is a usage error (SPEC §6): the report would replace what it was made from.
+func checkOutputIsNotAnInput(_ output: String, inputs: [String]) throws {
+    let target = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+    for input in inputs where input != "-" {
+        let source = URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { continue }
+        let isApplicationFile = [".json", ".jsonl", ".csv"].contains { target.hasSuffix($0) }
+        if target == source || (isDirectory.boolValue && isApplicationFile && target.hasPrefix(source.hasSuffix("/") ? source : source + "/")) {
+            throw UsageError("--output \(output) is one of the inputs (\(input)); write the report elsewhere")
+        }
+    }
+}
+
+/// Fails closed (SPEC §8): a plugin named by `--only`, `--skip`, `--isolate-plugin` or
+/// `--replace-plugin` that did not load is a usage error, and so is a run in which no plugin
+/// would evaluate — never a report of not-applicable with exit 0.
+func checkPluginsNamed(_ parsed: ParsedArguments, session: CheckSession) throws {
+    let loaded = session.loadedIDs
+    let known = loaded.isEmpty ? "no plugin loaded" : "loaded: " + loaded.joined(separator: ", ")
+    for option in ["--only", "--skip", "--isolate-plugin", "--replace-plugin"] {
+        for id in parsed.all(option) where !loaded.contains(id) {
+            throw UsageError("\(option) \(id): no such plugin is loaded (\(known))" + refusalNote(session))
+        }
+    }
+    guard !session.plugins.isEmpty else {
+        throw UsageError("no plugin would evaluate (\(known)" + (parsed.all("--only").isEmpty && parsed.all("--skip").isEmpty ? "" : " before --only and --skip") + ")" + refusalNote(session))
+    }
+}
+
+/// The refusals, as lines to add to a usage error.
+func refusalNote(_ session: CheckSession) -> String {
+    session.refusals.isEmpty ? "" : "\n" + session.refusals.map { "  \($0)" }.joined(separator: "\n")
 }
 
 func jobs(_ parsed: ParsedArguments) throws -> Int {
@@ -371,6 +421,11 @@ func runTestPlugin(_ arguments: [String]) throws -> Int32 {
     var configuration = try configuration(parsed)
     configuration.pluginDirectories = []
     configuration.pluginFiles = [file]
+    configuration.builtInDirectory = executableDirectory()
+    configuration.replacePlugins = Set(parsed.all("--replace-plugin"))
+    for id in configuration.replacePlugins where !CheckSession.reservedIDs.contains(id) {
+        throw UsageError("--replace-plugin \(id): only the built-in ids can be replaced (\(CheckSession.reservedIDs.sorted().joined(separator: ", ")))")
+    }
     configuration.isolateAll = parsed.has("--isolate")
     configuration.strictInput = parsed.has("--strict-input")
     configuration.referenceReader = parsed.has("--reference-reader")
@@ -419,6 +474,14 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 // A worker that dies must not take the host down with SIGPIPE; writes then fail with EPIPE.
 signal(SIGPIPE, SIG_IGN)
 if arguments.first == "__worker" { exit(WorkerMain.run(Array(arguments.dropFirst()))) }
+// Reports go to a duplicate of standard output; fd 1 itself becomes standard error before any
+// plugin loads, so whatever a plugin prints (C printf, Swift print) lands on standard error,
+// never in a report (SPEC §9).
+let reportOutput = fcntl(1, F_DUPFD_CLOEXEC, 3)
+if reportOutput >= 0 {
+    OutputSink.standardOutput = reportOutput
+    dup2(2, 1)
+}
 do {
     let status: Int32
     switch arguments.first {

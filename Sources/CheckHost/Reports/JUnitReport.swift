@@ -86,7 +86,7 @@ public struct JUnitReport: DocumentReportRenderer {
 func xml(_ text: String) -> String {
     var output = ""
     output.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
+    for scalar in displaySafe(text, keepNewlines: true).unicodeScalars {
         switch scalar {
         case "&": output += "&amp;"
         case "<": output += "&lt;"

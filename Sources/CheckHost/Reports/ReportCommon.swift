@@ -241,3 +241,47 @@ func summaryText(_ summary: ReportSummary, _ language: Language) -> String {
         zh: "合计 \(summary.applications) 份申请：通过 \(summary.pass)，不通过 \(summary.fail)，需人工审核 \(summary.review)，错误 \(summary.error)，不适用 \(summary.notApplicable)",
         en: "\(summary.applications) application\(summary.applications == 1 ? "" : "s"): \(summary.pass) pass, \(summary.fail) fail, \(summary.review) review, \(summary.error) error, \(summary.notApplicable) not applicable")
 }
+
+/// `text` made safe to show (SPEC §6: nothing in an application or a plugin message can forge
+/// a line, a row or a verdict): control characters (C0 but `\n` where `keepNewlines`, DEL, C1),
+/// ANSI escapes (ESC is a control character), carriage returns and the Unicode bidirectional
+/// controls (LRM, RLM, ALM, LRE…RLO, LRI…PDI) and BOM are written out as `\u{…}`, visible and
+/// inert. Text without any of them (nearly all) is returned as it is, after one byte scan.
+public func displaySafe(_ text: String, keepNewlines: Bool = false) -> String {
+    var needs = false
+    var copy = text
+    copy.withUTF8 { bytes in
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F {
+                if !(keepNewlines && byte == 0x0A) && byte != 0x09 { needs = true; return }
+            } else if byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] >= 0x80 && bytes[index + 1] <= 0x9F {
+                needs = true; return  // C1 controls
+            } else if byte == 0xD8 && index + 1 < bytes.count && bytes[index + 1] == 0x9C {
+                needs = true; return  // U+061C ALM
+            } else if byte == 0xE2 && index + 2 < bytes.count {
+                let second = bytes[index + 1], third = bytes[index + 2]
+                if (second == 0x80 && (third == 0x8E || third == 0x8F || (third >= 0xAA && third <= 0xAE))) || (second == 0x81 && third >= 0xA6 && third <= 0xA9) {
+                    needs = true; return  // LRM RLM, LRE…RLO, LRI…PDI
+                }
+            } else if byte == 0xEF && index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF {
+                needs = true; return  // BOM / zero-width no-break space
+            }
+            index += 1
+        }
+    }
+    guard needs else { return text }
+    var output = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        let value = scalar.value
+        let unsafe = (value < 0x20 && !(keepNewlines && value == 0x0A) && value != 0x09) || (value >= 0x7F && value <= 0x9F)
+            || value == 0x061C || value == 0x200E || value == 0x200F || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) || value == 0xFEFF
+        if unsafe {
+            output.append(contentsOf: "\\u{\(String(value, radix: 16, uppercase: true))}".unicodeScalars)
+        } else {
+            output.append(scalar)
+        }
+    }
+    return String(output)
+}

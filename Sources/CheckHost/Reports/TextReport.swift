@@ -17,7 +17,7 @@ public struct TextReport: DocumentReportRenderer {
 
     public mutating func begin() -> [UInt8] {
         var output = ""
-        for refusal in context.refusals { output += paint("! \(refusal)", .error) + "\n" }
+        for refusal in context.refusals { output += paint("! " + displaySafe(refusal.description), .error) + "\n" }
         if !context.refusals.isEmpty { output += "\n" }
         return Array(output.utf8)
     }
@@ -55,23 +55,25 @@ public struct TextReport: DocumentReportRenderer {
     func render(_ result: ApplicationResult) -> String {
         var lines: [String] = []
         let asOf = result.asOf.map { language.pick(zh: "  截至 \($0)", en: "  as of \($0)") } ?? ""
-        lines.append(paint("\(result.displayName(language))  \(verdictLabel(result.verdict, language))", result.verdict) + "  \(result.source)\(asOf)")
+        lines.append(paint("\(displaySafe(result.displayName(language)))  \(verdictLabel(result.verdict, language))", result.verdict) + "  \(displaySafe(result.source))\(asOf)")
         for located in result.inputProblems {
-            lines.append("  " + paint("✗", .error) + " " + inputProblemText(located, language))
+            lines.append("  " + paint("✗", .error) + " " + displaySafe(inputProblemText(located, language)))
         }
         if context.strictInput {
-            for path in result.unknownMembers { lines.append("  " + language.pick(zh: "警告：未知字段 \(path)（已忽略）", en: "warning: unknown member \(path) (ignored)")) }
+            for path in result.unknownMembers.map({ displaySafe($0) }) { lines.append("  " + language.pick(zh: "警告：未知字段 \(path)（已忽略）", en: "warning: unknown member \(path) (ignored)")) }
         }
         for plugin in result.plugins {
             lines.append("  " + paint("\(plugin.id)  \(verdictLabel(plugin.verdict, language))", plugin.verdict))
             for finding in result.findings where finding.plugin == plugin.id {
                 lines.append("    " + paint(symbol(finding.verdict), finding.verdict) + " \(finding.rule)  \(verdictLabel(finding.verdict, language))")
-                lines.append(contentsOf: finding.message(in: language).split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 })
+                // One line: a newline in a plugin's message is shown, not followed, so no
+                // message can pass for a finding or an application of its own.
+                lines.append("      " + displaySafe(finding.message(in: language)))
                 if !finding.evidence.isEmpty {
-                    lines.append("      " + language.pick(zh: "依据字段：", en: "evidence: ") + finding.evidence.map { evidenceText($0, language) }.joined(separator: "; "))
+                    lines.append("      " + language.pick(zh: "依据字段：", en: "evidence: ") + displaySafe(finding.evidence.map { evidenceText($0, language) }.joined(separator: "; ")))
                 }
                 for citation in finding.citations {
-                    lines.append("      " + language.pick(zh: "条款：", en: "clause: ") + citationText(citation, language))
+                    lines.append("      " + language.pick(zh: "条款：", en: "clause: ") + displaySafe(citationText(citation, language)))
                 }
             }
         }

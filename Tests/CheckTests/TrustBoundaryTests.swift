@@ -1,0 +1,182 @@
+import CheckAPI
+import CheckHost
+import Foundation
+import XCTest
+
+/// The trust boundary fails closed (issue 22, SPEC §6, §8, §9): each test reproduces one of the
+/// findings with real built fixtures and the real `check` executable, and fails on the main of
+/// 04850cc. (Numbers refer to the issue's list.)
+final class TrustBoundaryTests: XCTestCase {
+    let rareEarth = "examples/negative-list/fail--rare-earth-mining.json"
+
+    /// The verdict of plugin `id` in a `--format json` report.
+    func pluginVerdict(_ report: Data, _ id: String) throws -> String? {
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: report) as? [String: Any])
+        let results = try XCTUnwrap(object["results"] as? [[String: Any]])
+        let plugins = try XCTUnwrap(results.first?["plugins"] as? [[String: Any]])
+        return plugins.first { $0["id"] as? String == id }?["verdict"] as? String
+    }
+
+    /// 3. A plugin in a --plugins folder declaring a built-in id does not replace the built-in
+    /// one: it is refused, and the real negative list still fails a rare-earth mine. Only
+    /// --replace-plugin lets it in.
+    func testBuiltInIdsAreReserved() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("impostor.c", as: "impostor", into: folder)
+        let run = try check(["--format", "json", "--plugins", folder.path, rareEarth])
+        XCTAssertEqual(run.status, 2, "a refused plugin makes the run exit 2: \(run.stderr)")
+        XCTAssertEqual(try pluginVerdict(run.stdoutBytes, "negative-list"), "fail", "the built-in negative list decided")
+        XCTAssertTrue(run.stdout.contains("plugin id negative-list is reserved for the built-in plugin"), run.stdout)
+
+        let replaced = try check(["--format", "json", "--plugins", folder.path, "--replace-plugin", "negative-list", rareEarth])
+        XCTAssertEqual(replaced.status, 0, "named explicitly, the replacement is used: \(replaced.stderr)")
+        XCTAssertEqual(try pluginVerdict(replaced.stdoutBytes, "negative-list"), "pass")
+
+        let unknown = try check(["--replace-plugin", "negative-lst", rareEarth])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("only the built-in ids can be replaced"), unknown.stderr)
+    }
+
+    /// 4. Typos never pass everything: an unknown plugin named by --only, --skip or
+    /// --isolate-plugin, a --plugins folder that does not exist, a run where no plugin would
+    /// evaluate (none found, or all refused) — each is a usage error, exit 2, with no report.
+    func testTyposAndEmptyRunsFailClosed() throws {
+        let empty = try Fixtures.temporaryFolder()
+        let allowlist = empty.appendingPathComponent("allowlist.txt")
+        try Data("# nothing is allowed\n".utf8).write(to: allowlist)
+        let cases: [(arguments: [String], says: String)] = [
+            (["--only", "negative-lst"], "--only negative-lst: no such plugin is loaded (loaded: encouraged-catalogue, high-energy, negative-list, rd-centre)"),
+            (["--skip", "high-energie"], "--skip high-energie: no such plugin is loaded"),
+            (["--isolate-plugin", "rd-center"], "--isolate-plugin rd-center: no such plugin is loaded"),
+            (["--no-default-plugins", "--plugins", "/typo"], "--plugins folder /typo does not exist"),
+            (["--no-default-plugins", "--plugins", empty.path], "no plugin would evaluate (no plugin loaded)"),
+            (["--plugin-allowlist", allowlist.path], "no plugin would evaluate (no plugin loaded)"),
+            (["--skip", "negative-list", "--skip", "encouraged-catalogue", "--skip", "high-energy", "--skip", "rd-centre"], "no plugin would evaluate"),
+        ]
+        for (arguments, says) in cases {
+            let run = try check(["--format", "json"] + arguments + [rareEarth])
+            XCTAssertEqual(run.status, 2, "\(arguments)")
+            XCTAssertTrue(run.stderr.contains(says), "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stdout, "", "\(arguments): no report")
+        }
+        let path = try check(["--format", "json", rareEarth], environment: ["CHECK_PLUGIN_PATH": "/no/such/folder"])
+        XCTAssertEqual(path.status, 2)
+        XCTAssertTrue(path.stderr.contains("CHECK_PLUGIN_PATH folder /no/such/folder does not exist"), path.stderr)
+    }
+
+    /// 5. What a plugin prints (in its constructor, on every application) goes to standard
+    /// error, never into the report: the JSON report stays valid, exit 1 as the verdicts say.
+    func testPluginOutputNeverReachesTheReport() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("printer.c", as: "printer", into: folder)
+        for format in ["json", "jsonl", "text"] {
+            let run = try check(["--format", format, "--plugins", folder.path, rareEarth, "examples/negative-list/pass--semiconductor-packaging.json"])
+            XCTAssertEqual(run.status, 1, "\(format): \(run.stderr)")
+            XCTAssertFalse(run.stdout.contains("PRINTED BY A PLUGIN"), format)
+            XCTAssertFalse(run.stdout.contains("by a constructor"), format)
+            XCTAssertTrue(run.stderr.contains("PRINTED BY A PLUGIN"), "\(format): the output is not lost, it is on standard error")
+            if format == "json" { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: run.stdoutBytes), "valid JSON") }
+            if format == "jsonl" {
+                for line in run.stdout.split(separator: "\n") { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8)), String(line)) }
+            }
+        }
+    }
+
+    /// 10. Nothing a plugin or an application says can forge a line, a row or a verdict, or
+    /// hide text: ANSI escapes, carriage returns, newlines, bidi overrides and HTML come out
+    /// inert in the text, Markdown, HTML and JUnit reports and in the summary on standard error.
+    func testReportsShowForgeriesInert() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("forger.c", as: "forger", into: folder)
+        var application = try String(contentsOfFile: rareEarth, encoding: .utf8)
+        application = application.replacingOccurrences(of: #""id": "GD-2026-000201""#, with: #""id": "GD-1\u001b[2J\rGD-FAKE  PASS\u202e""#)
+        let input = folder.appendingPathComponent("forged.json")
+        try Data(application.utf8).write(to: input)
+        let broken = folder.appendingPathComponent("broken.json")
+        try Data(application.replacingOccurrences(of: #""schemaVersion": 1"#, with: #""schemaVersion": "\u001b[31m1\r\n""#).utf8).write(to: broken)
+        let forbidden: [(String, String)] = [("\u{1B}", "ESC"), ("\r", "carriage return"), ("\u{202E}", "right-to-left override")]
+        for format in ["text", "markdown", "html", "junit"] {
+            let run = try check(["--format", format, "--plugins", folder.path, input.path, broken.path])
+            XCTAssertEqual(run.status, 2, "\(format): \(run.stderr)")
+            for (character, name) in forbidden {
+                XCTAssertFalse(run.stdout.contains(character), "\(format) report holds a raw \(name)")
+                XCTAssertFalse(run.stderr.contains(character), "\(format): standard error holds a raw \(name)")
+            }
+            XCTAssertTrue(run.stdout.contains("\\u{1B}"), "\(format): the escape is shown, visibly")
+            if format == "text" || format == "markdown" {
+                // (In HTML and XML a newline is only white space.)
+                XCTAssertFalse(run.stdout.split(separator: "\n").contains { $0.hasPrefix("GD-FORGED") || $0.hasPrefix("GD-FAKE") }, "\(format): a forged line")
+            }
+            if format == "markdown" || format == "html" {
+                XCTAssertFalse(run.stdout.contains("<img"), format)
+                XCTAssertFalse(run.stdout.contains("<svg"), format)
+            }
+            if format == "markdown" {
+                // Every table row still has the header's number of cells.
+                let rows = run.stdout.split(separator: "\n").filter { $0.hasPrefix("|") }
+                let cells = rows.map { $0.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count }
+                XCTAssertEqual(Set(cells).count, 1, "\(rows)")
+            }
+        }
+    }
+
+    /// 11. --output is written whole or not at all: an output that is one of the inputs is a
+    /// usage error (the input survives); a run that crashes leaves the previous report as it
+    /// was; five runs at once leave one complete report, not a splice; a device is written.
+    func testOutputIsAtomic() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let input = folder.appendingPathComponent("batch.jsonl")
+        let line = try String(contentsOfFile: rareEarth, encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        try Data((line + "\n").utf8).write(to: input)
+        let same = try check(["--format", "jsonl", "--output", input.path, input.path])
+        XCTAssertEqual(same.status, 2)
+        XCTAssertTrue(same.stderr.contains("is one of the inputs"), same.stderr)
+        XCTAssertEqual(try String(contentsOf: input, encoding: .utf8), line + "\n", "the input is untouched")
+        let inFolder = try check(["--format", "json", "--output", folder.appendingPathComponent("report.json").path, folder.path])
+        XCTAssertEqual(inFolder.status, 2, "an application file inside an input folder is an input too")
+
+        // A crash in process: the previous report stays.
+        let plugins = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("segfault.c", as: "segfault", into: plugins)
+        let report = folder.appendingPathComponent("out").appendingPathComponent("report.json")
+        try FileManager.default.createDirectory(at: report.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("previous report\n".utf8).write(to: report)
+        let crashing = folder.appendingPathComponent("crash.json")
+        try Data(line.replacingOccurrences(of: "GD-2026-000201", with: "GD-CRASH-1").utf8).write(to: crashing)
+        let crash = try check(["--format", "json", "--plugins", plugins.path, "--output", report.path, crashing.path])
+        XCTAssertNotEqual(crash.status, 0)
+        XCTAssertEqual(try String(contentsOf: report, encoding: .utf8), "previous report\n", "a crashed run leaves the previous report")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: report.deletingLastPathComponent().path).filter { $0 != "report.json" }.count, 1,
+                       "only the crashed run's temporary file is left beside it (hidden, never the report)")
+
+        // Five at once: one of them, whole.
+        let shared = folder.appendingPathComponent("out").appendingPathComponent("shared.jsonl")
+        let group = DispatchGroup()
+        let statuses = StatusBox()
+        for _ in 0..<5 {
+            group.enter()
+            Thread {
+                let run = try? check(["--format", "jsonl", "--output", shared.path, "examples/"])
+                statuses.append(run?.status ?? -1)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(statuses.values, [1, 1, 1, 1, 1])
+        let lines = try String(contentsOf: shared, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 39 + 1, "one header, one line per example (39), one summary")
+        for line in lines { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8))) }
+
+        let device = try check(["--format", "json", "--output", "/dev/null", rareEarth])
+        XCTAssertEqual(device.status, 1, device.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "/dev/null"))
+    }
+}
+
+/// Exit statuses gathered from several threads.
+final class StatusBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [Int32] = []
+    func append(_ value: Int32) { lock.lock(); list.append(value); lock.unlock() }
+    var values: [Int32] { lock.lock(); defer { lock.unlock() }; return list }
+}
