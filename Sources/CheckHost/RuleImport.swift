@@ -1,6 +1,10 @@
 import CheckAPI
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What an import changed.
 public struct ImportSummary: Sendable {
     /// The edition the items went into.
@@ -9,8 +13,11 @@ public struct ImportSummary: Sendable {
     public let file: String
     /// Item numbers added or replaced.
     public let items: [Int]
-    /// Where the CSV was copied (the source text the item texts are checked against).
+    /// Where the CSV was copied, for audit.
     public let sourceCopy: String
+    /// The source text the item texts are checked against: the CSV's items as read, one per
+    /// line (a CSV doubles the quotes inside a quoted field, so it cannot be that text itself).
+    public let sourceText: String
 }
 
 /// Imports catalogue items typed in by staff (a CSV, format in rules/README.md) into an
@@ -25,7 +32,8 @@ public enum RuleImport {
     /// rule book from it and has every plugin open it: ``CheckSession/verifyingRuleData(_:)``).
     public static func run(csv: URL, editionID: String?, dataset: String, root: URL, validate: (URL) throws -> Void) throws -> ImportSummary {
         guard let text = try? String(contentsOf: csv, encoding: .utf8) else { throw HostError("cannot read \(csv.path) as UTF-8 text") }
-        let comments = text.split(separator: "\n").filter { $0.hasPrefix("#") }.map { $0.dropFirst().trimmingCharacters(in: .whitespaces) }
+        // (Lines end in LF or CRLF: a Character "\r\n" is a newline, not a "\n".)
+        let comments = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("#") }.map { $0.dropFirst().trimmingCharacters(in: .whitespaces) }
         func directive(_ name: String) -> String? {
             comments.first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
         }
@@ -49,8 +57,56 @@ public enum RuleImport {
         } catch {
             throw HostError("import refused, nothing was changed:\n\(error)")
         }
-        _ = try apply(rows: rows, csv: csv, source: source, editionID: editionID, dataset: dataset, root: root)
+        try install([summary.sourceCopy, summary.sourceText, "documents.json", summary.file], from: staged, into: root)
         return summary
+    }
+
+    /// Copies the validated files `paths` (relative) from the staged root into `root` so that
+    /// the rules folder is valid at every moment (SPEC §7): every file is first written whole
+    /// and synced beside its target; only when all are, each is renamed over its target —
+    /// the source texts first, then `documents.json` naming them, then the edition quoting
+    /// them. A full disk, a write error or a kill before the renames leaves `root` exactly as
+    /// it was (the temporary files are removed on an error).
+    static func install(_ paths: [String], from staged: URL, into root: URL) throws {
+        var written: [(temporary: String, target: String)] = []
+        func removeWritten() { for file in written { unlink(file.temporary) } }
+        for path in paths {
+            let source = staged.appendingPathComponent(path), target = root.appendingPathComponent(path)
+            do {
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let bytes = [UInt8](try Data(contentsOf: source))
+                var template = Array(target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).import-XXXXXX").path.utf8CString)
+                let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+                guard descriptor >= 0 else { throw HostError("cannot create a file beside \(target.path): \(String(cString: strerror(errno)))") }
+                let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                written.append((temporary, target.path))
+                fchmod(descriptor, 0o644)
+                var offset = 0
+                var failure: Int32 = 0
+                bytes.withUnsafeBytes { raw in
+                    while offset < raw.count {
+                        let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                        if count < 0 {
+                            if errno == EINTR { continue }
+                            failure = errno
+                            return
+                        }
+                        offset += count
+                    }
+                }
+                if failure == 0 && fsync(descriptor) != 0 { failure = errno }
+                Glibc.close(descriptor)
+                if failure != 0 { throw HostError("cannot write \(target.path): \(String(cString: strerror(failure)))") }
+            } catch {
+                removeWritten()
+                throw HostError("import refused, nothing was changed: \(error)")
+            }
+        }
+        for file in written where rename(file.temporary, file.target) != 0 {
+            let reason = String(cString: strerror(errno))
+            removeWritten()
+            throw HostError("cannot replace \(file.target): \(reason)")
+        }
     }
 
     /// One CSV row.
@@ -86,6 +142,12 @@ public enum RuleImport {
             if let previous = seen[number] { throw HostError("\(file):\(record.line): number \(number) is also on line \(previous)") }
             seen[number] = record.line
             guard !(fields["text"] ?? "").isEmpty else { throw HostError("\(file):\(record.line): text: expected the item's wording, found nothing") }
+            // Control characters (NUL, ESC, …) are never part of a catalogue's wording.
+            for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+                if let control = value.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) {
+                    throw HostError("\(file):\(record.line): \(name): control character U+\(String(format: "%04X", control.value)) in the text")
+                }
+            }
             rows.append(Row(line: record.line, number: number, fields: fields))
         }
         guard !rows.isEmpty else { throw HostError("\(file): no items") }
@@ -113,12 +175,16 @@ public enum RuleImport {
         var edition = found
         guard case .string(let documentID)? = edition["document"] else { throw HostError("edition \(editionID) names no document") }
 
-        // The CSV copy becomes a source text of the edition's document.
+        // The CSV is kept, and its items as read become a source text of the edition's document.
         let copyName = "sources/imported/\(editionID)--\(csv.lastPathComponent)"
+        let textName = copyName + ".txt"
         let copyURL = root.appendingPathComponent(copyName)
         try FileManager.default.createDirectory(at: copyURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: copyURL.path) { try FileManager.default.removeItem(at: copyURL) }
         try FileManager.default.copyItem(at: csv, to: copyURL)
+        var itemText = "# items of \(csv.lastPathComponent) as read (the quoted fields unquoted), for checking the item texts\n# source: \(source)\n"
+        for row in rows { itemText += "\(row.number)\t\(row.fields["text"]!)\n" }
+        try Data(itemText.utf8).write(to: root.appendingPathComponent(textName))
         let documentsURL = root.appendingPathComponent("documents.json")
         var documents = try JSONReader.parse([UInt8](try Data(contentsOf: documentsURL))).withRoot { JSONValue($0) }
         guard case .array(var list)? = documents["documents"],
@@ -128,7 +194,8 @@ public enum RuleImport {
         var texts: [JSONValue] = []
         if let single = list[index]["text"] { texts.append(single) }
         if case .array(let more)? = list[index]["texts"] { texts += more }
-        if !texts.contains(.string(copyName)) { texts.append(.string(copyName)) }
+        texts.removeAll { $0 == .string(copyName) }  // (earlier imports registered the CSV itself)
+        if !texts.contains(.string(textName)) { texts.append(.string(textName)) }
         list[index]["text"] = nil
         list[index]["texts"] = .array(texts)
         documents["documents"] = .array(list)
@@ -150,7 +217,8 @@ public enum RuleImport {
         items.sort { (Int($0.numberText ?? "") ?? 0) < (Int($1.numberText ?? "") ?? 0) }
         edition["items"] = .array(items)
         try Data(edition.prettyText.utf8).write(to: editionURL)
-        return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number), sourceCopy: copyName)
+        return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number), sourceCopy: copyName,
+                             sourceText: textName)
     }
 }
 

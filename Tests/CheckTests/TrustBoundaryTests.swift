@@ -171,6 +171,76 @@ final class TrustBoundaryTests: XCTestCase {
         XCTAssertEqual(device.status, 1, device.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: "/dev/null"))
     }
+
+    /// A copy of the shipped rules in a new temporary folder (or in `folder`).
+    func rulesCopy(in folder: URL? = nil) throws -> URL {
+        let copy = (try folder ?? Fixtures.temporaryFolder()).appendingPathComponent("rules")
+        try FileManager.default.copyItem(at: TestPaths.rules, to: copy)
+        return copy
+    }
+
+    /// Every file under `root` with its bytes (to compare a folder before and after).
+    func snapshot(_ root: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for path in try FileManager.default.subpathsOfDirectory(atPath: root.path) {
+            var isDirectory: ObjCBool = false
+            let url = root.appendingPathComponent(path)
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { files[path] = try Data(contentsOf: url) }
+        }
+        return files
+    }
+
+    /// A fixture CSV of `count` invented items for edition 2025-national, lines ending in `newline`.
+    func fixtureCSV(_ count: Int, newline: String = "\n", extra: [String] = []) -> String {
+        var lines = ["# source: test fixture (invented, not catalogue text)", "# edition: 2025-national", "number,text,codes"]
+        for number in 1...count { lines.append("\(number),（测试夹具，非真实条文）第\(number)条：集成电路封装、测试及相关服务，所有文字均为测试用途而编写，以使文件足够大,C3973") }
+        return (lines + extra).joined(separator: newline) + newline
+    }
+
+    /// 12. rules import: a CRLF file splits into lines, a quoted field with doubled quotes
+    /// imports with one quote, NUL and ESC are refused naming line and column, and a disk that
+    /// fills up while installing leaves the rules folder exactly as it was.
+    func testRuleImportIsAtomicAndReadsCSVAsWritten() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let root = try rulesCopy()
+        let crlf = folder.appendingPathComponent("crlf.csv")
+        try Data(fixtureCSV(3, newline: "\r\n", extra: ["4,\"他说\"\"二\"\"，见附件\",C3973"]).utf8).write(to: crlf)
+        let imported = try check(["rules", "import", crlf.path, "--rules", root.path])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertTrue(imported.stdout.contains("imported 4 item(s) into encouraged-catalogue/2025-national.json (edition 2025-national): 1, 2, 3, 4"), imported.stdout)
+        let edition = try String(contentsOf: root.appendingPathComponent("encouraged-catalogue/2025-national.json"), encoding: .utf8)
+        XCTAssertTrue(edition.contains(#""text": "他说\"二\"，见附件""#), "the doubled quotes are one quote")
+        XCTAssertFalse(edition.contains("\r"), "no carriage return ends up in the data")
+        XCTAssertEqual(try check(["rules", "verify", root.path]).status, 0)
+
+        for (character, name) in [("\u{0}", "0000"), ("\u{1B}", "001B")] {
+            let bad = folder.appendingPathComponent("bad-\(name).csv")
+            try Data(fixtureCSV(2, extra: ["3,bad\(character)text,C3973"]).utf8).write(to: bad)
+            let before = try snapshot(root)
+            let refused = try check(["rules", "import", bad.path, "--rules", root.path])
+            XCTAssertEqual(refused.status, 2)
+            XCTAssertTrue(refused.stderr.contains("bad-\(name).csv:6: text: control character U+\(name)"), refused.stderr)
+            XCTAssertEqual(try snapshot(root), before)
+        }
+
+        // A full disk: the rules root on a tmpfs with little room left; the import is staged
+        // elsewhere, validated, then fails while installing. (Needs a tmpfs: root, as CI runs.)
+        let mountPoint = try Fixtures.temporaryFolder()
+        guard try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=760k", "tmpfs", mountPoint.path]).status == 0 else {
+            throw XCTSkip("cannot mount a tmpfs here (not root)")
+        }
+        defer { _ = try? runProcess("/bin/umount", [mountPoint.path]) }
+        let small = try rulesCopy(in: mountPoint)
+        let big = folder.appendingPathComponent("big.csv")
+        try Data(fixtureCSV(600).utf8).write(to: big)
+        let before = try snapshot(small)
+        let full = try check(["rules", "import", big.path, "--rules", small.path])
+        XCTAssertEqual(full.status, 2, full.stdout)
+        XCTAssertTrue(full.stderr.contains("nothing was changed"), full.stderr)
+        XCTAssertTrue(full.stderr.contains("No space left on device"), full.stderr)
+        XCTAssertEqual(try snapshot(small), before, "the rules folder is exactly as before")
+        XCTAssertEqual(try check(["rules", "verify", small.path]).status, 0)
+    }
 }
 
 /// Exit statuses gathered from several threads.
