@@ -86,10 +86,18 @@ public enum PluginLoader {
         let path = file.path
         func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason) }
         func refuseRuleData(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason, concernsRuleData: true) }
-        if let reason = policy.refusal(for: file) { throw refuse(reason) }
+        // Opened once; checked, digested and loaded through the one descriptor.
+        let opened: OpenedPluginFile
+        switch OpenedPluginFile.open(path) {
+        case .success(let file): opened = file
+        case .failure(let reason): throw refuse(reason.text)
+        }
+        if let reason = policy.refusal(for: opened, name: file.lastPathComponent) { throw refuse(reason) }
+        if let reason = loadDependencies(of: opened, policy: policy, depth: 0) { throw refuse(reason) }
 
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            let message = dlerror().map { String(cString: $0) } ?? "unknown error"
+        guard let handle = LoadedLibraryFiles.shared.load(opened, mode: RTLD_NOW | RTLD_LOCAL) else {
+            // The linker names the file by the descriptor's path; the user knows it by its own.
+            let message = (dlerror().map { String(cString: $0) } ?? "unknown error").replacingOccurrences(of: opened.loadPath, with: path)
             throw refuse("not a loadable shared library (dlopen: \(message))")
         }
         guard let symbol = dlsym(handle, CHECK_ENTRY_SYMBOL) else {
@@ -167,6 +175,51 @@ public enum PluginLoader {
 
         let state = try open(descriptor, datasets: files, id: id, refuse: refuseRuleData)
         return LoadedPlugin(file: path, description: description, descriptor: descriptor, state: state)
+    }
+
+    /// The system's library folders: what a plugin needs from them is the system's, loaded by
+    /// the dynamic linker as usual.
+    static let systemLibraryFolders = ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib"]
+
+    /// Loads, before `library`, what it needs from outside the system's library folders and
+    /// not yet loaded (through `DT_RUNPATH`/`DT_RPATH`, `$ORIGIN` among them), each opened,
+    /// checked like a plugin (owner, permissions, folders, the allowlist) and loaded through its
+    /// descriptor; or says why one may not load. (Loaded through `/proc/self/fd/N`, a library's
+    /// `$ORIGIN` is that folder, so the linker could not find them itself; it finds them loaded
+    /// by their `DT_SONAME`, which such a library must therefore carry.)
+    static func loadDependencies(of library: OpenedPluginFile, policy: PluginPolicy, depth: Int) -> String? {
+        guard let dynamic = ELFDynamicInfo(descriptor: library.descriptor) else { return nil }
+        let origin = URL(fileURLWithPath: library.realPath).deletingLastPathComponent().path
+        for name in dynamic.needed where !name.contains("/") {
+            if let loaded = dlopen(name, RTLD_LAZY | RTLD_NOLOAD) {
+                dlclose(loaded)  // (only the count NOLOAD added)
+                continue
+            }
+            for entry in dynamic.searchPath {
+                let folder = entry.replacingOccurrences(of: "${ORIGIN}", with: origin).replacingOccurrences(of: "$ORIGIN", with: origin)
+                let candidate = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+                guard FileManager.default.fileExists(atPath: candidate) else { continue }
+                let real = URL(fileURLWithPath: candidate).resolvingSymlinksInPath().path
+                if systemLibraryFolders.contains(where: { real.hasPrefix($0 + "/") }) { break }
+                guard depth < 8 else { return "its dependencies nest more than 8 deep (at \(name))" }
+                let dependency: OpenedPluginFile
+                switch OpenedPluginFile.open(candidate, what: "the library it needs, \(candidate),") {
+                case .success(let file): dependency = file
+                case .failure(let reason): return "depends on \(name): \(reason.text)"
+                }
+                if let reason = policy.refusal(for: dependency, name: name) { return "depends on \(candidate): \(reason)" }
+                guard ELFDynamicInfo(descriptor: dependency.descriptor)?.soname == name else {
+                    return "depends on \(candidate), which does not carry the soname \(name) (link it with -Wl,-soname,\(name))"
+                }
+                if let reason = loadDependencies(of: dependency, policy: policy, depth: depth + 1) { return reason }
+                guard LoadedLibraryFiles.shared.load(dependency, mode: RTLD_NOW | RTLD_LOCAL) != nil else {
+                    let message = (dlerror().map { String(cString: $0) } ?? "unknown error").replacingOccurrences(of: dependency.loadPath, with: candidate)
+                    return "depends on \(candidate), which does not load (dlopen: \(message))"
+                }
+                break
+            }
+        }
+        return nil
     }
 
     /// Why a plugin whose rule `rule` cites `citation`, which the rule data lacks, is refused.

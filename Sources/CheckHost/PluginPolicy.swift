@@ -23,8 +23,19 @@ public struct PluginPolicy: Sendable {
     }
 
     /// Reads an allowlist in `sha256sum` format: `<64 hex digits>  <file>` per line; `#` comments.
+    /// The allowlist passes the checks a plugin file does (SPEC §9: a list others can edit pins
+    /// nothing): a regular file, not writable by others, owned by the user or root, in folders
+    /// likewise; at most 1 MiB.
     public init(allowlistAt path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw HostError("cannot read the plugin allowlist \(path)") }
+        let opened: OpenedPluginFile
+        switch OpenedPluginFile.open(path, what: "the plugin allowlist \(path)") {
+        case .success(let file): opened = file
+        case .failure(let reason): throw HostError(reason.text)
+        }
+        guard opened.info.st_size <= 1 << 20 else { throw HostError("the plugin allowlist \(path) is larger than 1 MiB") }
+        var bytes = [UInt8](repeating: 0, count: Int(opened.info.st_size))
+        let count = bytes.withUnsafeMutableBytes { pread(opened.descriptor, $0.baseAddress, $0.count, 0) }
+        guard count == bytes.count, let text = String(validating: bytes, as: UTF8.self) else { throw HostError("cannot read the plugin allowlist \(path)") }
         var entries: [String: Set<String>] = [:]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -41,37 +52,27 @@ public struct PluginPolicy: Sendable {
         allowlistFile = path
     }
 
-    /// Why `file` may not load, or nil if it may.
+    /// The largest plugin file digested for the allowlist (a shared library is far smaller).
+    static let largestDigested = 512 << 20
+
+    /// Why `file` may not load, or nil if it may (opened and checked, then released).
     public func refusal(for file: URL) -> String? {
-        let path = file.path
-        var info = stat()
-        guard stat(path, &info) == 0 else { return "cannot stat the file: \(String(cString: strerror(errno)))" }
-        if let problem = ownershipProblem(info, what: "the file") { return problem }
-        let folder = file.deletingLastPathComponent().path
-        var folderInfo = stat()
-        guard stat(folder, &folderInfo) == 0 else { return "cannot stat its folder \(folder)" }
-        if let problem = ownershipProblem(folderInfo, what: "its folder \(folder)") { return problem }
+        switch OpenedPluginFile.open(file.path) {
+        case .failure(let reason): reason.text
+        case .success(let opened): refusal(for: opened, name: file.lastPathComponent)
+        }
+    }
+
+    /// Why the opened `file`, found under the name `name`, may not load: the allowlist, checked
+    /// by name before a byte is read, then by the digest of the bytes through the descriptor.
+    func refusal(for file: OpenedPluginFile, name: String) -> String? {
         guard let allowlist else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read the file to check its digest" }
-        let digest = SHA256.hex(of: data)
-        let name = file.lastPathComponent
-        guard let allowed = allowlist[name] else {
-            return "not in the allowlist \(allowlistFile ?? "") (sha256 \(digest))"
+        guard let allowed = allowlist[name] else { return "not in the allowlist \(allowlistFile ?? "") (to allow it, add the line `sha256sum` prints for it)" }
+        guard let digest = file.sha256(limit: PluginPolicy.largestDigested) else {
+            return "larger than \(PluginPolicy.largestDigested >> 20) MiB or unreadable: not digested for the allowlist \(allowlistFile ?? "")"
         }
         guard allowed.contains(digest) else {
             return "sha256 \(digest) does not match the allowlist \(allowlistFile ?? "") for \(name) (expected \(allowed.sorted().joined(separator: " or ")))"
-        }
-        return nil
-    }
-
-    private func ownershipProblem(_ info: stat, what: String) -> String? {
-        let mode = info.st_mode & 0o7777
-        if mode & UInt32(S_IWOTH) != 0 {
-            return "\(what) is world-writable (mode \(String(mode, radix: 8))); remove write permission for others (chmod o-w)"
-        }
-        let user = getuid()
-        if info.st_uid != user && info.st_uid != 0 {
-            return "\(what) is owned by uid \(info.st_uid), not by the user running check (uid \(user)) or root"
         }
         return nil
     }

@@ -194,10 +194,13 @@ private final class LineSource {
         switch mode {
         case .document: return nextDocument()
         case .standardInput:
-            // JSON Lines, unless the first non-blank line is an incomplete JSON value.
-            while newline() == nil && fill() {}
+            // JSON Lines, unless the first non-blank line is an incomplete JSON value. At most
+            // a record's bytes are read to find that line: a first line longer than that is
+            // JSON Lines' too-long line (so endless input without a newline, such as
+            // /dev/zero, is read in bounded memory).
+            while newline() == nil && buffer.count - start <= maximum && fill() {}
             mode = .lines
-            if let newline = newline() ?? (buffer.count > start ? buffer.count : nil) {
+            if let newline = newline() ?? (ended && buffer.count > start ? buffer.count : nil) {
                 let first = Array(buffer[start..<newline])
                 if first.contains(where: { !Inputs.isWhitespace($0) }) {
                     do throws(JSONSyntaxError) {

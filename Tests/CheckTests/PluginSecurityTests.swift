@@ -63,7 +63,7 @@ final class PluginSecurityTests: XCTestCase {
 
         // A file not in the allowlist at all is refused.
         try Data("# nothing pinned\n".utf8).write(to: allowlist)
-        XCTAssertEqual(try refusal(folder, policy: try PluginPolicy(allowlistAt: allowlist.path)), "not in the allowlist \(allowlist.path) (sha256 \(digest))")
+        XCTAssertEqual(try refusal(folder, policy: try PluginPolicy(allowlistAt: allowlist.path)), "not in the allowlist \(allowlist.path) (to allow it, add the line `sha256sum` prints for it)")
 
         // On the command line, the built-in plugins are refused too unless pinned.
         let output = try check(["plugins", "--plugin-allowlist", allowlist.path])

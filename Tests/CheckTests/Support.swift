@@ -40,9 +40,10 @@ enum Fixtures {
         return folder
     }
 
-    /// Compiles `source` (a file under Tests/Fixtures/plugins or examples/) into `folder/name`.
+    /// Compiles `source` (a file under Tests/Fixtures/plugins or examples/) into `folder/name`,
+    /// with `arguments` (defines, link options) after the source.
     @discardableResult
-    static func compileC(_ source: URL, into folder: URL, name: String) throws -> URL {
+    static func compileC(_ source: URL, into folder: URL, name: String, arguments: [String] = []) throws -> URL {
         let output = folder.appendingPathComponent(name)
         // CHECK_TEST_CC and CHECK_TEST_CFLAGS choose the compiler and add flags for every fixture:
         // the ASan run uses the Swift toolchain's clang with -fsanitize=address (GCC's ASan
@@ -52,7 +53,7 @@ enum Fixtures {
         let extra = (environment["CHECK_TEST_CFLAGS"] ?? "").split(separator: " ").map(String.init)
         let include = TestPaths.root.appendingPathComponent("Sources/CCheckABI/include").path
         let result = try runProcess("/usr/bin/env", [compiler, "-std=c11", "-shared", "-fPIC", "-O1"] + extra
-                                                        + ["-I", include, "-o", output.path, source.path])
+                                                        + ["-I", include, "-o", output.path, source.path] + arguments)
         guard result.status == 0 else { throw HostError("cc failed for \(source.lastPathComponent): \(result.stderr)") }
         return output
     }
@@ -114,6 +115,37 @@ func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil,
 /// A buffer one thread fills and another reads after a semaphore.
 final class DataBox: @unchecked Sendable {
     var data = Data()
+}
+
+/// How a run of `check` measured by its parent went: its peak resident memory (Python's
+/// `RUSAGE_CHILDREN`, so the figure is the child's alone), its status (nil: killed at the time
+/// limit) and what it printed.
+struct MeasuredRun {
+    let peakKiB: Int
+    let status: Int32?
+    let stdout: String
+}
+
+/// Runs `check` with `arguments` under a Python parent that feeds it `standardInput` (a file
+/// such as /dev/zero) and kills it after `seconds`, then reads its peak memory.
+func measuredCheck(_ arguments: [String], standardInput: String = "/dev/null", seconds: Int = 60) throws -> MeasuredRun {
+    let script = """
+        import resource, subprocess, sys
+        seconds, stdin, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+        try:
+            run = subprocess.run(command, stdin=open(stdin, "rb"), capture_output=True, timeout=seconds)
+            status, out = str(run.returncode), run.stdout
+        except subprocess.TimeoutExpired as killed:
+            status, out = "killed", killed.stdout or b""
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, status)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(out)
+        """
+    let result = try runProcess("/usr/bin/env", ["python3", "-c", script, String(seconds), standardInput, TestPaths.checkExecutable.path] + arguments,
+                                directory: TestPaths.root)
+    let header = result.stdout.prefix { $0 != "\n" }.split(separator: " ")
+    guard header.count == 2, let peak = Int(header[0]) else { throw HostError("measuring check failed: \(result.stdout) \(result.stderr)") }
+    return MeasuredRun(peakKiB: peak, status: Int32(header[1]), stdout: String(result.stdout.drop { $0 != "\n" }.dropFirst()))
 }
 
 /// Runs the built `check` executable from the package root.

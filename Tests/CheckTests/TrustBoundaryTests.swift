@@ -123,6 +123,30 @@ final class TrustBoundaryTests: XCTestCase {
     /// 11. --output is written whole or not at all: an output that is one of the inputs is a
     /// usage error (the input survives); a run that crashes leaves the previous report as it
     /// was; five runs at once leave one complete report, not a splice; a device is written.
+    /// 13. Standard input is read in bounded memory: a first line of 300 MB is reported as too
+    /// long without being held (and the next line is evaluated); endless input without a
+    /// newline (/dev/zero) runs until stopped in the same bounded memory.
+    func testStandardInputIsBounded() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let input = folder.appendingPathComponent("long-first-line.jsonl")
+        XCTAssertTrue(FileManager.default.createFile(atPath: input.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: input)
+        let block = Data(repeating: UInt8(ascii: "a"), count: 1 << 20)
+        for _ in 0..<300 { handle.write(block) }
+        let application = try String(contentsOf: TestPaths.root.appendingPathComponent(rareEarth), encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        handle.write(Data("\n\(application)\n".utf8))
+        try handle.close()
+        let long = try measuredCheck(["--format", "json", "-"], standardInput: input.path)
+        XCTAssertEqual(long.status, 2, "an unreadable line makes the run exit 2")
+        XCTAssertTrue(long.stdout.contains("a line of at most 16 MB"), String(long.stdout.prefix(2000)))
+        XCTAssertTrue(long.stdout.contains("\"application\": \"GD-2026-000201\""), "the next line is evaluated")
+        XCTAssertLessThan(long.peakKiB, 200 << 10, "peak RSS \(long.peakKiB) KiB for a 300 MB first line")
+
+        let endless = try measuredCheck(["-"], standardInput: "/dev/zero", seconds: 5)
+        XCTAssertNil(endless.status, "endless input is read until check is stopped")
+        XCTAssertLessThan(endless.peakKiB, 200 << 10, "peak RSS \(endless.peakKiB) KiB after 5 s of /dev/zero")
+    }
+
     func testOutputIsAtomic() throws {
         let folder = try Fixtures.temporaryFolder()
         let input = folder.appendingPathComponent("batch.jsonl")
