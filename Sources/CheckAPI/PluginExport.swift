@@ -88,7 +88,9 @@ private func makeDescriptor(_ plugin: any RulePlugin.Type) -> UnsafeRawPointer {
         title_en: permanentCString(description.title.en),
         datasets: permanentCStringList(description.datasets),
         rule_count: UInt32(description.rules.count),
-        reserved: 0,
+        // A RulePlugin is Sendable: the compiler has checked that `evaluate` may run on
+        // several threads at once.
+        flags: CHECK_PLUGIN_THREAD_SAFE,
         rules: UnsafePointer(rules),
         context: Unmanaged.passRetained(PluginTypeBox(plugin)).toOpaque(),
         open: { context, arguments, state in

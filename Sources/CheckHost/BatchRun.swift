@@ -212,6 +212,7 @@ public enum BatchRun {
         let pipeline = Pipeline(reader: reader, jobs: jobs)
         for _ in 1..<jobs {
             Thread {
+                CrashNotice.prepareThread()
                 let evaluator = session.makeEvaluator()
                 while case .work(let sequence, let records) = pipeline.nextWork(waiting: true) {
                     pipeline.complete(sequence, process(records, sequence: sequence, evaluator: evaluator, renderer: streaming))

@@ -73,6 +73,10 @@ public final class PluginHandle: Sendable {
     public var isIsolated: Bool { inProcess == nil }
     /// The plugin id.
     public var id: String { description.id }
+    /// Whether the host calls its `evaluate` from one thread at a time: an in-process plugin
+    /// that does not declare `CHECK_PLUGIN_THREAD_SAFE`. (A worker process evaluates one
+    /// application at a time anyway.)
+    public var isSerialised: Bool { inProcess.map { !$0.isThreadSafe } ?? false }
     let inProcess: LoadedPlugin?
     let launch: WorkerProcess.Launch?
     let rules: RuleIndex

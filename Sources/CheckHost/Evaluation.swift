@@ -1,4 +1,5 @@
 import CCheckABI
+import CHostSystem
 import CheckAPI
 
 #if canImport(Glibc)
@@ -732,9 +733,14 @@ nonisolated(unsafe) private let sinkFunctions = check_sink(
     cite: { context, id in collector(context).pointee.cite(id) })
 
 extension LoadedPlugin {
-    /// Runs the plugin on one application in this process, collecting into `collector`.
-    func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, asOf: String, into collector: inout FindingCollector) {
+    /// Runs the plugin on one application in this process, collecting into `collector`; the
+    /// crash notice names the plugin and `id` while its code runs.
+    func evaluate(_ application: JSONDocument, _ document: UnsafePointer<check_document>, application id: String?, asOf: String,
+                  into collector: inout FindingCollector) {
         collector.start(application)
+        var id = id ?? ""
+        id.withUTF8 { check_crash_scene_enter(crashName, $0.baseAddress, $0.count) }
+        defer { check_crash_scene_leave() }
         let languages = collector.languages
         let status: Int32 = withUnsafeMutablePointer(to: &collector) { collector in
             var sink = sinkFunctions
@@ -742,6 +748,11 @@ extension LoadedPlugin {
             return asOf.withCString { asOfText in
                 var request = check_request(struct_size: UInt32(MemoryLayout<check_request>.size), message_languages: languages.rawValue,
                                             application: document, as_of: asOfText)
+                if let evaluationLock {
+                    evaluationLock.lock()
+                    defer { evaluationLock.unlock() }
+                    return descriptor.pointee.evaluate(state, &request, &sink)
+                }
                 return descriptor.pointee.evaluate(state, &request, &sink)
             }
         }

@@ -20,6 +20,8 @@ public final class Evaluator {
 
     let shared: Shared
     private let workers: WorkerPool
+    /// Where the in-process plugins read each batch's applications.
+    private let readOnly = ReadOnlyApplications()
 
     init(shared: Shared, workers: WorkerPool) {
         self.shared = shared
@@ -91,13 +93,17 @@ public final class Evaluator {
         // Findings per plugin, per pending application: the isolated plugins all at once, on
         // their workers side by side, then the rest in this process.
         var reports = evaluateIsolated(pending)
-        for (index, plugin) in shared.plugins.enumerated() {
-            guard let inProcess = plugin.inProcess else { continue }
-            var collector = makeCollector(plugin, count: pending.count)
-            for item in pending {
-                item.document.withCDocument { inProcess.evaluate(item.document, $0, asOf: item.asOf, into: &collector) }
+        if !pending.isEmpty && shared.plugins.contains(where: { $0.inProcess != nil }) {
+            // The plugins read the batch's read-only copy, never the documents themselves.
+            let documents = readOnly.seal(pending.map(\.document))
+            for (index, plugin) in shared.plugins.enumerated() {
+                guard let inProcess = plugin.inProcess else { continue }
+                var collector = makeCollector(plugin, count: pending.count)
+                for (position, item) in pending.enumerated() {
+                    inProcess.evaluate(item.document, documents + position, application: item.application, asOf: item.asOf, into: &collector)
+                }
+                reports[index] = collector.finish()
             }
-            reports[index] = collector.finish()
         }
         // Each application's findings in plugin order, in arrays sized once. (By position
         // throughout: iterating the plugins and their reports copied each, a retain apiece.)

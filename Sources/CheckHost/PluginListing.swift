@@ -9,6 +9,10 @@ public enum PluginListing {
             let description = plugin.description
             text += "\(description.id) \(description.version)  (ABI v\(plugin.abiVersion))  \(language.pick(description.title))\n"
             text += "  " + language.pick(zh: "文件：", en: "file: ") + plugin.file + "\n"
+            if plugin.isSerialised {
+                text += "  " + language.pick(zh: "未声明可并发：每次只评估一个申请（与 --jobs 无关）\n",
+                                             en: "not declared thread-safe: evaluates one application at a time, whatever --jobs says\n")
+            }
             if !description.datasets.isEmpty {
                 text += "  " + language.pick(zh: "规则数据：", en: "rule data: ") + description.datasets.map { $0 + "/" }.joined(separator: ", ") + "\n"
             }

@@ -35,13 +35,24 @@ public final class LoadedPlugin: @unchecked Sendable {
     public let description: PluginDescription
     let descriptor: UnsafePointer<check_plugin>
     let state: UnsafeMutableRawPointer?
+    /// Held around every `evaluate` of a plugin that does not declare
+    /// `CHECK_PLUGIN_THREAD_SAFE`, so that `--jobs` never runs it on two threads at once; nil
+    /// for one that does.
+    let evaluationLock: NSLock?
+    /// The id as a C string that lives as long as the process, for the crash notice.
+    let crashName: UnsafePointer<CChar>
 
     init(file: String, description: PluginDescription, descriptor: UnsafePointer<check_plugin>, state: UnsafeMutableRawPointer?) {
         self.file = file
         self.description = description
         self.descriptor = descriptor
         self.state = state
+        evaluationLock = descriptor.pointee.flags & CHECK_PLUGIN_THREAD_SAFE == 0 ? NSLock() : nil
+        crashName = UnsafePointer(strdup(description.id)!)
     }
+
+    /// Whether the plugin declares that `evaluate` may run on several threads at once.
+    public var isThreadSafe: Bool { evaluationLock == nil }
 
     /// The plugin id.
     public var id: String { description.id }
@@ -143,6 +154,10 @@ public enum PluginLoader {
         let id = try text(raw.id, "id")
         guard isValidPluginID(id) else { throw refuse("plugin id \(JSONWriter.quoted(id)) must be lower-case letters, digits and '-'") }
         guard raw.open != nil, raw.evaluate != nil else { throw refuse("descriptor of \(id) lacks the open or evaluate function") }
+        // An unknown bit may promise something this host does not honour: refuse rather than guess.
+        guard raw.flags & ~CHECK_PLUGIN_KNOWN_FLAGS == 0 else {
+            throw refuse("plugin \(id) sets descriptor flags 0x\(String(raw.flags, radix: 16)) this host does not know (it knows 0x\(String(CHECK_PLUGIN_KNOWN_FLAGS, radix: 16)): CHECK_PLUGIN_THREAD_SAFE); build it against this host's check_plugin.h")
+        }
         guard raw.rule_count > 0, raw.rule_count < 1000, let rulesPointer = raw.rules else {
             throw refuse("plugin \(id) declares \(raw.rule_count) rules; expected 1 to 999")
         }

@@ -155,6 +155,8 @@ func check(_ arguments: [String], input: Data? = nil, environment: [String: Stri
     env["LANG"] = "C"
     env.removeValue(forKey: "CHECK_PLUGIN_PATH")
     env.removeValue(forKey: "CHECK_RULES_PATH")
+    // A crash must end check, not wait on the Swift runtime's backtracer (see CrashNotice).
+    env.removeValue(forKey: "SWIFT_BACKTRACE")
     for (key, value) in environment { env[key] = value }
     return try runProcess(TestPaths.checkExecutable.path, arguments, input: input, environment: env, directory: TestPaths.root)
 }

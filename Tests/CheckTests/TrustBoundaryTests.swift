@@ -120,6 +120,82 @@ final class TrustBoundaryTests: XCTestCase {
         }
     }
 
+    /// 6. The application is read-only to in-process plugins: one that casts away `const` to
+    /// turn a rare-earth mine into an electronics plant, ahead of the negative list, faults on
+    /// its first write; the run ends with exit 2 and a notice naming it, never a pass.
+    /// Isolated, its writes stay in its worker, and the negative list still fails the mine.
+    func testApplicationIsReadOnlyToPlugins() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("input_writer.c", as: "aaa-input-writer", into: folder)
+        let run = try check(["--format", "json", "--plugins", folder.path, rareEarth])
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("check: plugin aaa-input-writer wrote to the application it was given, which is read-only to plugins (application GD-2026-000201)."), run.stderr)
+        XCTAssertFalse(run.stdout.contains("\"pass\""), "no verdict is reported from a run a plugin broke")
+
+        let isolated = try check(["--format", "json", "--plugins", folder.path, "--isolate-plugin", "aaa-input-writer", rareEarth])
+        XCTAssertEqual(isolated.status, 1, isolated.stderr)
+        XCTAssertEqual(try pluginVerdict(isolated.stdoutBytes, "negative-list"), "fail")
+    }
+
+    /// 7. A plugin that keeps its message in a static buffer and does not declare
+    /// CHECK_PLUGIN_THREAD_SAFE is evaluated one application at a time under --jobs 2: each of
+    /// 400 applications gets its own message. The same plugin declaring the flag falsely mixes
+    /// them (which is what `check test-plugin` catches), so the test shows the race is real.
+    func testThreadUnsafePluginsAreSerialised() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let application = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.root.appendingPathComponent(
+            "examples/negative-list/pass--semiconductor-packaging.json"))) as? [String: Any])
+        var lines = ""
+        for index in 0..<400 {
+            var copy = application
+            copy["id"] = String(format: "APP-%04d", index)
+            lines += String(decoding: try JSONSerialization.data(withJSONObject: copy), as: UTF8.self) + "\n"
+        }
+        let batch = folder.appendingPathComponent("batch.jsonl")
+        try Data(lines.utf8).write(to: batch)
+        func mixed(_ plugins: URL) throws -> Int {
+            let run = try check(["--format", "jsonl", "--jobs", "2", "--no-default-plugins", "--plugins", plugins.path, batch.path])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            var wrong = 0, seen = 0
+            for line in run.stdout.split(separator: "\n") {
+                let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                guard let id = object["application"] as? String, let findings = object["findings"] as? [[String: Any]] else { continue }
+                seen += 1
+                if findings.first?["message"] as? String != "application \(id)" { wrong += 1 }
+            }
+            XCTAssertEqual(seen, 400)
+            return wrong
+        }
+        let honest = folder.appendingPathComponent("honest"), lying = folder.appendingPathComponent("lying")
+        for plugins in [honest, lying] { try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true) }
+        let source = TestPaths.fixtures.appendingPathComponent("plugins/static_buffer.c")
+        try Fixtures.compileC(source, into: honest, name: "libcheck-plugin-static-buffer.so")
+        try Fixtures.compileC(source, into: lying, name: "libcheck-plugin-static-buffer.so", arguments: ["-DCLAIM_THREAD_SAFE"])
+        XCTAssertEqual(try mixed(honest), 0, "serialised: every application has its own message")
+        XCTAssertGreaterThan(try mixed(lying), 0, "declared thread-safe falsely, the static buffer mixes applications")
+        let listing = try check(["plugins", "--no-default-plugins", "--plugins", honest.path])
+        XCTAssertTrue(listing.stdout.contains("not declared thread-safe: evaluates one application at a time"), listing.stdout)
+    }
+
+    /// 16. A plugin crashing in process ends the run with a short notice naming the plugin, the
+    /// application and --isolate-plugin, and exit 2 (not 139 and a backtrace of the host).
+    func testInProcessCrashNamesPluginAndApplication() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("segfault.c", as: "segfault", into: folder)
+        try Fixtures.plugin("abort.c", as: "aborts", into: folder)
+        let line = try String(contentsOfFile: rareEarth, encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        for (marker, says) in [("CRASH", "check: plugin segfault crashed with SIGSEGV, an invalid memory access, while evaluating application GD-CRASH-1\u{1B}[2J."),
+                               ("ABORT", "check: plugin aborts crashed with SIGABRT (an abort), while evaluating application GD-ABORT-1\u{1B}[2J.")] {
+            // The id carries an escape sequence: the notice shows it inert.
+            let crashing = line.replacingOccurrences(of: "GD-2026-000201", with: "GD-\(marker)-1\\u001b[2J")
+            let run = try check(["--format", "json", "--jobs", "2", "--plugins", folder.path, "-"], input: Data((line + "\n" + crashing + "\n").utf8))
+            XCTAssertEqual(run.status, 2, run.stderr)
+            XCTAssertTrue(run.stderr.contains(says.replacingOccurrences(of: "\u{1B}", with: "?")), run.stderr)
+            XCTAssertTrue(run.stderr.contains("Run with --isolate-plugin \(marker == "CRASH" ? "segfault" : "aborts") (or --isolate)"), run.stderr)
+            XCTAssertFalse(run.stderr.contains("\u{1B}"), "no raw escape reaches the terminal")
+        }
+    }
+
     /// 11. --output is written whole or not at all: an output that is one of the inputs is a
     /// usage error (the input survives); a run that crashes leaves the previous report as it
     /// was; five runs at once leave one complete report, not a splice; a device is written.

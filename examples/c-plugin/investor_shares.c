@@ -145,6 +145,7 @@ static const check_plugin descriptor = {
     .title_en = "Investor shares (example plugin in C)",
     .datasets = no_datasets,
     .rule_count = 1,
+    .flags = CHECK_PLUGIN_THREAD_SAFE, /* evaluate keeps everything on its own stack */
     .rules = rules,
     .context = NULL,
     .open = open_plugin,

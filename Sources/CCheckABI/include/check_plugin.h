@@ -156,6 +156,14 @@ typedef struct check_rule_info {
     const char *const *citations; /**< NULL-terminated ids of the clauses the rule rests on */
 } check_rule_info;
 
+/** `flags` bit: `evaluate` may run on several threads at once with the same state (it keeps
+ *  nothing per call in static or shared memory). Without it the host calls `evaluate` of this
+ *  plugin from one thread at a time, whatever `--jobs` says. Set it only if it is true:
+ *  `check test-plugin` evaluates the examples from several threads and compares. */
+#define CHECK_PLUGIN_THREAD_SAFE 0x1u
+/** Every `flags` bit this header defines. */
+#define CHECK_PLUGIN_KNOWN_FLAGS CHECK_PLUGIN_THREAD_SAFE
+
 /** What `check_plugin_entry` returns. Field order is fixed for all ABI versions: the host
  *  reads `abi_version` and `struct_size` first and calls nothing on a mismatch. */
 typedef struct check_plugin {
@@ -167,7 +175,9 @@ typedef struct check_plugin {
     const char *title_en;
     const char *const *datasets;   /**< NULL-terminated folder names under rules/ it needs */
     uint32_t rule_count;
-    uint32_t reserved;
+    /** CHECK_PLUGIN_* bits (0 in plugins built before the flags were defined: the field was
+     *  `reserved` and had to be 0). A host refuses a plugin setting a bit it does not know. */
+    uint32_t flags;
     const check_rule_info *rules;
     void *context;                 /**< for the plugin's own use; passed to `open` */
     /** Prepares the plugin from its rule data. Returns 0 and sets *state, or non-zero with a

@@ -1,6 +1,8 @@
 /*
- * The host's use of system facilities Swift's Glibc module does not export (<malloc.h>).
- * Not part of the plugin contract: only CheckHost includes this.
+ * The host's use of system facilities Swift's Glibc module does not export (<malloc.h>), and
+ * what must run in a signal handler (the crash notice), which Swift code cannot be.
+ * Not part of the plugin contract: only CheckHost includes this. The crash notice is in
+ * crash_notice.c (its storage must exist once, which a header cannot give Swift).
  */
 #ifndef CHECK_HOST_SYSTEM_H
 #define CHECK_HOST_SYSTEM_H
@@ -24,5 +26,31 @@ static inline void check_keep_freed_memory(void) {
     (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
 }
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Marks plugin `plugin` (a C string that outlives the process's plugins) as running on this
+ *  thread, on the application whose id is `application` (`length` bytes, need not be
+ *  NUL-terminated; control bytes are shown as '?'). */
+void check_crash_scene_enter(const char *plugin, const uint8_t *application, size_t length);
+
+/** Marks host code as running on this thread again. */
+void check_crash_scene_leave(void);
+
+/** Records the read-only pages this thread hands to plugins: a fault there is a write. */
+void check_crash_scene_read_only(const void *start, size_t length);
+
+/** Installs the crash notice for the fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE,
+ *  SIGABRT). In plugin code it prints which plugin crashed on which application, that the
+ *  report is incomplete, and the --isolate-plugin advice, then exits 2. In host code it says
+ *  check itself crashed and exits 2, or, if `chain_host_crash` is non-zero, hands the signal to
+ *  the handler installed before (the Swift runtime's backtracer). Returns 0, or -1 if
+ *  sigaction failed. */
+int check_crash_notice_install(int chain_host_crash);
+
+/** Gives this thread an alternate signal stack (64 KiB, kept for the life of the thread), so
+ *  that a stack overflow can still print the notice. */
+void check_crash_notice_prepare_thread(void);
 
 #endif

@@ -15,8 +15,10 @@ import Glibc
 public enum WorkerMain {
     /// Runs the worker; returns its exit status.
     public static func run(_ arguments: [String]) -> Int32 {
-        // Keep the protocol channel away from the plugin: fd 1 becomes stderr.
-        let channel = dup(1)
+        CrashNotice.dieBySignalInWorker()
+        // Keep the protocol channel away from the plugin: fd 1 becomes stderr. (Close-on-exec:
+        // a program the plugin runs does not inherit it.)
+        let channel = fcntl(1, F_DUPFD_CLOEXEC, 3)
         dup2(2, 1)
         var output = FileDescriptorWriter(channel)
 

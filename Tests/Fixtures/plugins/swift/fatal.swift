@@ -38,7 +38,7 @@ public func entry() -> UnsafeRawPointer {
     descriptor = check_plugin(
         abi_version: CHECK_ABI_VERSION, struct_size: UInt32(MemoryLayout<check_plugin>.size),
         id: strdupPermanent("fatal"), version: strdupPermanent("1.0.0"), title_zh: strdupPermanent("致命错误"), title_en: strdupPermanent("Fatal"),
-        datasets: nil, rule_count: 1, reserved: 0, rules: rules.withUnsafeBufferPointer { UnsafePointer($0.baseAddress!) }, context: nil,
+        datasets: nil, rule_count: 1, flags: 0, rules: rules.withUnsafeBufferPointer { UnsafePointer($0.baseAddress!) }, context: nil,
         open: { _, _, state in state?.pointee = nil; return 0 },
         evaluate: { _, request, sink in
             guard let request, let sink, let document = request.pointee.application else { return 1 }
