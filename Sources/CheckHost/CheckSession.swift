@@ -133,6 +133,9 @@ public final class CheckSession: @unchecked Sendable {
         var refusals: [PluginRefusal] = []
         var workers: [String: WorkerProcess] = [:]
         let files = configuration.pluginFiles + PluginLoader.discover(in: configuration.pluginDirectories)
+        for name in PluginLoader.undecodableCandidates(in: configuration.pluginDirectories) {
+            refusals.append(PluginRefusal(file: name, reason: FolderListing.undecodableProblem))
+        }
         func spawnWorker(_ file: URL, _ executable: URL) -> Result<WorkerProcess, WorkerProtocolError> {
             let worker = WorkerProcess(WorkerProcess.Launch(
                 executable: executable.path, plugin: file.path, rulesRoots: configuration.rulesRoots, allowlist: configuration.allowlistFile,

@@ -45,7 +45,8 @@ public struct EvidenceReport: Sendable, Equatable {
     /// object (read in place: a copy of the evidence retains its strings).
     fileprivate func writeGivenMembers(to writer: inout JSONWriter) {
         guard case .text(let path, let value) = origin else { preconditionFailure("evidence of a node is not given as text") }
-        writer.field("path", path)
+        // A derived value's label is the plugin's words, never a path into the application.
+        writer.field(kind == .derived ? "label" : "path", path)
         writer.key("value")
         if let value { writer.raw(value) } else { writer.null() }
         writer.field("kind", kind.rawValue)
@@ -70,6 +71,38 @@ public struct EvidenceReport: Sendable, Equatable {
     public static func == (lhs: EvidenceReport, rhs: EvidenceReport) -> Bool {
         lhs.kind == rhs.kind && lhs.path == rhs.path && lhs.value == rhs.value
     }
+}
+
+extension JSONDocument {
+    /// Whether a value other than null is at JSON path `path` (as ``JSONNode/path`` writes
+    /// paths). Linear in the number of values: used only for absent-field evidence.
+    func hasValue(at path: String) -> Bool {
+        withCDocument { document in
+            (1..<max(document.pointee.node_count, 1)).contains { index in
+                let node = JSONNode(document: document, index: index)
+                return node.kind != .null && node.path == path
+            }
+        }
+    }
+}
+
+/// What one plugin may report about one application (SPEC §9: the same in process and
+/// isolated, so that both modes give the same verdicts). Past a limit the plugin's findings on
+/// that application become an `error` naming the limit. The worker applies the same counts
+/// before sending (``EventRecorder``), which keeps a response under
+/// ``WorkerProtocol/maximumFrame``: 1,001 findings of two 16 KiB messages, 10,001 pieces of
+/// evidence of two 1 KiB texts and 10,001 citations come to about 55 MB.
+enum ReportLimits {
+    /// Findings per application.
+    static let findings = 1_000
+    /// Bytes in one message (per language).
+    static let messageBytes = 16 << 10
+    /// Pieces of evidence per application.
+    static let evidence = 10_000
+    /// Bytes in an absent field's path, a derived value's label or its value.
+    static let evidenceTextBytes = 1 << 10
+    /// Citations per application.
+    static let citations = 10_000
 }
 
 /// One finding as reported: the plugin's words, checked by the host.
@@ -479,7 +512,8 @@ final class CitationIndex: Sendable {
 /// Collects what one plugin reports through the sink for a batch of applications, one after
 /// another, checking each call; ``finish()`` makes the findings of every application, all
 /// sharing one storage (a batch costs one storage and its buffers per plugin, not one each per
-/// application). A value: it lives on the stack of the evaluation, and the sink reaches it
+/// application). What a plugin may report per application is bounded by ``ReportLimits``, here
+/// for both modes: an isolated plugin's sink calls arrive through this collector too. A value: it lives on the stack of the evaluation, and the sink reaches it
 /// through a pointer (no reference counting, no run-time exclusivity checks on every call).
 struct FindingCollector {
     let plugin: RuleIndex
@@ -519,6 +553,10 @@ struct FindingCollector {
     private var cited: [Int32] = []
     /// What the plugin did wrong on the current application.
     var violations: [String] = []
+    /// Where the current application's evidence and citations start.
+    private var firstEvidence = 0, firstCitation = 0
+    /// The ``ReportLimits`` the current application has gone past (each reported once).
+    private var limitsPassed: Set<String> = []
 
     /// A collector for up to `capacity` applications (room for what a plugin usually reports on
     /// each: one allocation per buffer).
@@ -539,8 +577,11 @@ struct FindingCollector {
         applications.append(application)
         nodeCount = UInt32(application.nodes.count)
         firstFinding = reported.count
+        firstEvidence = evidence.count
+        firstCitation = cited.count
         reporting = false
         violations.removeAll(keepingCapacity: true)
+        if !limitsPassed.isEmpty { limitsPassed.removeAll() }
     }
 
     /// Ends the current application after the plugin returned `status`. Anything that broke the
@@ -575,11 +616,21 @@ struct FindingCollector {
         if violations.count < 20 { violations.append(text) }
     }
 
+    /// Refuses what goes past limit `what` (said once per application; what follows is refused
+    /// silently, so a flood costs no more than the count).
+    private mutating func limitPassed(_ what: String) {
+        reporting = false
+        if limitsPassed.insert(what).inserted { violation("more than \(what) (the limit per application, in process and isolated alike)") }
+    }
+
     /// Starts a finding from a sink call's arguments (nil for NULL): the rule is looked up by
     /// its bytes; the messages in the languages the plugin was asked for are checked (UTF-8, not
     /// empty) and kept as bytes.
     mutating func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
         reporting = false
+        guard reported.count - firstFinding < ReportLimits.findings else { return limitPassed("\(ReportLimits.findings) findings") }
+        if let zh, zh.withBytes({ $0.count > ReportLimits.messageBytes }) { return limitPassed("\(ReportLimits.messageBytes) bytes in a message") }
+        if let en, en.withBytes({ $0.count > ReportLimits.messageBytes }) { return limitPassed("\(ReportLimits.messageBytes) bytes in a message") }
         guard let position = rule?.withBytes({ plugin.position(of: $0) }) else {
             guard let name = rule?.text else { return violation("finding with a NULL or non-UTF-8 rule id") }
             return violation("finding for undeclared rule \(JSONWriter.quoted(name))")
@@ -617,6 +668,7 @@ struct FindingCollector {
 
     mutating func evidence(node: UInt32) {
         guard reporting else { return violation("evidence before any finding") }
+        guard evidence.count - firstEvidence < ReportLimits.evidence else { return limitPassed("\(ReportLimits.evidence) pieces of evidence") }
         guard node < nodeCount else {
             return violation("evidence node \(node) out of range (the application has \(nodeCount))")
         }
@@ -625,12 +677,22 @@ struct FindingCollector {
 
     mutating func evidence(absent path: String?) {
         guard reporting else { return violation("evidence before any finding") }
+        guard evidence.count - firstEvidence < ReportLimits.evidence else { return limitPassed("\(ReportLimits.evidence) pieces of evidence") }
+        if let path, path.utf8.count > ReportLimits.evidenceTextBytes { return limitPassed("\(ReportLimits.evidenceTextBytes) bytes in an evidence path, label or value") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
+        // "Missing" must be true: a field the application has (other than null) is not absent.
+        if let application = applications.last, application.hasValue(at: path) {
+            return violation("absent-field evidence for \(path), which the application has")
+        }
         evidence.append(EvidenceReport(kind: .absent, path: path, value: nil))
     }
 
     mutating func evidence(label: String?, value: String?) {
         guard reporting else { return violation("evidence before any finding") }
+        guard evidence.count - firstEvidence < ReportLimits.evidence else { return limitPassed("\(ReportLimits.evidence) pieces of evidence") }
+        if (label?.utf8.count ?? 0) > ReportLimits.evidenceTextBytes || (value?.utf8.count ?? 0) > ReportLimits.evidenceTextBytes {
+            return limitPassed("\(ReportLimits.evidenceTextBytes) bytes in an evidence path, label or value")
+        }
         guard let label, !label.isEmpty, let value else { return violation("derived evidence without a valid label and value") }
         evidence.append(EvidenceReport(kind: .derived, path: label, value: JSONWriter.quoted(value)))
     }
@@ -638,6 +700,7 @@ struct FindingCollector {
     /// Cites the clause whose id a sink call passed (nil for NULL), looked up by its bytes.
     mutating func cite<Text: SinkText>(_ id: Text?) {
         guard reporting, let finding = reported.last else { return violation("citation before any finding") }
+        guard cited.count - firstCitation < ReportLimits.citations else { return limitPassed("\(ReportLimits.citations) citations") }
         guard let citation = id?.withBytes({ citations.position(of: $0) }) else {
             guard let name = id?.text else { return violation("citation id NULL or not UTF-8") }
             return violation("citation \(JSONWriter.quoted(name)) is not in the rule data")

@@ -33,11 +33,14 @@ public enum Inputs {
                 problems.append((path, "a symbolic link back to a folder already read (a loop); not followed"))
                 return
             }
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            guard let listing = FolderListing(path) else {
                 problems.append((path, "a folder that cannot be read"))
                 return
             }
-            for name in names.sorted() where !name.hasPrefix(".") {
+            for name in listing.undecodable where name.hasSuffix(".json") || name.hasSuffix(".jsonl") {
+                problems.append(((path as NSString).appendingPathComponent(name), FolderListing.undecodableProblem))
+            }
+            for name in listing.names where !name.hasPrefix(".") {
                 let child = (path as NSString).appendingPathComponent(name)
                 var entry = stat()
                 if stat(child, &entry) != 0 {

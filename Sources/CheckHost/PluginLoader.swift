@@ -73,7 +73,7 @@ public enum PluginLoader {
         var seen = Set<String>()
         var result: [URL] = []
         for directory in directories {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter(isCandidate).sorted()
+            let names = (FolderListing(directory.path)?.names ?? []).filter(isCandidate)
             for name in names {
                 let url = directory.appendingPathComponent(name).standardizedFileURL
                 let real = url.resolvingSymlinksInPath().path
@@ -81,6 +81,14 @@ public enum PluginLoader {
             }
         }
         return result
+    }
+
+    /// The plugin files in `directories` whose names are not valid UTF-8, each shown with
+    /// `\xNN` escapes: they cannot be opened by a name Swift can hold, so they are refused.
+    static func undecodableCandidates(in directories: [URL]) -> [String] {
+        directories.flatMap { directory in
+            (FolderListing(directory.path)?.undecodable ?? []).filter(isCandidate).map { directory.appendingPathComponent($0).path }
+        }
     }
 
     /// Loads `file`: the loading policy (ownership, permissions, allowlist), `dlopen`, the entry

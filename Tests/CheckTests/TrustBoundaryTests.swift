@@ -177,6 +177,76 @@ final class TrustBoundaryTests: XCTestCase {
         XCTAssertTrue(listing.stdout.contains("not declared thread-safe: evaluates one application at a time"), listing.stdout)
     }
 
+    /// 8. Evidence cannot be forged: "missing" for a field the application has is a broken
+    /// contract (an `error` finding, in process and isolated alike), and a computed value is
+    /// reported under "label", never "path", and marked as computed in the text report.
+    func testEvidenceCannotBeForged() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("evidence_forger.c", as: "evidence-forger", into: folder)
+        let line = try String(contentsOfFile: rareEarth, encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        let absent = line.replacingOccurrences(of: "GD-2026-000201", with: "GD-ABSENT-1")
+        for isolate in [[], ["--isolate"]] {
+            let run = try check(["--format", "jsonl", "--only", "evidence-forger", "--plugins", folder.path] + isolate + ["-"],
+                                input: Data((absent + "\n" + line + "\n").utf8))
+            let results = run.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["application"] != nil }
+            XCTAssertEqual(results.count, 2, run.stdout)
+            let forgedAbsent = try XCTUnwrap(results.first?["findings"] as? [[String: Any]])
+            XCTAssertEqual(results.first?["verdict"] as? String, "error", "\(isolate): \(forgedAbsent)")
+            XCTAssertTrue(String(describing: forgedAbsent).contains("absent-field evidence for $.project.industries[0].code, which the application has"),
+                          "\(isolate): \(forgedAbsent)")
+            let derived = try XCTUnwrap((results.last?["findings"] as? [[String: Any]])?.first?["evidence"] as? [[String: Any]])
+            XCTAssertEqual(derived.first?["label"] as? String, "$.project.industries[0].code", "\(isolate)")
+            XCTAssertNil(derived.first?["path"], "\(isolate): a computed value has no path")
+            XCTAssertEqual(derived.first?["kind"] as? String, "derived")
+        }
+        let text = try check(["--only", "evidence-forger", "--plugins", folder.path, rareEarth])
+        XCTAssertTrue(text.stdout.contains("(computed) $.project.industries[0].code: \"C3973\""), text.stdout)
+    }
+
+    /// 9. The limits on what a plugin reports are the same in process and isolated: 200,000
+    /// findings, or a 100 MB message, is an `error` naming the limit in both modes, with the
+    /// same findings and a report under 1 MB (not 300 MB).
+    func testReportLimitsAreTheSameInBothModes() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("flood.c", as: "flood", into: folder)
+        let line = try String(contentsOfFile: rareEarth, encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        let input = ["FLOOD", "HUGE"].map { line.replacingOccurrences(of: "GD-2026-000201", with: "GD-\($0)-1") }.joined(separator: "\n") + "\n"
+        var reports: [String] = []
+        for isolate in [[], ["--isolate"]] {
+            let run = try check(["--format", "jsonl", "--only", "flood", "--plugins", folder.path] + isolate + ["-"], input: Data(input.utf8))
+            XCTAssertEqual(run.status, 2, "\(isolate): \(run.stderr)")
+            XCTAssertLessThan(run.stdoutBytes.count, 1 << 20, "\(isolate): the 1,000 findings kept and the error, not 300 MB")
+            XCTAssertTrue(run.stdout.contains("more than 1000 findings (the limit per application, in process and isolated alike)"), "\(isolate): \(run.stdout.prefix(3000))")
+            XCTAssertTrue(run.stdout.contains("more than 16384 bytes in a message"), "\(isolate): \(run.stdout.prefix(3000))")
+            reports.append(run.stdout.split(separator: "\n").filter { $0.contains("\"application\"") }.joined(separator: "\n"))
+        }
+        XCTAssertEqual(reports[0], reports[1], "the same results in process and isolated")
+    }
+
+    /// 17. A file name that is not UTF-8 is named as such (with \xNN escapes), for an
+    /// application in a folder and for a plugin file, never "No such file or directory".
+    func testNonUTF8FileNamesAreNamed() throws {
+        let folder = try Fixtures.temporaryFolder()
+        func create(_ prefix: String, _ suffix: String, contents: Data) throws {
+            var bytes = Array((folder.path + "/" + prefix).utf8) + [0xFF] + Array(suffix.utf8) + [0]
+            let fd = bytes.withUnsafeMutableBufferPointer { Glibc.open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+            XCTAssertGreaterThanOrEqual(fd, 0)
+            _ = contents.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            Glibc.close(fd)
+        }
+        try create("bad", ".json", contents: try Data(contentsOf: TestPaths.root.appendingPathComponent(rareEarth)))
+        let run = try check(["--format", "json", folder.path])
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stdout.contains("bad\\\\xFF.json"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("a file name that is not valid UTF-8"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("No such file"), run.stdout)
+
+        try create("libcheck-plugin-x", ".so", contents: Data("not a library".utf8))
+        let plugins = try check(["plugins", "--plugins", folder.path])
+        XCTAssertTrue(plugins.stdout.contains("libcheck-plugin-x\\xFF.so: a file name that is not valid UTF-8"), plugins.stdout)
+    }
+
     /// 16. A plugin crashing in process ends the run with a short notice naming the plugin, the
     /// application and --isolate-plugin, and exit 2 (not 139 and a backtrace of the host).
     func testInProcessCrashNamesPluginAndApplication() throws {

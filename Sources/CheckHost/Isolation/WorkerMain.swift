@@ -80,7 +80,7 @@ public enum WorkerMain {
                 guard nodeBytes + textLength < WorkerProtocol.maximumFrame,
                       let tape = input.next(nodeBytes + textLength + WorkerProtocol.padding(textLength)),
                       Int(bitPattern: tape.baseAddress) % MemoryLayout<check_node>.alignment == 0 else { return 65 }
-                recorder.bytes.removeAll(keepingCapacity: true)
+                recorder.reset()
                 var document = check_document(nodes: tape.baseAddress!.bindMemory(to: check_node.self, capacity: Int(nodeCount)), node_count: nodeCount,
                                               reserved: 0, text: tape.baseAddress!.advanced(by: nodeBytes).bindMemory(to: UInt8.self, capacity: textLength),
                                               text_length: UInt64(textLength))

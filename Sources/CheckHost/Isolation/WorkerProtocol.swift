@@ -241,21 +241,40 @@ extension Array where Element == UInt8 {
         append(UInt8(truncatingIfNeeded: value >> 24))
     }
 
-    /// A C string from a plugin; NULL is written as the length 0xFFFFFFFF.
-    mutating func appendText(_ pointer: UnsafePointer<CChar>?) {
+    /// A C string from a plugin; NULL is written as the length 0xFFFFFFFF. One longer than
+    /// `limit` bytes is written as `limit + 1` bytes of "x": the host refuses it for its
+    /// length, as it would in process, without the worker sending it whole.
+    mutating func appendText(_ pointer: UnsafePointer<CChar>?, limit: Int = 1 << 10) {
         guard let pointer else {
             appendUInt32(UInt32.max)
             return
         }
         let length = strlen(pointer)
+        guard length <= limit else {
+            appendUInt32(UInt32(limit + 1))
+            append(contentsOf: repeatElement(UInt8(ascii: "x"), count: limit + 1))
+            return
+        }
         appendUInt32(UInt32(length))
         pointer.withMemoryRebound(to: UInt8.self, capacity: length) { append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
     }
 }
 
-/// Records what a plugin reports through the sink, in the worker.
+/// Records what a plugin reports through the sink, in the worker, for one application at a
+/// time. Beyond ``ReportLimits`` (one past each count, so that the host sees the limit passed
+/// and refuses it as it would in process) nothing more of that kind is recorded: a plugin
+/// cannot make a response outgrow ``WorkerProtocol/maximumFrame``.
 final class EventRecorder {
     var bytes: [UInt8] = []
+    var findings = 0, evidence = 0, citations = 0
+
+    /// Starts the next application.
+    func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        findings = 0
+        evidence = 0
+        citations = 0
+    }
 }
 
 private func recorder(_ context: UnsafeMutableRawPointer?) -> EventRecorder {
@@ -269,30 +288,40 @@ nonisolated(unsafe) let recordingSink = check_sink(
     context: nil,
     finding: { context, rule, verdict, zh, en in
         let events = recorder(context)
+        events.findings += 1
+        guard events.findings <= ReportLimits.findings + 1 else { return }
         events.bytes.append(WorkerEvent.findingTag)
         events.bytes.appendUInt32(verdict)
         events.bytes.appendText(rule)
-        events.bytes.appendText(zh)
-        events.bytes.appendText(en)
+        events.bytes.appendText(zh, limit: ReportLimits.messageBytes)
+        events.bytes.appendText(en, limit: ReportLimits.messageBytes)
     },
     evidence: { context, node in
         let events = recorder(context)
+        events.evidence += 1
+        guard events.evidence <= ReportLimits.evidence + 1 else { return }
         events.bytes.append(WorkerEvent.evidenceTag)
         events.bytes.appendUInt32(node)
     },
     evidence_absent: { context, path in
         let events = recorder(context)
+        events.evidence += 1
+        guard events.evidence <= ReportLimits.evidence + 1 else { return }
         events.bytes.append(WorkerEvent.absentTag)
-        events.bytes.appendText(path)
+        events.bytes.appendText(path, limit: ReportLimits.evidenceTextBytes)
     },
     evidence_derived: { context, label, value in
         let events = recorder(context)
+        events.evidence += 1
+        guard events.evidence <= ReportLimits.evidence + 1 else { return }
         events.bytes.append(WorkerEvent.derivedTag)
-        events.bytes.appendText(label)
-        events.bytes.appendText(value)
+        events.bytes.appendText(label, limit: ReportLimits.evidenceTextBytes)
+        events.bytes.appendText(value, limit: ReportLimits.evidenceTextBytes)
     },
     cite: { context, id in
         let events = recorder(context)
+        events.citations += 1
+        guard events.citations <= ReportLimits.citations + 1 else { return }
         events.bytes.append(WorkerEvent.citeTag)
         events.bytes.appendText(id)
     })

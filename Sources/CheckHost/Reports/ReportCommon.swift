@@ -216,12 +216,13 @@ func citationText(_ citation: ResolvedCitation, _ language: Language) -> String 
     return text
 }
 
-/// One line per piece of evidence: `$.path = value`, `$.path (missing)`, `label: value`.
+/// One line per piece of evidence: `$.path = value`, `$.path (missing)`, `(computed) label: value`
+/// (marked, so that a label can never pass for a path into the application).
 func evidenceText(_ evidence: EvidenceReport, _ language: Language) -> String {
     switch evidence.kind {
     case .value: "\(evidence.path) = \(evidence.value ?? "null")"
     case .absent: "\(evidence.path) " + language.pick(zh: "（缺失）", en: "(missing)")
-    case .derived: "\(evidence.path): \(evidence.value ?? "")"
+    case .derived: language.pick(zh: "（插件计算）", en: "(computed) ") + "\(evidence.path): \(evidence.value ?? "")"
     }
 }
 
