@@ -4,6 +4,7 @@
 #include "check_host_system.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,9 +129,13 @@ int check_crash_notice_install(int chain_host_crash) {
 
 /** Gives this thread an alternate signal stack (64 KiB, kept for the life of the thread). */
 void check_crash_notice_prepare_thread(void) {
+    /* A thread that has one keeps it (AddressSanitizer gives every thread its own, and unmaps
+     * it when the thread ends: it must be a mapping, never malloc'ed memory). */
+    stack_t current;
+    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;
     stack_t stack;
     memset(&stack, 0, sizeof stack);
     stack.ss_size = 64 * 1024;
-    stack.ss_sp = malloc(stack.ss_size);
-    if (stack.ss_sp) sigaltstack(&stack, NULL);
+    stack.ss_sp = mmap(NULL, stack.ss_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (stack.ss_sp != MAP_FAILED) sigaltstack(&stack, NULL);
 }

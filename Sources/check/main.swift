@@ -244,6 +244,9 @@ func checkPluginsNamed(_ parsed: ParsedArguments, session: CheckSession) throws 
     let known = loaded.isEmpty ? "no plugin loaded" : "loaded: " + loaded.joined(separator: ", ")
     for option in ["--only", "--skip", "--isolate-plugin", "--replace-plugin"] {
         for id in parsed.all(option) where !loaded.contains(id) {
+            if session.refusals.contains(where: { URL(fileURLWithPath: $0.file).lastPathComponent == "libcheck-plugin-\(id).so" }) {
+                throw UsageError("\(option) \(id): the plugin was refused, so it is not loaded (\(known))" + refusalNote(session))
+            }
             throw UsageError("\(option) \(id): no such plugin is loaded (\(known))" + refusalNote(session))
         }
     }

@@ -247,6 +247,39 @@ final class TrustBoundaryTests: XCTestCase {
         XCTAssertTrue(plugins.stdout.contains("libcheck-plugin-x\\xFF.so: a file name that is not valid UTF-8"), plugins.stdout)
     }
 
+    /// 15. Isolated workers lead process groups of their own: a plugin that forks a child
+    /// holding the worker's pipes and then crashes is reported as a crash at once (not as a
+    /// time-out), and the child does not outlive check; a constructor that hangs is bound by
+    /// --plugin-timeout, not a fixed 30 s.
+    func testWorkersAreProcessGroupsAndStartUpIsTimed() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("fork_and_crash.c", as: "fork-and-crash", into: folder)
+        let pidFile = folder.appendingPathComponent("child.pid")
+        let line = try String(contentsOfFile: rareEarth, encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        let input = line.replacingOccurrences(of: "GD-2026-000201", with: "GD-FORK-1") + "\n" + line + "\n"
+        let began = Date()
+        let run = try check(["--format", "jsonl", "--only", "fork-and-crash", "--plugins", folder.path, "--isolate", "--plugin-timeout", "30", "-"],
+                            input: Data(input.utf8), environment: ["FORK_PID_FILE": pidFile.path])
+        let seconds = Date().timeIntervalSince(began)
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertLessThan(seconds, 15, "a crash is seen when it happens, not after the 30 s time limit")
+        XCTAssertTrue(run.stdout.contains("crashed with signal 11 (SIGSEGV)"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("timed out"), run.stdout)
+        let child = try XCTUnwrap(Int32(String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Gone, or a zombie waiting for init: not a process that runs on.
+        let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+        XCTAssertTrue(state == nil || state == "Z", "the plugin's child \(child) outlived check (state \(state ?? ""))")
+
+        let slow = try Fixtures.temporaryFolder()
+        try Fixtures.plugin("slow_start.c", as: "slow-start", into: slow)
+        let started = Date()
+        let timed = try check(["--format", "json", "--plugins", slow.path, "--isolate-plugin", "slow-start", "--plugin-timeout", "2", rareEarth])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "start-up bound by --plugin-timeout 2")
+        XCTAssertEqual(timed.status, 2)
+        XCTAssertTrue(timed.stderr.contains("--isolate-plugin slow-start: the plugin was refused"), timed.stderr)
+        XCTAssertTrue(timed.stderr.contains("the worker did not load the plugin within 2 s (--plugin-timeout)"), timed.stderr)
+    }
+
     /// 16. A plugin crashing in process ends the run with a short notice naming the plugin, the
     /// application and --isolate-plugin, and exit 2 (not 139 and a backtrace of the host).
     func testInProcessCrashNamesPluginAndApplication() throws {

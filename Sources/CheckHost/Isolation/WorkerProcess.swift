@@ -17,7 +17,10 @@ enum WorkerOutcome {
 
 /// One plugin in a child process (`check __worker FILE`), fed batches of applications over pipes
 /// with a deadline per application. A worker that crashes, hangs or garbles its output is killed;
-/// the application it was on gets a `failed` outcome and a fresh worker takes the rest.
+/// the application it was on gets a `failed` outcome and a fresh worker takes the rest. Each
+/// worker leads a process group of its own, and the whole group is killed whenever the worker
+/// stops: what a plugin starts (a forked child) never outlives it, and a child holding the
+/// worker's pipes cannot turn a crash into a time-out (the worker's end is seen by `waitpid`).
 final class WorkerProcess {
     struct Launch: Sendable {
         /// The `check` executable (which has the worker mode).
@@ -44,6 +47,8 @@ final class WorkerProcess {
     private var fromWorker: Int32 = -1
     private var errorsFromWorker: Int32 = -1
     private var stderrTail: [UInt8] = []
+    /// The worker's status once it was reaped while its pipes were still open (see ``hasEnded()``).
+    private var reapedStatus: Int32?
     /// The buffer every read goes through (allocated once, not zeroed per read).
     private var readChunk = [UInt8](repeating: 0, count: 1 << 16)  // the start of the current worker's stderr
     /// How many times a worker was started.
@@ -94,8 +99,14 @@ final class WorkerProcess {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // Its own process group (pgid = its pid), killed as a whole.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         var child: pid_t = 0
-        let status = posix_spawn(&child, launch.executable, &actions, nil, argv, envp)
+        let status = posix_spawn(&child, launch.executable, &actions, &attributes, argv, envp)
         close(input[0])
         close(output[1])
         close(errors[1])
@@ -106,6 +117,7 @@ final class WorkerProcess {
             throw WorkerProtocolError("cannot start \(launch.executable): \(String(cString: strerror(status)))")
         }
         pid = child
+        reapedStatus = nil
         toWorker = input[1]
         fromWorker = output[0]
         errorsFromWorker = errors[0]
@@ -120,7 +132,8 @@ final class WorkerProcess {
     /// Reads the spawned worker's hello (or refusal).
     func hello() throws(WorkerProtocolError) -> Hello {
         var buffer: [UInt8] = []
-        let deadline = Date().addingTimeInterval(max(30, launch.timeout))
+        // Start-up (loading the plugin and its rule data) has the same limit as an application.
+        let deadline = Date().addingTimeInterval(launch.timeout)
         while true {
             if buffer.count >= 8 {
                 let (magic, length) = try buffer.withUnsafeBufferPointer { bytes throws(WorkerProtocolError) in
@@ -155,7 +168,7 @@ final class WorkerProcess {
                 }
             case .timedOut:
                 stop()
-                throw WorkerProtocolError("the worker did not load the plugin within \(Int(max(30, launch.timeout))) s")
+                throw WorkerProtocolError("the worker did not load the plugin within \(formatSeconds(launch.timeout)) (--plugin-timeout)")
             }
         }
     }
@@ -221,7 +234,9 @@ final class WorkerProcess {
                 nearest = min(nearest, worker.exchange.deadline)
             }
             if descriptors.isEmpty { return workers.map { $0.exchange.outcomes } }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), max(0, Int32(min(nearest.timeIntervalSinceNow * 1000, 3_600_000))))
+            // At most 250 ms: a worker that died while a child of its holds its pipes shows no
+            // event; each round looks for it with waitpid (``hasEnded()``).
+            let ready = poll(&descriptors, nfds_t(descriptors.count), max(0, Int32(min(nearest.timeIntervalSinceNow * 1000, 250))))
             if ready < 0 {
                 if errno == EINTR { continue }
                 let reason = "poll failed: \(String(cString: strerror(errno)))"
@@ -301,15 +316,17 @@ final class WorkerProcess {
             let count = exchange.request!.withUnsafeBytes { raw in Glibc.write(toWorker, raw.baseAddress! + written, raw.count - written) }
             if count > 0 { exchange.written += count }
         }
-        if output.revents != 0 {
-            let ended = readAvailable(fromWorker, into: &exchange.received)
+        // A worker that died with a child holding its output: read what it sent, then fail.
+        let died = output.revents == 0 && hasEnded()
+        if output.revents != 0 || died {
+            let ended = readAvailable(fromWorker, into: &exchange.received) || died
             // Complete responses, in order.
             while true {
                 let frame: WorkerProtocol.Response?
                 do {
                     frame = try WorkerProtocol.nextResponse(exchange.received[exchange.consumed...], expected: UInt32(exchange.outcomes.count))
                 } catch {
-                    kill(pid, SIGKILL)
+                    killGroup()
                     return fail("malformed output from the worker: \(error)")
                 }
                 guard let frame else { break }
@@ -334,7 +351,7 @@ final class WorkerProcess {
             }
         }
         if exchange.deadline.timeIntervalSinceNow <= 0 {
-            kill(pid, SIGKILL)
+            killGroup()
             fail("timed out after \(formatSeconds(launch.timeout)) (--plugin-timeout); the worker was killed and restarted")
         }
     }
@@ -385,6 +402,25 @@ final class WorkerProcess {
         keepTail(bytes)
     }
 
+    /// Kills the worker's whole process group: the worker and whatever its plugin started.
+    private func killGroup() {
+        guard pid > 0 else { return }
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+    }
+
+    /// Whether the worker has ended, found by `waitpid` (for when its pipes stay open because a
+    /// child of the plugin holds them); the rest of its group is killed at once.
+    private func hasEnded() -> Bool {
+        guard pid > 0 else { return false }
+        if reapedStatus != nil { return true }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+        reapedStatus = status
+        kill(-pid, SIGKILL)
+        return true
+    }
+
     /// Waits for the worker to end and says how it ended.
     private func reap() -> String {
         guard pid > 0 else { return "ended" }
@@ -412,14 +448,17 @@ final class WorkerProcess {
         toWorker = -1
     }
 
-    /// The worker's exit status, once it has ended on its own within `milliseconds` or been killed.
+    /// The worker's exit status, once it has ended on its own within `milliseconds` or been
+    /// killed; either way what is left of its process group is killed.
     private func waitForExit(milliseconds: Int) -> Int32 {
+        defer { kill(-pid, SIGKILL) }
+        if let reapedStatus { return reapedStatus }
         var status: Int32 = 0
         for _ in 0..<milliseconds {
             if waitpid(pid, &status, WNOHANG) != 0 { return status }
             usleep(1000)
         }
-        kill(pid, SIGKILL)
+        killGroup()
         waitpid(pid, &status, 0)
         return status
     }
