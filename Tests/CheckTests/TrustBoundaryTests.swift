@@ -280,6 +280,34 @@ final class TrustBoundaryTests: XCTestCase {
         XCTAssertTrue(timed.stderr.contains("the worker did not load the plugin within 2 s (--plugin-timeout)"), timed.stderr)
     }
 
+    /// `check test-plugin` names each misbehaviour of the fixtures: a false thread-safety
+    /// declaration (found by evaluating from several threads), printing, writing the input;
+    /// and says when a plugin is serialised.
+    func testTestPluginNamesEachMisbehaviour() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let examples = folder.appendingPathComponent("examples")
+        try FileManager.default.createDirectory(at: examples, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestPaths.root.appendingPathComponent(rareEarth), to: examples.appendingPathComponent("pass--rare-earth.json"))
+        try FileManager.default.copyItem(at: TestPaths.examples.appendingPathComponent("negative-list/pass--semiconductor-packaging.json"),
+                                         to: examples.appendingPathComponent("pass--packaging.json"))
+        let source = TestPaths.fixtures.appendingPathComponent("plugins/static_buffer.c")
+        let lying = try Fixtures.compileC(source, into: folder, name: "libcheck-plugin-lying.so", arguments: ["-DCLAIM_THREAD_SAFE"])
+        let honest = try Fixtures.compileC(source, into: folder, name: "libcheck-plugin-honest.so")
+        let printer = try Fixtures.plugin("printer.c", as: "printer", into: folder)
+        let writer = try Fixtures.plugin("input_writer.c", as: "aaa-input-writer", into: folder)
+        let cases: [(URL, Int32, String)] = [
+            (lying, 1, "✗ it declares CHECK_PLUGIN_THREAD_SAFE, but evaluated from 4 threads at once it gave other findings for pass--packaging.json, pass--rare-earth.json"),
+            (honest, 1, "· not declared thread-safe (CHECK_PLUGIN_THREAD_SAFE): check evaluates it one application at a time"),
+            (printer, 1, "✗ it printed 46 byte(s) to standard output while evaluating (first line: \"PRINTED BY A PLUGIN ]}\")"),
+            (writer, 2, "check: plugin aaa-input-writer wrote to the application it was given, which is read-only to plugins"),
+        ]
+        for (plugin, status, says) in cases {
+            let run = try check(["test-plugin", plugin.path, "--examples", examples.path])
+            XCTAssertEqual(run.status, status, "\(plugin.lastPathComponent): \(run.stdout)\(run.stderr)")
+            XCTAssertTrue((run.stdout + run.stderr).contains(says), "\(plugin.lastPathComponent): \(run.stdout)\(run.stderr)")
+        }
+    }
+
     /// 16. A plugin crashing in process ends the run with a short notice naming the plugin, the
     /// application and --isolate-plugin, and exit 2 (not 139 and a backtrace of the host).
     func testInProcessCrashNamesPluginAndApplication() throws {

@@ -163,6 +163,7 @@ final class WorkerProcess {
             case .ready:
                 let ended = readAvailable(fromWorker, into: &buffer)
                 if ended && buffer.count < 8 {
+                    drainErrors()
                     let why = reap()
                     throw WorkerProtocolError("the worker ended before loading the plugin (\(why))\(tailText)")
                 }
@@ -345,8 +346,9 @@ final class WorkerProcess {
                 exchange.consumed = 0
             }
             if ended {
-                let why = reap()
+                // What it wrote to standard error before it ended (reap closes the pipes).
                 drainErrors()
+                let why = reap()
                 return fail("the plugin's worker \(why) while evaluating this application\(tailText); restarted for the rest")
             }
         }
