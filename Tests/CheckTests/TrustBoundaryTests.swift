@@ -153,9 +153,10 @@ final class TrustBoundaryTests: XCTestCase {
         }
         let batch = folder.appendingPathComponent("batch.jsonl")
         try Data(lines.utf8).write(to: batch)
-        func mixed(_ plugins: URL) throws -> Int {
+        // Applications whose message is not their own (or, racing, not a message at all).
+        func mixed(_ plugins: URL, serialised: Bool) throws -> Int {
             let run = try check(["--format", "jsonl", "--jobs", "2", "--no-default-plugins", "--plugins", plugins.path, batch.path])
-            XCTAssertEqual(run.status, 0, run.stderr)
+            if serialised { XCTAssertEqual(run.status, 0, run.stderr) }
             var wrong = 0, seen = 0
             for line in run.stdout.split(separator: "\n") {
                 let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -171,8 +172,8 @@ final class TrustBoundaryTests: XCTestCase {
         let source = TestPaths.fixtures.appendingPathComponent("plugins/static_buffer.c")
         try Fixtures.compileC(source, into: honest, name: "libcheck-plugin-static-buffer.so")
         try Fixtures.compileC(source, into: lying, name: "libcheck-plugin-static-buffer.so", arguments: ["-DCLAIM_THREAD_SAFE"])
-        XCTAssertEqual(try mixed(honest), 0, "serialised: every application has its own message")
-        XCTAssertGreaterThan(try mixed(lying), 0, "declared thread-safe falsely, the static buffer mixes applications")
+        XCTAssertEqual(try mixed(honest, serialised: true), 0, "serialised: every application has its own message")
+        XCTAssertGreaterThan(try mixed(lying, serialised: false), 0, "declared thread-safe falsely, the static buffer mixes applications")
         let listing = try check(["plugins", "--no-default-plugins", "--plugins", honest.path])
         XCTAssertTrue(listing.stdout.contains("not declared thread-safe: evaluates one application at a time"), listing.stdout)
     }
