@@ -75,12 +75,43 @@ public struct EvidenceReport: Sendable, Equatable {
 
 extension JSONDocument {
     /// Whether a value other than null is at JSON path `path` (as ``JSONNode/path`` writes
-    /// paths). Linear in the number of values: used only for absent-field evidence.
+    /// paths: `$`, then `.name` or `["name"]` per member and `[N]` per element). Walks down
+    /// from the root; only a quoted member (rare) makes it compare every value's path.
     func hasValue(at path: String) -> Bool {
-        withCDocument { document in
-            (1..<max(document.pointee.node_count, 1)).contains { index in
-                let node = JSONNode(document: document, index: index)
-                return node.kind != .null && node.path == path
+        var utf8 = path
+        return utf8.withUTF8 { bytes in
+            withCDocument { document -> Bool in
+                guard bytes.first == UInt8(ascii: "$") else { return false }
+                var node = JSONNode(document: document, index: 0)
+                var at = 1
+                while at < bytes.count {
+                    if bytes[at] == UInt8(ascii: ".") {
+                        var end = at + 1
+                        while end < bytes.count && bytes[end] != UInt8(ascii: ".") && bytes[end] != UInt8(ascii: "[") { end += 1 }
+                        guard node.kind == .object, let child = node[String(decoding: bytes[(at + 1)..<end], as: UTF8.self)] else { return false }
+                        node = child
+                        at = end
+                    } else if bytes[at] == UInt8(ascii: "["), at + 1 < bytes.count, bytes[at + 1] == UInt8(ascii: "\"") {
+                        return (1..<max(document.pointee.node_count, 1)).contains { index in
+                            let node = JSONNode(document: document, index: index)
+                            return node.kind != .null && node.path == path
+                        }
+                    } else if bytes[at] == UInt8(ascii: "[") {
+                        var end = at + 1
+                        var position = 0
+                        while end < bytes.count, bytes[end] >= 0x30, bytes[end] <= 0x39, position < 1 << 40 {
+                            position = position * 10 + Int(bytes[end] - 0x30)
+                            end += 1
+                        }
+                        guard end < bytes.count, bytes[end] == UInt8(ascii: "]"), end > at + 1,
+                              node.kind == .array, let child = node[position] else { return false }
+                        node = child
+                        at = end + 1
+                    } else {
+                        return false
+                    }
+                }
+                return node.kind != .null
             }
         }
     }

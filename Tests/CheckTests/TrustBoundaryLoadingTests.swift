@@ -1,4 +1,5 @@
 import CheckAPI
+import CheckJSON
 @testable import CheckHost
 import Foundation
 import XCTest
@@ -152,6 +153,19 @@ final class TrustBoundaryLoadingTests: XCTestCase {
         let open = try check(["plugins", "--plugin-allowlist", allowlist.path])
         XCTAssertEqual(open.status, 2)
         XCTAssertTrue(open.stderr.contains("the plugin allowlist \(allowlist.path) is world-writable"), open.stderr)
+    }
+
+    /// The check behind finding 8: which absent-field paths the application has. Walking down
+    /// gives what comparing every value's path would (null counts as absent).
+    func testAbsentPathsAreResolvedAsPathsAreWritten() throws {
+        let text = #"{"a": {"b": [1, {"c": null, "d": "x"}], "e f": true}, "g": null}"#
+        let document = try JSONReader.parse(Array(text.utf8))
+        let cases: [(String, Bool)] = [
+            ("$.a", true), ("$.a.b", true), ("$.a.b[0]", true), ("$.a.b[1].d", true), ("$.a.b[1].c", false),
+            ("$.a.b[2]", false), ("$.g", false), ("$.nope", false), ("$.a[\"e f\"]", true), ("$.a[\"e g\"]", false),
+            ("$", true), ("a", false), ("$.a.b[x]", false), ("$.a.b[]", false), ("$.a.b[99999999999999999999]", false),
+        ]
+        for (path, has) in cases { XCTAssertEqual(document.hasValue(at: path), has, path) }
     }
 }
 
