@@ -685,16 +685,25 @@ struct FindingCollector {
     private mutating func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages,
                                                   verbatim: inout MessageLanguages) -> Range<Int>? {
         guard languages.contains(language) else { return text.count..<text.count }
-        return message?.withBytes { bytes in
-            guard !bytes.isEmpty else { return nil }
-            switch checkText(bytes) {
-            case .invalid: return nil
-            case .verbatimInJSON: verbatim.insert(language)
-            case .escapedInJSON: break
-            }
-            text.append(contentsOf: bytes)
-            return text.count - bytes.count..<text.count
+        // Copied first, then checked: the plugin's memory can change under the check (another
+        // thread of it writing the same buffer), and what was checked must be what is reported
+        // (checked in place, a control byte written after the check reached a JSON report raw).
+        guard let message else { return nil }
+        let start = text.count
+        message.withBytes { text.append(contentsOf: $0) }
+        guard text.count > start, text.count - start <= ReportLimits.messageBytes else {
+            text.removeSubrange(start...)
+            return nil
         }
+        let kind = text.withUnsafeBufferPointer { checkText(UnsafeBufferPointer(rebasing: $0[start...])) }
+        switch kind {
+        case .invalid:
+            text.removeSubrange(start...)
+            return nil
+        case .verbatimInJSON: verbatim.insert(language)
+        case .escapedInJSON: break
+        }
+        return start..<text.count
     }
 
     mutating func evidence(node: UInt32) {

@@ -309,6 +309,27 @@ final class TrustBoundaryTests: XCTestCase {
         }
     }
 
+    /// 10, under concurrency: a message that a plugin's own thread rewrites while the host
+    /// reads it (a letter and ESC, in turn) never reaches the JSON report raw: the host copies
+    /// a message, then checks the copy. Every line of 4,000 results stays valid JSON.
+    func testMessageChangingUnderTheHostStaysInert() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try Fixtures.compileC(TestPaths.fixtures.appendingPathComponent("plugins/flipper.c"), into: folder,
+                              name: "libcheck-plugin-flipper.so", arguments: ["-pthread"])
+        let line = try String(contentsOfFile: rareEarth, encoding: .utf8).replacingOccurrences(of: "\n", with: "")
+        let input = String(repeating: line + "\n", count: 4000)
+        let run = try check(["--format", "jsonl", "--only", "flipper", "--plugins", folder.path, "-"], input: Data(input.utf8))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        var raw = 0, invalid = 0
+        for result in run.stdout.split(separator: "\n") {
+            if (try? JSONSerialization.jsonObject(with: Data(result.utf8))) == nil { invalid += 1 }
+            if result.utf8.contains(0x1B) { raw += 1 }
+        }
+        XCTAssertEqual(invalid, 0, "lines of the report that are not JSON")
+        XCTAssertEqual(raw, 0, "lines with a raw ESC")
+        XCTAssertEqual(run.stdout.split(separator: "\n").count, 4002, "a line per application, the header and the summary")
+    }
+
     /// 16. A plugin crashing in process ends the run with a short notice naming the plugin, the
     /// application and --isolate-plugin, and exit 2 (not 139 and a backtrace of the host).
     func testInProcessCrashNamesPluginAndApplication() throws {
