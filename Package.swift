@@ -22,7 +22,8 @@ let package = Package(
         // The C header of the plugin contract (normative; see docs/PLUGIN-ABI.md).
         .target(name: "CCheckABI", path: "Sources/CCheckABI"),
         // System facilities the host needs beyond Swift's Glibc module (allocator settings).
-        .target(name: "CHostSystem", path: "Sources/CHostSystem"),
+        // DWARF 4: valgrind 3.19 (bench/instructions) cannot read clang's default DWARF 5.
+        .target(name: "CHostSystem", path: "Sources/CHostSystem", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // The document tape: a strict JSON reader producing it, and views over it.
         .target(name: "CheckJSON", dependencies: ["CCheckABI"], linkerSettings: [.linkedLibrary("m")]),
         // The Swift side of the plugin contract: what a plugin author imports.

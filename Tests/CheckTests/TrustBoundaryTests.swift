@@ -139,14 +139,14 @@ final class TrustBoundaryTests: XCTestCase {
 
     /// 7. A plugin that keeps its message in a static buffer and does not declare
     /// CHECK_PLUGIN_THREAD_SAFE is evaluated one application at a time under --jobs 2: each of
-    /// 400 applications gets its own message. The same plugin declaring the flag falsely mixes
+    /// 2,000 applications gets its own message. The same plugin declaring the flag falsely mixes
     /// them (which is what `check test-plugin` catches), so the test shows the race is real.
     func testThreadUnsafePluginsAreSerialised() throws {
         let folder = try Fixtures.temporaryFolder()
         let application = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.root.appendingPathComponent(
             "examples/negative-list/pass--semiconductor-packaging.json"))) as? [String: Any])
         var lines = ""
-        for index in 0..<400 {
+        for index in 0..<2000 {
             var copy = application
             copy["id"] = String(format: "APP-%04d", index)
             lines += String(decoding: try JSONSerialization.data(withJSONObject: copy), as: UTF8.self) + "\n"
@@ -164,7 +164,7 @@ final class TrustBoundaryTests: XCTestCase {
                 seen += 1
                 if findings.first?["message"] as? String != "application \(id)" { wrong += 1 }
             }
-            XCTAssertEqual(seen, 400)
+            XCTAssertEqual(seen, 2000)
             return wrong
         }
         let honest = folder.appendingPathComponent("honest"), lying = folder.appendingPathComponent("lying")

@@ -30,6 +30,10 @@ static inline void check_keep_freed_memory(void) {
 #include <stddef.h>
 #include <stdint.h>
 
+/** Maps `size` bytes of new shared memory twice: `*writable` for the host to fill and
+ *  `*readable`, the same pages read-only, for plugins. Returns 0, or -1 (errno set). */
+int check_map_twice(size_t size, void **writable, const void **readable);
+
 /** Marks plugin `plugin` (a C string that outlives the process's plugins) as running on this
  *  thread, on the application whose id is `application` (`length` bytes, need not be
  *  NUL-terminated; control bytes are shown as '?'). */
