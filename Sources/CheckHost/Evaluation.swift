@@ -88,7 +88,7 @@ extension JSONDocument {
                     if bytes[at] == UInt8(ascii: ".") {
                         var end = at + 1
                         while end < bytes.count && bytes[end] != UInt8(ascii: ".") && bytes[end] != UInt8(ascii: "[") { end += 1 }
-                        guard node.kind == .object, let child = node[String(decoding: bytes[(at + 1)..<end], as: UTF8.self)] else { return false }
+                        guard let child = node.member(named: UnsafeBufferPointer(rebasing: bytes[(at + 1)..<end])) else { return false }
                         node = child
                         at = end
                     } else if bytes[at] == UInt8(ascii: "["), at + 1 < bytes.count, bytes[at + 1] == UInt8(ascii: "\"") {
