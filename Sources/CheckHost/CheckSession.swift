@@ -77,12 +77,19 @@ public final class PluginHandle: Sendable {
     /// that does not declare `CHECK_PLUGIN_THREAD_SAFE`. (A worker process evaluates one
     /// application at a time anyway.)
     public var isSerialised: Bool { inProcess.map { !$0.isThreadSafe } ?? false }
+    /// Whether it is one of check's own plugins, from the built-in folder under its reserved id:
+    /// code of this repository, trusted as the host is, so it reads each application where the
+    /// host parsed it. Every other in-process plugin reads a read-only copy
+    /// (``ReadOnlyApplications``): the guarantee is for code check does not control.
+    let isBuiltIn: Bool
     let inProcess: LoadedPlugin?
     let launch: WorkerProcess.Launch?
     let rules: RuleIndex
 
-    init(file: String, description: PluginDescription, abiVersion: UInt32, inProcess: LoadedPlugin?, launch: WorkerProcess.Launch?) {
+    init(file: String, description: PluginDescription, abiVersion: UInt32, inProcess: LoadedPlugin?, launch: WorkerProcess.Launch?,
+         isBuiltIn: Bool = false) {
         self.file = file
+        self.isBuiltIn = isBuiltIn
         self.description = description
         rules = RuleIndex(description)
         self.abiVersion = abiVersion
@@ -193,7 +200,11 @@ public final class CheckSession: @unchecked Sendable {
             } else {
                 do {
                     let plugin = try PluginLoader.load(file, ruleBook: ruleBook, policy: configuration.policy)
-                    handle = PluginHandle(file: file.path, description: plugin.description, abiVersion: plugin.abiVersion, inProcess: plugin, launch: nil)
+                    let isBuiltIn = CheckSession.reservedIDs.contains(plugin.id) && configuration.builtInDirectory.map {
+                        file.deletingLastPathComponent().resolvingSymlinksInPath().path == $0.resolvingSymlinksInPath().path
+                    } == true
+                    handle = PluginHandle(file: file.path, description: plugin.description, abiVersion: plugin.abiVersion, inProcess: plugin, launch: nil,
+                                          isBuiltIn: isBuiltIn)
                 } catch {
                     refusals.append(error)
                     continue

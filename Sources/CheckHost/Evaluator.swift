@@ -93,17 +93,24 @@ public final class Evaluator {
         // Findings per plugin, per pending application: the isolated plugins all at once, on
         // their workers side by side, then the rest in this process.
         var reports = evaluateIsolated(pending)
-        if !pending.isEmpty && shared.plugins.contains(where: { $0.inProcess != nil }) {
-            // The plugins read the batch's read-only copy, never the documents themselves.
-            let documents = readOnly.seal(pending.map(\.document))
-            for (index, plugin) in shared.plugins.enumerated() {
-                guard let inProcess = plugin.inProcess else { continue }
-                var collector = makeCollector(plugin, count: pending.count)
+        // Plugins other than check's own read the batch's read-only copy, made once per batch
+        // if one of them runs here; check's own read the documents where they were parsed.
+        var readOnlyDocuments: UnsafePointer<check_document>? = nil
+        for (index, plugin) in shared.plugins.enumerated() {
+            guard let inProcess = plugin.inProcess, !pending.isEmpty else { continue }
+            var collector = makeCollector(plugin, count: pending.count)
+            if plugin.isBuiltIn {
+                for item in pending {
+                    item.document.withCDocument { inProcess.evaluate(item.document, $0, application: item.application, asOf: item.asOf, into: &collector) }
+                }
+            } else {
+                let documents = readOnlyDocuments ?? readOnly.seal(pending.map(\.document))
+                readOnlyDocuments = documents
                 for (position, item) in pending.enumerated() {
                     inProcess.evaluate(item.document, documents + position, application: item.application, asOf: item.asOf, into: &collector)
                 }
-                reports[index] = collector.finish()
             }
+            reports[index] = collector.finish()
         }
         // Each application's findings in plugin order, in arrays sized once. (By position
         // throughout: iterating the plugins and their reports copied each, a retain apiece.)

@@ -3,7 +3,8 @@ import CHostSystem
 import CheckJSON
 import Glibc
 
-/// The applications of a batch as in-process plugins see them: copied (the `check_document`s,
+/// The applications of a batch as in-process plugins other than check's own see them (see
+/// ``PluginHandle/isBuiltIn``): copied (the `check_document`s,
 /// then every document's nodes and text) into shared memory mapped twice, once writable for
 /// the host and once read-only, and handed to plugins through the read-only view only; so a
 /// plugin casting away `const` cannot change what the next plugin, or the host, reads (SPEC
