@@ -169,8 +169,13 @@ struct EncouragedCataloguePlugin: RulePlugin {
         guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key] ?? KeywordMatcher(item.keywords)),
               match.isMatch else {
             guard item.textStatus.isDecisive else {
-                return finding(.review, zh: "项目的行业代码和名称、经营范围、产品均不符合\(quoted.zhText)，但该条文未经逐字核实（\(item.textStatus.rawValue)），请人工核对。",
-                               en: "Neither the project's industry codes nor its name, business scope or products match \(quoted.enText), but that wording is not verified (\(item.textStatus.rawValue)); check by hand.",
+                let unmatchable = item.codes.isEmpty && item.keywords.isEmpty
+                return finding(.review, zh: unmatchable
+                                   ? "申报的是\(quoted.zhText)（\(item.textStatus.noteZh)）。该条目尚无可供比对的行业代码或关键词，请人工核对项目是否属于该条。"
+                                   : "项目的行业代码和名称、经营范围、产品均不符合\(quoted.zhText)，但\(item.textStatus.noteZh)，请人工核对。",
+                               en: unmatchable
+                                   ? "The claimed item is \(quoted.enText) (\(item.textStatus.noteEn)). It has no industry codes or keywords to compare with yet; check by hand whether the project falls under it."
+                                   : "Neither the project's industry codes nor its name, business scope or products match \(quoted.enText), but \(item.textStatus.noteEn); check by hand.",
                                evidence: claimEvidence + application.industryCodes.map { .value($0) }, citations: [item.citationID])
             }
             return finding(.fail, zh: "项目的行业代码和名称、经营范围、产品均不符合申报的\(quoted.zhText)，不能享受鼓励类项目政策。请核对申报的条目，或更正行业代码和经营范围。",

@@ -104,12 +104,7 @@ struct NegativeListPlugin: RulePlugin {
     }
 
     func statusNote(_ status: TextStatus) -> Localized {
-        switch status {
-        case .verbatim: Localized(zh: "条文已逐字核实", en: "the wording is verified")
-        case .olderEdition: Localized(zh: "所存条文只是旧版本的措辞，现行版本的原文未取得", en: "the wording held is an older edition's; the current wording was not obtained")
-        case .unverified: Localized(zh: "所存条文只见于二手转述，未能逐字核实", en: "the wording was read only in a secondary source and is not verified")
-        case .missing: Localized(zh: "该项原文未取得，只知其涉及领域", en: "the item's wording was not obtained; only its subject is known")
-        }
+        Localized(zh: "\(status.noteZh)", en: "\(status.noteEn)")
     }
 
     /// An item whose keyword occurs only inside an exclusion of the project's texts, and whose

@@ -77,6 +77,10 @@ public struct RuleDataFiles {
 public enum TextStatus: String, Sendable, CaseIterable {
     /// Read word for word in this edition (or an unchanged carry-over, with where it was read).
     case verbatim
+    /// A complete third-party transcription of the official text, checked for completeness
+    /// (counts, numbering) and against independent quotations but not against the original:
+    /// may be shown and matched against, labelled as such; never the ground of a `fail`.
+    case transcribed
     /// Only an older edition's wording was read.
     case olderEdition = "older-edition"
     /// Wording read only in a secondary summary that may have shortened it.
@@ -86,6 +90,29 @@ public enum TextStatus: String, Sendable, CaseIterable {
 
     /// Whether a verdict of `fail` may rest on text with this status (only verbatim text).
     public var isDecisive: Bool { self == .verbatim }
+
+    /// How the wording was obtained, as a clause a Chinese message or report can carry
+    /// (one wording for every plugin and format).
+    public var noteZh: String {
+        switch self {
+        case .verbatim: "条文已逐字核实"
+        case .transcribed: "条文据转录本，尚未与官方文本核对"
+        case .olderEdition: "所存条文只是旧版本的措辞，现行版本的原文未取得"
+        case .unverified: "所存条文只见于二手转述，未能逐字核实"
+        case .missing: "该项原文未取得，只知其涉及领域"
+        }
+    }
+
+    /// ``noteZh`` in English.
+    public var noteEn: String {
+        switch self {
+        case .verbatim: "the wording is verified"
+        case .transcribed: "the wording is from a transcription, not yet compared with the official text"
+        case .olderEdition: "the wording held is an older edition's; the current wording was not obtained"
+        case .unverified: "the wording was read only in a secondary source and is not verified"
+        case .missing: "the item's wording was not obtained; only its subject is known"
+        }
+    }
 }
 
 /// A policy clause quoted verbatim from a source text.

@@ -24,7 +24,9 @@ public enum RuleExplanation {
                         text += "    " + language.pick(zh: "原句：", en: "sentence: ") + "“\(sentence)”\n"
                     }
                 }
-                if citation.citation.textStatus != .verbatim { text += "    textStatus: \(citation.citation.textStatus.rawValue)\n" }
+                if citation.citation.textStatus != .verbatim {
+                    text += "    " + language.pick(zh: "条文状况：\(citation.citation.textStatus.noteZh)", en: "wording: \(citation.citation.textStatus.noteEn)") + "\n"
+                }
                 if let source = citation.document.sources.first { text += "    " + language.pick(zh: "来源：", en: "source: ") + source + "\n" }
             }
             text += "\n"

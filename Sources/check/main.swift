@@ -255,6 +255,20 @@ func checkPluginsNamed(_ parsed: ParsedArguments, session: CheckSession) throws 
     }
 }
 
+/// Item numbers as runs: "1–619", "3, 5–7, 12".
+func numberRanges(_ numbers: [Int]) -> String {
+    var runs: [String] = []
+    var index = 0
+    let sorted = numbers.sorted()
+    while index < sorted.count {
+        var end = index
+        while end + 1 < sorted.count && sorted[end + 1] == sorted[end] + 1 { end += 1 }
+        runs.append(end > index + 1 ? "\(sorted[index])–\(sorted[end])" : (index...end).map { String(sorted[$0]) }.joined(separator: ", "))
+        index = end + 1
+    }
+    return runs.joined(separator: ", ")
+}
+
 /// The refusals, as lines to add to a usage error.
 func refusalNote(_ session: CheckSession) -> String {
     session.refusals.isEmpty ? "" : "\n" + session.refusals.map { "  \($0)" }.joined(separator: "\n")
@@ -308,7 +322,7 @@ func runRules(_ arguments: [String]) throws -> Int32 {
             staging.rulesRoots = [staged]
             _ = try CheckSession.verifyingRuleData(staging)
         }
-        write("imported \(summary.items.count) item(s) into \(summary.file) (edition \(summary.edition)): \(summary.items.map(String.init).joined(separator: ", "))\n"
+        write("imported \(summary.items.count) item(s) into \(summary.file) (edition \(summary.edition)): \(numberRanges(summary.items))\n"
               + "source text kept as \(summary.sourceCopy); rule data validated and opened by every plugin\n", to: nil)
         return 0
     default:

@@ -460,7 +460,7 @@ final class TrustBoundaryTests: XCTestCase {
         try Data(fixtureCSV(3, newline: "\r\n", extra: ["4,\"他说\"\"二\"\"，见附件\",C3973"]).utf8).write(to: crlf)
         let imported = try check(["rules", "import", crlf.path, "--rules", root.path])
         XCTAssertEqual(imported.status, 0, imported.stderr)
-        XCTAssertTrue(imported.stdout.contains("imported 4 item(s) into encouraged-catalogue/2025-national.json (edition 2025-national): 1, 2, 3, 4"), imported.stdout)
+        XCTAssertTrue(imported.stdout.contains("imported 4 item(s) into encouraged-catalogue/2025-national.json (edition 2025-national): 1–4"), imported.stdout)
         let edition = try String(contentsOf: root.appendingPathComponent("encouraged-catalogue/2025-national.json"), encoding: .utf8)
         XCTAssertTrue(edition.contains(#""text": "他说\"二\"，见附件""#), "the doubled quotes are one quote")
         XCTAssertFalse(edition.contains("\r"), "no carriage return ends up in the data")

@@ -105,7 +105,10 @@ public struct HTMLReport: DocumentReportRenderer {
                     for citation in finding.citations {
                         html += "<blockquote>《\(xml(citation.document.title))》" + (citation.document.number.map { "（\(xml($0))）" } ?? "") + xml(citation.citation.clause)
                         if let quote = citation.citation.quote { html += "：“\(xml(quote))”" } else { html += xml(language.pick(zh: "（条文未取得）", en: " (wording not obtained)")) }
-                        if citation.citation.textStatus != .verbatim { html += " <span class=\"status\">[textStatus: \(citation.citation.textStatus.rawValue)]</span>" }
+                        if citation.citation.textStatus != .verbatim {
+                            let note = language.pick(zh: "（\(citation.citation.textStatus.noteZh)）", en: " (\(citation.citation.textStatus.noteEn))")
+                            html += " <span class=\"status\">\(xml(note))</span>"
+                        }
                         html += "</blockquote>\n"
                     }
                     html += "</div>\n"

@@ -211,7 +211,7 @@ func citationText(_ citation: ResolvedCitation, _ language: Language) -> String 
         text += language.pick(zh: "（条文未取得）", en: " (wording not obtained)")
     }
     if citation.citation.textStatus != .verbatim {
-        text += " [textStatus: \(citation.citation.textStatus.rawValue)]"
+        text += language.pick(zh: "（\(citation.citation.textStatus.noteZh)）", en: " (\(citation.citation.textStatus.noteEn))")
     }
     return text
 }
