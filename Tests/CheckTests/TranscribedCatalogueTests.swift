@@ -16,7 +16,8 @@ final class TranscribedCatalogueTests: XCTestCase {
         candidates.append(TestPaths.root.deletingLastPathComponent().appendingPathComponent("shared"))
         if let origin = try? runProcess("/usr/bin/env", ["git", "-C", TestPaths.root.path, "config", "remote.origin.url"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines), origin.hasPrefix("/") {
-            candidates.append(URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent("shared"))
+            // (`git clone .` records the origin as "/path/to/repo/.": standardised first.)
+            candidates.append(URL(fileURLWithPath: origin).standardizedFileURL.deletingLastPathComponent().appendingPathComponent("shared"))
         }
         for shared in candidates {
             let folder = shared.appendingPathComponent("reference-data/third-pass")
