@@ -145,8 +145,8 @@ struct RDCentrePlugin: RulePlugin {
         init(rule: String, benefit: String, claimKey: String, name: Localized) {
             (self.rule, self.benefit, self.claimKey, self.name) = (rule, benefit, claimKey, name)
             claimPath = "$.claims.\(claimKey)"
-            notACentre = Localized(zh: "申请不是外资研发中心（无 rdCentre），也未申报\(name.zhText)，本规则不适用。",
-                                   en: "The application is not an R&D centre (no rdCentre) and does not claim the \(name.enText); the rule does not apply.")
+            notACentre = Localized(zh: "申请中没有外资研发中心的信息，也未申报\(name.zhText)，本规则不适用。",
+                                   en: "The application gives no R&D-centre details and does not claim the \(name.enText); the rule does not apply.")
             notClaimed = Localized(zh: "申请未申报\(name.zhText)，本规则不适用。", en: "The application does not claim the \(name.enText); the rule does not apply.")
         }
     }
