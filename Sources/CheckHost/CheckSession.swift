@@ -151,9 +151,13 @@ public final class CheckSession: @unchecked Sendable {
         }
         // Every isolated plugin's worker is spawned first: they load side by side, and while
         // this process loads the rule data.
+        // (The host checks an isolated plugin once, here, before its worker checks it again.)
         var spawned: [URL: Result<WorkerProcess, WorkerProtocolError>] = [:]
-        if let executable = configuration.workerExecutable {
-            for file in files where configuration.isIsolated(file) && configuration.policy.refusal(for: file) == nil && spawned[file] == nil {
+        var isolatedRefusals: [URL: String] = [:]
+        for file in files where configuration.isIsolated(file) && isolatedRefusals[file] == nil && spawned[file] == nil {
+            if let reason = configuration.policy.refusal(for: file) {
+                isolatedRefusals[file] = reason
+            } else if let executable = configuration.workerExecutable {
                 spawned[file] = spawnWorker(file, executable)
             }
         }
@@ -166,12 +170,15 @@ public final class CheckSession: @unchecked Sendable {
         validator = ApplicationValidator(industries: ruleBook.industries)
         for file in files {
             let handle: PluginHandle
+            let inBuiltInDirectory = configuration.builtInDirectory.map {
+                file.deletingLastPathComponent().resolvingSymlinksInPath().path == $0.resolvingSymlinksInPath().path
+            } == true
             if configuration.isIsolated(file) {
                 guard let executable = configuration.workerExecutable else {
                     refusals.append(PluginRefusal(file: file.path, reason: "isolation needs the check executable (no worker executable configured)"))
                     continue
                 }
-                if let reason = configuration.policy.refusal(for: file) {
+                if let reason = isolatedRefusals[file] {
                     refusals.append(PluginRefusal(file: file.path, reason: reason))
                     continue
                 }
@@ -200,18 +207,15 @@ public final class CheckSession: @unchecked Sendable {
             } else {
                 do {
                     let plugin = try PluginLoader.load(file, ruleBook: ruleBook, policy: configuration.policy)
-                    let isBuiltIn = CheckSession.reservedIDs.contains(plugin.id) && configuration.builtInDirectory.map {
-                        file.deletingLastPathComponent().resolvingSymlinksInPath().path == $0.resolvingSymlinksInPath().path
-                    } == true
                     handle = PluginHandle(file: file.path, description: plugin.description, abiVersion: plugin.abiVersion, inProcess: plugin, launch: nil,
-                                          isBuiltIn: isBuiltIn)
+                                          isBuiltIn: inBuiltInDirectory && CheckSession.reservedIDs.contains(plugin.id))
                 } catch {
                     refusals.append(error)
                     continue
                 }
             }
             if let builtInDirectory = configuration.builtInDirectory, CheckSession.reservedIDs.contains(handle.id) {
-                let builtIn = file.deletingLastPathComponent().resolvingSymlinksInPath().path == builtInDirectory.resolvingSymlinksInPath().path
+                let builtIn = inBuiltInDirectory
                 if builtIn && configuration.replacePlugins.contains(handle.id) {
                     // Replaced, as asked: the other file of this id loads instead.
                     workers[file.path]?.stop()

@@ -544,8 +544,9 @@ final class CitationIndex: Sendable {
 /// another, checking each call; ``finish()`` makes the findings of every application, all
 /// sharing one storage (a batch costs one storage and its buffers per plugin, not one each per
 /// application). What a plugin may report per application is bounded by ``ReportLimits``, here
-/// for both modes: an isolated plugin's sink calls arrive through this collector too. A value: it lives on the stack of the evaluation, and the sink reaches it
-/// through a pointer (no reference counting, no run-time exclusivity checks on every call).
+/// for both modes: an isolated plugin's sink calls arrive through this collector too. A value:
+/// it lives on the stack of the evaluation, and the sink reaches it through a pointer (no
+/// reference counting, no run-time exclusivity checks on every call).
 struct FindingCollector {
     let plugin: RuleIndex
     let citations: CitationIndex
@@ -660,8 +661,6 @@ struct FindingCollector {
     mutating func begin<Text: SinkText>(rule: Text?, verdict: UInt32, zh: Text?, en: Text?) {
         reporting = false
         guard reported.count - firstFinding < ReportLimits.findings else { return limitPassed("\(ReportLimits.findings) findings") }
-        if let zh, zh.withBytes({ $0.count > ReportLimits.messageBytes }) { return limitPassed("\(ReportLimits.messageBytes) bytes in a message") }
-        if let en, en.withBytes({ $0.count > ReportLimits.messageBytes }) { return limitPassed("\(ReportLimits.messageBytes) bytes in a message") }
         guard let position = rule?.withBytes({ plugin.position(of: $0) }) else {
             guard let name = rule?.text else { return violation("finding with a NULL or non-UTF-8 rule id") }
             return violation("finding for undeclared rule \(JSONWriter.quoted(name))")
@@ -670,8 +669,11 @@ struct FindingCollector {
         guard let value = Verdict(rawValue: verdict) else { return violation("finding of \(plugin.ids[position]) with verdict \(verdict), expected 0-4") }
         let start = text.count
         var verbatim: MessageLanguages = []
-        guard let messageZh = message(zh, .zh, verbatim: &verbatim), let messageEn = message(en, .en, verbatim: &verbatim) else {
+        let zhOutcome = message(zh, .zh, verbatim: &verbatim)
+        let enOutcome = zhOutcome == .tooLong ? .tooLong : message(en, .en, verbatim: &verbatim)
+        guard case .kept(let messageZh) = zhOutcome, case .kept(let messageEn) = enOutcome else {
             text.removeSubrange(start...)
+            if zhOutcome == .tooLong || enOutcome == .tooLong { return limitPassed("\(ReportLimits.messageBytes) bytes in a message") }
             return violation("finding of \(plugin.ids[position]) without a valid \(languages == .both ? "zh and en message" : languages == .zh ? "zh message" : "en message")")
         }
         reported.append(Reported(position: position, verdict: value, zh: messageZh, en: messageEn, verbatimInJSON: verbatim,
@@ -680,35 +682,52 @@ struct FindingCollector {
     }
 
     /// Keeps the message in `language`, returning where it is in `text`: empty if the plugin
-    /// was not asked for it; nil if it was and the message is missing, empty or not text.
+    /// was not asked for it; `.invalid` if it was and the message is missing, empty or not
+    /// text; `.tooLong` past the limit, in either case.
     /// Adds `language` to `verbatim` if a JSON string holds the message as it is.
     private mutating func message<Text: SinkText>(_ message: Text?, _ language: MessageLanguages,
-                                                  verbatim: inout MessageLanguages) -> Range<Int>? {
-        guard languages.contains(language) else { return text.count..<text.count }
+                                                  verbatim: inout MessageLanguages) -> MessageOutcome {
+        // A message in a language not asked for is not kept, but is held to the same limit.
+        guard languages.contains(language) else {
+            return message?.withBytes({ $0.count > ReportLimits.messageBytes }) == true ? .tooLong : .kept(text.count..<text.count)
+        }
         // Copied first, then checked: the plugin's memory can change under the check (another
         // thread of it writing the same buffer), and what was checked must be what is reported
         // (checked in place, a control byte written after the check reached a JSON report raw).
-        guard let message else { return nil }
+        guard let message else { return .invalid }
         let start = text.count
         message.withBytes { text.append(contentsOf: $0) }
-        guard text.count > start, text.count - start <= ReportLimits.messageBytes else {
-            text.removeSubrange(start...)
-            return nil
-        }
-        let kind = text.withUnsafeBufferPointer { checkText(UnsafeBufferPointer(rebasing: $0[start...])) }
-        switch kind {
-        case .invalid:
-            text.removeSubrange(start...)
-            return nil
+        guard text.count - start <= ReportLimits.messageBytes else { return .tooLong }
+        guard text.count > start else { return .invalid }
+        switch text.withUnsafeBufferPointer({ checkText(UnsafeBufferPointer(rebasing: $0[start...])) }) {
+        case .invalid: return .invalid
         case .verbatimInJSON: verbatim.insert(language)
         case .escapedInJSON: break
         }
-        return start..<text.count
+        return .kept(start..<text.count)
+    }
+
+    /// What became of a message: kept (where in `text`), not valid (NULL, empty, not UTF-8),
+    /// or past ``ReportLimits/messageBytes``. (The caller removes what a refused one added.)
+    private enum MessageOutcome: Equatable {
+        case kept(Range<Int>)
+        case invalid
+        case tooLong
+    }
+
+    /// Whether the current application may have another piece of evidence (if not, the limit
+    /// is reported).
+    private mutating func evidenceFits() -> Bool {
+        guard evidence.count - firstEvidence < ReportLimits.evidence else {
+            limitPassed("\(ReportLimits.evidence) pieces of evidence")
+            return false
+        }
+        return true
     }
 
     mutating func evidence(node: UInt32) {
         guard reporting else { return violation("evidence before any finding") }
-        guard evidence.count - firstEvidence < ReportLimits.evidence else { return limitPassed("\(ReportLimits.evidence) pieces of evidence") }
+        guard evidenceFits() else { return }
         guard node < nodeCount else {
             return violation("evidence node \(node) out of range (the application has \(nodeCount))")
         }
@@ -717,7 +736,7 @@ struct FindingCollector {
 
     mutating func evidence(absent path: String?) {
         guard reporting else { return violation("evidence before any finding") }
-        guard evidence.count - firstEvidence < ReportLimits.evidence else { return limitPassed("\(ReportLimits.evidence) pieces of evidence") }
+        guard evidenceFits() else { return }
         if let path, path.utf8.count > ReportLimits.evidenceTextBytes { return limitPassed("\(ReportLimits.evidenceTextBytes) bytes in an evidence path, label or value") }
         guard let path, path.hasPrefix("$") else { return violation("absent-field evidence without a JSON path starting with $") }
         // "Missing" must be true: a field the application has (other than null) is not absent.
@@ -729,7 +748,7 @@ struct FindingCollector {
 
     mutating func evidence(label: String?, value: String?) {
         guard reporting else { return violation("evidence before any finding") }
-        guard evidence.count - firstEvidence < ReportLimits.evidence else { return limitPassed("\(ReportLimits.evidence) pieces of evidence") }
+        guard evidenceFits() else { return }
         if (label?.utf8.count ?? 0) > ReportLimits.evidenceTextBytes || (value?.utf8.count ?? 0) > ReportLimits.evidenceTextBytes {
             return limitPassed("\(ReportLimits.evidenceTextBytes) bytes in an evidence path, label or value")
         }

@@ -36,13 +36,9 @@ struct FolderListing {
     /// `bytes` as text: printable ASCII as it is, every other byte as `\xNN` (so the message
     /// can be read, copied into a terminal and matched with `ls -b`).
     static func shown(_ bytes: [UInt8]) -> String {
-        bytes.map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined()
+        bytes.map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
     }
 
     /// The problem with an undecodable name, for messages.
     static let undecodableProblem = "a file name that is not valid UTF-8; check cannot name it exactly (rename it, e.g. with `mv` after `ls -b`)"
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

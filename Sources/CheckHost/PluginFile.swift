@@ -53,17 +53,25 @@ final class OpenedPluginFile {
         if let problem = ownershipProblem(info, what: what) { return .failure(.init(problem)) }
         // Every folder from the file's own up to the root: a folder another user can write to
         // lets that user replace what is in it.
-        var folder = URL(fileURLWithPath: opened.realPath).deletingLastPathComponent().path
+        let ownFolder = parent(of: opened.realPath)
+        var folder = ownFolder
         while true {
             var folderInfo = stat()
             guard stat(folder, &folderInfo) == 0 else { return .failure(.init("cannot stat the folder \(folder) on its path")) }
-            if let problem = ownershipProblem(folderInfo, what: folder == URL(fileURLWithPath: opened.realPath).deletingLastPathComponent().path ? "its folder \(folder)" : "the folder \(folder) on its path", folder: true) {
+            if let problem = ownershipProblem(folderInfo, what: folder == ownFolder ? "its folder \(folder)" : "the folder \(folder) on its path", folder: true) {
                 return .failure(.init(problem))
             }
             if folder == "/" { break }
-            folder = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+            folder = parent(of: folder)
         }
         return .success(opened)
+    }
+
+    /// The folder holding `path` (an absolute path without symlinks, as `realPath` is): "/" for
+    /// anything directly under the root.
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
     }
 
     /// The digest of the open file's bytes, read through the descriptor a block at a time (a
@@ -137,6 +145,12 @@ final class LoadedLibraryFiles: @unchecked Sendable {
     }
     private let lock = NSLock()
     private var files: [Identity: OpenedPluginFile] = [:]
+
+    /// Why the last `load` failed, as `dlerror()` says it, naming the file by `shownAs` (the
+    /// linker names it by the descriptor's path, which the user never gave).
+    static func lastError(loading file: OpenedPluginFile, shownAs name: String) -> String {
+        (dlerror().map { String(cString: $0) } ?? "unknown error").replacingOccurrences(of: file.loadPath, with: name)
+    }
 
     /// `dlopen`s exactly the bytes of `file` (or the library already loaded from the same
     /// file, which it is, as the file is held open); nil with `dlerror()` set if it does not load.

@@ -112,12 +112,10 @@ public enum PluginLoader {
         case .failure(let reason): throw refuse(reason.text)
         }
         if let reason = policy.refusal(for: opened, name: file.lastPathComponent) { throw refuse(reason) }
-        if let reason = loadDependencies(of: opened, policy: policy, depth: 0) { throw refuse(reason) }
+        if let reason = loadDependencies(of: opened, ELFDynamicInfo(descriptor: opened.descriptor), policy: policy, depth: 0) { throw refuse(reason) }
 
         guard let handle = LoadedLibraryFiles.shared.load(opened, mode: RTLD_NOW | RTLD_LOCAL) else {
-            // The linker names the file by the descriptor's path; the user knows it by its own.
-            let message = (dlerror().map { String(cString: $0) } ?? "unknown error").replacingOccurrences(of: opened.loadPath, with: path)
-            throw refuse("not a loadable shared library (dlopen: \(message))")
+            throw refuse("not a loadable shared library (dlopen: \(LoadedLibraryFiles.lastError(loading: opened, shownAs: path)))")
         }
         guard let symbol = dlsym(handle, CHECK_ENTRY_SYMBOL) else {
             throw refuse("no symbol \(CHECK_ENTRY_SYMBOL): not a check plugin")
@@ -210,9 +208,9 @@ public enum PluginLoader {
     /// descriptor; or says why one may not load. (Loaded through `/proc/self/fd/N`, a library's
     /// `$ORIGIN` is that folder, so the linker could not find them itself; it finds them loaded
     /// by their `DT_SONAME`, which such a library must therefore carry.)
-    static func loadDependencies(of library: OpenedPluginFile, policy: PluginPolicy, depth: Int) -> String? {
-        guard let dynamic = ELFDynamicInfo(descriptor: library.descriptor) else { return nil }
-        let origin = URL(fileURLWithPath: library.realPath).deletingLastPathComponent().path
+    static func loadDependencies(of library: OpenedPluginFile, _ dynamic: ELFDynamicInfo?, policy: PluginPolicy, depth: Int) -> String? {
+        guard let dynamic else { return nil }
+        let origin = OpenedPluginFile.parent(of: library.realPath)
         for name in dynamic.needed where !name.contains("/") {
             if let loaded = dlopen(name, RTLD_LAZY | RTLD_NOLOAD) {
                 dlclose(loaded)  // (only the count NOLOAD added)
@@ -231,13 +229,13 @@ public enum PluginLoader {
                 case .failure(let reason): return "depends on \(name): \(reason.text)"
                 }
                 if let reason = policy.refusal(for: dependency, name: name) { return "depends on \(candidate): \(reason)" }
-                guard ELFDynamicInfo(descriptor: dependency.descriptor)?.soname == name else {
+                let dependencyInfo = ELFDynamicInfo(descriptor: dependency.descriptor)
+                guard dependencyInfo?.soname == name else {
                     return "depends on \(candidate), which does not carry the soname \(name) (link it with -Wl,-soname,\(name))"
                 }
-                if let reason = loadDependencies(of: dependency, policy: policy, depth: depth + 1) { return reason }
+                if let reason = loadDependencies(of: dependency, dependencyInfo, policy: policy, depth: depth + 1) { return reason }
                 guard LoadedLibraryFiles.shared.load(dependency, mode: RTLD_NOW | RTLD_LOCAL) != nil else {
-                    let message = (dlerror().map { String(cString: $0) } ?? "unknown error").replacingOccurrences(of: dependency.loadPath, with: candidate)
-                    return "depends on \(candidate), which does not load (dlopen: \(message))"
+                    return "depends on \(candidate), which does not load (dlopen: \(LoadedLibraryFiles.lastError(loading: dependency, shownAs: candidate)))"
                 }
                 break
             }

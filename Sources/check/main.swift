@@ -491,12 +491,12 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 // A worker that dies must not take the host down with SIGPIPE; writes then fail with EPIPE.
 signal(SIGPIPE, SIG_IGN)
 if arguments.first == "__worker" { exit(WorkerMain.run(Array(arguments.dropFirst()))) }
+// A crash in this process ends the run with a short notice (naming the plugin and the
+// application when plugin code crashed) and exit 2 (SPEC §9); see CrashNotice.
+CrashNotice.install()
 // Reports go to a duplicate of standard output; fd 1 itself becomes standard error before any
 // plugin loads, so whatever a plugin prints (C printf, Swift print) lands on standard error,
 // never in a report (SPEC §9).
-// A plugin crashing in this process ends the run with a notice naming it and the application,
-// exit 2 (SPEC §9); host crashes keep the runtime's own handling.
-CrashNotice.install()
 let reportOutput = fcntl(1, F_DUPFD_CLOEXEC, 3)
 if reportOutput >= 0 {
     OutputSink.standardOutput = reportOutput

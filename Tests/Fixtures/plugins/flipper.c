@@ -3,11 +3,8 @@
  * host must report what it checked: a message copied, then checked — never checked in the
  * plugin's memory and then copied, which let a raw control byte into a JSON report. */
 #include <pthread.h>
-#include <string.h>
-#include "check_plugin.h"
+#include "fixture_common.h"
 
-static const char *const citations[] = { "wuwai-11-negative-list", NULL };
-static const check_rule_info rules[] = { { "flipper/rule", "测试夹具", "Fixture", "测试用", "For tests", citations } };
 static char message[64] = "a message that changes under the host";
 static volatile int running = 1;
 
@@ -25,7 +22,7 @@ static void *flip(void *unused) {
     return NULL;
 }
 
-static int fixture_open(void *c, const check_open_args *a, void **s) {
+static int flipper_open(void *c, const check_open_args *a, void **s) {
     (void)c; (void)a; *s = NULL;
     pthread_t thread;
     if (pthread_create(&thread, NULL, flip, NULL) != 0) return 1;
@@ -40,9 +37,4 @@ static int fixture_evaluate(void *state, const check_request *request, const che
     return 0;
 }
 
-static const check_plugin descriptor = {
-    .abi_version = CHECK_ABI_VERSION, .struct_size = sizeof(check_plugin), .id = "flipper",
-    .version = "1.0.0", .title_zh = "测试夹具", .title_en = "Fixture", .datasets = NULL, .rule_count = 1,
-    .flags = 0, .rules = rules, .context = NULL, .open = fixture_open, .evaluate = fixture_evaluate };
-
-const check_plugin *check_plugin_entry(void) { return &descriptor; }
+FIXTURE_DESCRIPTOR("flipper", 0, flipper_open, fixture_evaluate)
