@@ -18,6 +18,18 @@ final class CatalogueEdition: Sendable {
     /// outside it fail (a news quote or a secondary summary gives review).
     let coverageVerified: Bool
     let keywords: [String: KeywordMatcher]
+    /// The items whose text is held, indexed by their terms (claims and suggestions compare
+    /// the project's words with them); positions are those of `textItems`.
+    let terms: ItemTermIndex
+    /// The items whose text is held, in item order, each with the sector its heading names.
+    let textItems: [(item: CatalogueItem, sector: ItemSector?)]
+    /// Item key → position in `textItems`.
+    let textPositions: [String: Int]
+    /// Regional catalogues, numbered by province: province full name → item number → key.
+    let provinceItems: [String: [Int: String]]
+
+    /// Whether any item's text is held (only then can a claim be compared, or items suggested).
+    var holdsTexts: Bool { !textItems.isEmpty }
 
     init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
         self.edition = edition
@@ -31,6 +43,17 @@ final class CatalogueEdition: Sendable {
         let statuses = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try Citation(node) }
         coverageVerified = !coverageCitations.isEmpty && coverageCitations.allSatisfy { id in statuses.contains { $0.id == id && $0.textStatus.isDecisive } }
         keywords = Dictionary(uniqueKeysWithValues: edition.items.map { ($0.key, KeywordMatcher($0.keywords)) })
+        let textItems = edition.items.filter { $0.text != nil }.map { item in (item: item, sector: item.sectorCodes.first.flatMap(ItemSector.init(code:))) }
+        self.textItems = textItems
+        textPositions = Dictionary(uniqueKeysWithValues: textItems.enumerated().map { ($0.element.item.key, $0.offset) })
+        terms = ItemTermIndex(textItems.map { $0.item.text! })
+        var provinceItems: [String: [Int: String]] = [:]
+        for item in edition.items {
+            guard let section = item.section, let number = item.number,
+                  let province = Location.provinces.first(where: { section.hasPrefix($0.shortName) }) else { continue }
+            provinceItems[province.name, default: [:]][number] = item.key
+        }
+        self.provinceItems = provinceItems
     }
 }
 
@@ -62,8 +85,16 @@ struct EncouragedCataloguePlugin: RulePlugin {
                 id: "encouraged-catalogue/claim",
                 title: Localized(zh: "鼓励类条目申报", en: "Claimed encouraged item"),
                 description: Localized(
-                    zh: "申报鼓励类条目时：所称版本在申请日期未生效、条目序号超过该目录条目数为不通过；广东项目申报地区目录条目，适用地区经目录原文核实的为不通过，仅据报道的为需人工审核；条目原文已载入时按行业代码和关键词核对（通过或不通过）；未载入时需人工审核。未申报条目为不适用，所属行业为国办发〔2012〕32号鼓励方向的给出提示。",
-                    en: "For a claimed item: fail if the edition was not in force on the as-of date or the item number exceeds the catalogue's count; a Guangdong project claiming a regional item fails where the catalogue's own words show Guangdong is not covered, and is review where only reports say so; with the item's text loaded, check the project's industry codes and keywords against it (pass or fail); without it, review. No claim: not applicable, with a hint when the sector is one 国办发〔2012〕32号 encourages."),
+                    zh: """
+                    申报鼓励类条目时：所称版本在申请日期未生效、条目序号超过该目录条目数为不通过；广东项目申报地区目录条目，适用地区经目录原文核实的为不通过，仅据报道的为需人工审核；其他省份的项目按其省份的地区目录条目核对，所在省份没有条目的为需人工审核。条文未载入时需人工审核，并说明工作人员如何导入目录。
+                    条文已载入时，如何比对：（1）行业——条目所在的门类或制造业大类（导入时按目录的标题对应到 GB/T 4754-2017，如“医药制造业”即 C27），项目的行业代码是否在其中；（2）用语——把条目文字和项目名称、经营范围、产品都切成相邻两字的词（“核磁共振”→核磁、磁共、共振），只看条目里少见的词（在全部条目中出现不超过六十分之一的，“生产”“开发”“设备”这类词不计），项目文字中“不含……”“……除外”部分的词不计；项目用到条目除外部分的词时需人工审核。行业相符且共有两个以上少见词为通过（条文据转录本的，在结论中说明）；只有一方面相符为需人工审核；两方面都不相符为明显不符——条文逐字核实的为不通过，据转录本的为需人工审核。条目若带有工作人员录入的行业代码和关键词，则按代码加关键词核对。
+                    未申报条目为不适用；所属行业为国办发〔2012〕32号鼓励方向的给出提示；已载入现行全国目录条文的，按同样的用语和行业给出最接近的至多五个条目，并以文字说明相符程度（行业和产品均相符／产品相符，行业不同／仅行业相符）。
+                    """,
+                    en: """
+                    For a claimed item: fail if the edition was not in force on the as-of date or the item number exceeds the catalogue's count; a Guangdong project claiming a regional item fails where the catalogue's own words show Guangdong is not covered, and is review where only reports say so; a project elsewhere is checked against its own province's regional items (review if its province has none). Without the item's text loaded: review, saying how staff load the catalogue.
+                    With the text loaded, how a claim is compared: (1) sector — the 门类 or 制造业 大类 the item is listed under (read at import as a GB/T 4754-2017 code from the catalogue's heading, e.g. 医药制造业 = C27) against the project's industry codes; (2) words — the item's text and the project's name, business scope and products cut into two-character terms (核磁共振 → 核磁, 磁共, 共振), counting only terms rare among the items (in at most one item in sixty: 生产, 开发, 设备 do not count) and none inside the project's 不含… / …除外 parts; a project using words of the item's own exclusion is review. Sector and two or more rare terms shared: pass (saying so when the text is only transcribed); one of the two: review; neither: clearly unrelated — fail on verbatim text, review on transcribed text. Items with industry codes and keywords typed in by staff are matched by code and keyword instead.
+                    No claim: not applicable, with a hint when the sector is one 国办发〔2012〕32号 encourages, and, with the current national items loaded, the at most five items whose words and sector fit the project best, each with how well in words (sector and product / product, other sector / sector only).
+                    """),
                 citations: [landPriority, guangdongPolicy]),
         ])
 
@@ -96,7 +127,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
         guard let claim = request.application.claims?.optional("encouragedItem") else {
-            findings.report(noClaim(request.application))
+            findings.report(noClaim(request.application, on: request.asOf))
             return
         }
         findings.report(assess(claim: claim, request: request))
@@ -159,13 +190,34 @@ struct EncouragedCataloguePlugin: RulePlugin {
                                evidence: evidence)
             }
         }
-        guard let item = edition.item(String(number)), let text = item.text else {
+        var key = String(number)
+        if catalogueName == "regional", !target.provinceItems.isEmpty {
+            // Numbered by province: item N of the project's province.
+            let province = application.provinceName
+            let evidence = claimEvidence + (application.province.map { [.value($0)] } ?? [])
+            guard let province, let numbers = target.provinceItems[province.name] else {
+                let name = province?.name ?? application.province?.string ?? "（未填）"
+                return finding(.review, zh: "项目位于\(name)，申报的是\(editionName)年版地区目录第 \(number) 条，但载入的地区目录（\(target.coverageRegions ?? "所列省份")）没有\(name)的条目，地区目录只适用于所列省份。请改按全国目录申报，或人工核对（所载地区目录条文据转录本，尚未与官方文本核对）。",
+                               en: "The project is in \(name) and claims item \(number) of the \(editionName) regional catalogue, but the loaded regional catalogue (\(target.coverageRegions ?? "the listed provinces")) has no items for \(name): it applies only to the provinces it lists. Claim a national item instead, or check by hand (the regional items are from a transcription, not yet compared with the official text).",
+                               evidence: evidence)
+            }
+            guard let found = numbers[number] else {
+                return finding(.review, zh: "\(editionName)年版地区目录中\(province.name)的条目共 \(numbers.count) 条，申报的第 \(number) 条不在其中。请核对条目序号（所载条文据转录本，尚未与官方文本核对）。",
+                               en: "The \(editionName) regional catalogue lists \(numbers.count) items for \(province.name); item \(number) is not among them. Check the item number (the items are from a transcription, not yet compared with the official text).",
+                               evidence: evidence)
+            }
+            key = found
+        }
+        guard let item = edition.item(key), let text = item.text else {
             return finding(.review, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zhText)第 \(number) 条的条文未载入规则数据，无法核对项目是否属于该条。请对照官方目录人工核对（或由工作人员按 rules/README.md 导入该目录条目）。",
                            en: "The text of item \(number) of the \(editionName) \(catalogueLabel.enText) is not loaded (item text not loaded; verify against the official catalogue), so whether the project falls under it cannot be checked. Verify by hand, or have staff import the catalogue (rules/README.md).",
                            evidence: claimEvidence)
         }
         let clause = edition.clause(of: item)
         let quoted = Localized(zh: "《\(edition.title)》\(clause)“\(text)”", en: "\(clause) of 《\(edition.title)》 (“\(text)”)")
+        if item.codes.isEmpty, item.keywords.isEmpty, let position = target.textPositions[item.key] {
+            return compare(claimed: item, at: position, in: target, quoted: quoted, claimEvidence: claimEvidence, request: request)
+        }
         guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key] ?? KeywordMatcher(item.keywords)),
               match.isMatch else {
             guard item.textStatus.isDecisive else {
@@ -182,17 +234,151 @@ struct EncouragedCataloguePlugin: RulePlugin {
                            en: "Neither the project's industry codes nor its name, business scope or products match the claimed \(quoted.enText); the encouraged-project benefits do not apply. Check the claimed item, or correct the industry code and business scope.",
                            evidence: claimEvidence + application.industryCodes.map { .value($0) }, citations: [item.citationID])
         }
-        guard match.isDecisive, item.textStatus.isDecisive else {
+        guard match.isDecisive else {
             return finding(.review, zh: "项目与申报的\(quoted.zhText)部分相符：\(match.explanation.zhText)。请人工确认。",
                            en: "The project partly matches the claimed \(quoted.enText): \(match.explanation.enText). Confirm by hand.",
                            evidence: claimEvidence + match.evidence, citations: [item.citationID])
         }
-        return finding(.pass, zh: "项目符合申报的\(quoted.zhText)：\(match.explanation.zhText)。属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策（如用地集约的优先供地）。",
-                       en: "The project matches the claimed \(quoted.enText): \(match.explanation.enText). It is an encouraged foreign-investment project and may receive the benefits of encouraged projects (e.g. priority land supply where land use is intensive).",
+        let status = Self.statusSentence(item.textStatus)
+        return finding(.pass, zh: "项目符合申报的\(quoted.zhText)：\(match.explanation.zhText)。\(status.zhText)属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策（如用地集约的优先供地）。",
+                       en: "The project matches the claimed \(quoted.enText): \(match.explanation.enText). \(status.enText)It is an encouraged foreign-investment project and may receive the benefits of encouraged projects (e.g. priority land supply where land use is intensive).",
                        evidence: claimEvidence + match.evidence, citations: [item.citationID])
     }
 
-    func noClaim(_ application: Application) -> Finding {
+    /// A sentence saying the matched wording is not verified, or nothing when it is.
+    static func statusSentence(_ status: TextStatus) -> Localized {
+        status.isDecisive ? Localized(zh: "", en: "")
+            : Localized(zh: "（该条目\(status.noteZh)，如有出入以官方目录为准。）", en: "(For this item \(status.noteEn); the official catalogue prevails.) ")
+    }
+
+    /// A claimed item with text but no codes or keywords of its own (a transcription): the
+    /// project's industry against the sector the item's heading names, and the project's words
+    /// against the item's (``ItemTermIndex``). Both → pass; one → review; neither → the claim is
+    /// unrelated: fail on verbatim text, review on any other.
+    func compare(claimed item: CatalogueItem, at position: Int, in target: CatalogueEdition, quoted: Localized,
+                 claimEvidence: [Evidence], request: Request) -> Finding {
+        let application = request.application
+        let texts = application.describingTexts
+        let keys = ItemTermIndex.keys(of: texts)
+        let shared = target.terms.shared(item: position, text: item.text!, with: keys)
+        let sector = target.textItems[position].sector
+        let sectorCode = sector.flatMap { sector in application.industryCodes.first { sector.contains($0) } }
+        let sectorName = (item.subsection ?? item.section).map { "“\($0)”" } ?? ""
+        let sectorLabel = Localized(zh: "该条目所在的\(sectorName)（\(sector?.code ?? "行业未知")）", en: "the item's sector \(sectorName) (\(sector?.code ?? "unknown"))")
+        let words = shared.words.map { "“\($0)”" }.joined(separator: "")
+        let codes = application.industryCodes.compactMap(\.string).joined(separator: ", ")
+        var evidence = claimEvidence
+        if let sectorCode { evidence.append(.value(sectorCode)) } else { evidence += application.industryCodes.map { .value($0) } }
+        evidence += texts.filter { node in shared.words.contains { node.string?.contains($0) == true } }.map { .value($0) }
+        let status = Self.statusSentence(item.textStatus)
+
+        if let excluded = shared.excludedWords.first {
+            return finding(.review, zh: "项目用语“\(excluded.word)”见于申报的\(quoted.zhText)的除外部分“\(excluded.exclusion)”，项目可能正属该条目不包括的情形。请人工核对。",
+                           en: "The project's words “\(excluded.word)” occur in the exclusion “\(excluded.exclusion)” of the claimed \(quoted.enText): the project may be just what the item leaves out. Check by hand.",
+                           evidence: evidence + texts.filter { $0.string?.contains(excluded.word) == true }.map { .value($0) }, citations: [item.citationID])
+        }
+        if sector == nil {
+            // No heading names the item's sector (a regional catalogue lists items by province):
+            // the words alone decide, by the same measure.
+            if shared.sharesThings {
+                return finding(.pass, zh: "项目符合申报的\(quoted.zhText)：项目名称、经营范围或产品与条目共有\(words)（该条目未标明所属行业，仅按用语比对）。\(status.zhText)属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策。",
+                               en: "The project matches the claimed \(quoted.enText): its name, business scope or products share \(words) with the item (the item names no sector, so only the words were compared). \(status.enText)It is an encouraged foreign-investment project and may receive the benefits of encouraged projects.",
+                               evidence: evidence, citations: [item.citationID])
+            }
+            if shared.sharesThing {
+                return finding(.review, zh: "项目与申报的\(quoted.zhText)部分相符：项目名称、经营范围和产品与条目只共有\(words)，不足以认定（该条目未标明所属行业）。请人工核对项目是否属于该条。",
+                               en: "The project partly matches the claimed \(quoted.enText): its name, business scope and products share only \(words) with the item, too little to decide (the item names no sector). Check by hand whether the project falls under it.",
+                               evidence: evidence, citations: [item.citationID])
+            }
+            guard item.textStatus.isDecisive else {
+                return finding(.review, zh: "项目与申报的\(quoted.zhText)明显不符：项目名称、经营范围和产品中未见该条目所列的产品或技术（该条目未标明所属行业）。但该条目\(item.textStatus.noteZh)，不能据此认定不符，请人工核对，或改报相符的条目。",
+                               en: "The project does not match the claimed \(quoted.enText): its name, business scope and products name none of the item's products or techniques (the item names no sector). But for this item \(item.textStatus.noteEn), which cannot ground a failure: check by hand, or claim an item that fits.",
+                               evidence: evidence, citations: [item.citationID])
+            }
+            return finding(.fail, zh: "项目与申报的\(quoted.zhText)不符：项目名称、经营范围和产品中未见该条目所列的产品或技术，不能享受鼓励类项目政策。请核对申报的条目。",
+                           en: "The project does not match the claimed \(quoted.enText): its name, business scope and products name none of the item's products or techniques; the encouraged-project benefits do not apply. Check the claimed item.",
+                           evidence: evidence, citations: [item.citationID])
+        }
+        switch (sectorCode, shared.sharesThings) {
+        case let (code?, true):
+            return finding(.pass, zh: "项目符合申报的\(quoted.zhText)：行业代码 \(code.string ?? "") 属于\(sectorLabel.zhText)，项目名称、经营范围或产品与条目共有\(words)。\(status.zhText)属鼓励类外商投资项目，可按规定享受鼓励类项目优惠政策（如用地集约的优先供地）。",
+                           en: "The project matches the claimed \(quoted.enText): industry code \(code.string ?? "") lies in \(sectorLabel.enText), and the project's name, business scope or products share \(words) with the item. \(status.enText)It is an encouraged foreign-investment project and may receive the benefits of encouraged projects (e.g. priority land supply where land use is intensive).",
+                           evidence: evidence, citations: [item.citationID])
+        case let (code?, false):
+            let found = shared.sharesThing
+                ? Localized(zh: "但项目名称、经营范围和产品与条目只共有\(words)，不足以认定", en: "but the project's name, business scope and products share only \(words) with the item, too little to decide")
+                : Localized(zh: "但项目名称、经营范围和产品中未见该条目所列的产品或技术", en: "but the project's name, business scope and products name none of the item's products or techniques")
+            return finding(.review, zh: "项目与申报的\(quoted.zhText)部分相符：行业代码 \(code.string ?? "") 属于\(sectorLabel.zhText)，\(found.zhText)。请人工核对项目是否属于该条。",
+                           en: "The project partly matches the claimed \(quoted.enText): industry code \(code.string ?? "") lies in \(sectorLabel.enText), \(found.enText). Check by hand whether the project falls under it.",
+                           evidence: evidence, citations: [item.citationID])
+        case (nil, _) where shared.sharesThing:
+            return finding(.review, zh: "项目与申报的\(quoted.zhText)部分相符：项目名称、经营范围或产品与条目共有\(words)，但行业代码（\(codes)）不在\(sectorLabel.zhText)。请人工核对项目是否属于该条，或更正行业代码。",
+                           en: "The project partly matches the claimed \(quoted.enText): its name, business scope or products share \(words) with the item, but its industry codes (\(codes)) are outside \(sectorLabel.enText). Check by hand whether the project falls under it, or correct the industry code.",
+                           evidence: evidence, citations: [item.citationID])
+        case (nil, _):
+            let hint = suggestions(for: application, keys: keys, on: request.asOf) ?? Localized(zh: "", en: "")
+            guard item.textStatus.isDecisive else {
+                return finding(.review, zh: "项目与申报的\(quoted.zhText)明显不符：行业代码（\(codes)）不在\(sectorLabel.zhText)，项目名称、经营范围和产品中也未见该条目所列的产品或技术。但该条目\(item.textStatus.noteZh)，不能据此认定不符，请人工核对，或改报相符的条目。\(hint.zhText)",
+                               en: "The project does not match the claimed \(quoted.enText): its industry codes (\(codes)) are outside \(sectorLabel.enText), and its name, business scope and products name none of the item's products or techniques. But for this item \(item.textStatus.noteEn), which cannot ground a failure: check by hand, or claim an item that fits. \(hint.enText)",
+                               evidence: evidence, citations: [item.citationID])
+            }
+            return finding(.fail, zh: "项目与申报的\(quoted.zhText)不符：行业代码（\(codes)）不在\(sectorLabel.zhText)，项目名称、经营范围和产品中也未见该条目所列的产品或技术，不能享受鼓励类项目政策。请核对申报的条目。\(hint.zhText)",
+                           en: "The project does not match the claimed \(quoted.enText): its industry codes (\(codes)) are outside \(sectorLabel.enText), and its name, business scope and products name none of the item's products or techniques; the encouraged-project benefits do not apply. Check the claimed item. \(hint.enText)",
+                           evidence: evidence, citations: [item.citationID])
+        }
+    }
+
+    /// How a suggested item fits, in words.
+    static func fit(_ ranked: ItemTermIndex.Ranked) -> Localized {
+        switch (ranked.sameSector, ranked.sharesThing) {
+        case (true, true): Localized(zh: "行业和产品均相符", en: "sector and product match")
+        case (false, true): Localized(zh: "产品相符，行业不同", en: "product matches, other sector")
+        default: Localized(zh: "仅行业相符", en: "sector only")
+        }
+    }
+
+    /// The (at most five) national items of the edition in force on `day` whose text best fits
+    /// the project (SPEC §5.2: so an applicant learns which item to claim), as a sentence; empty
+    /// when no item text is loaded or none fits.
+    func suggestions(for application: Application, keys: [ItemTerms.Key], on day: Day) -> Localized? {
+        guard let national = catalogues.first(where: { $0.catalogue == "national" && $0.edition.effective.contains(day) }),
+              national.holdsTexts, !keys.isEmpty else { return nil }
+        let codes = application.industryCodes
+        let ranked = national.terms.rank(keys, limit: 5) { position in
+            guard let sector = national.textItems[position].sector else { return false }
+            return codes.contains { sector.contains($0) }
+        }
+        guard !ranked.isEmpty else { return nil }
+        var zh: [String] = [], en: [String] = []
+        var statuses: [TextStatus] = []
+        for entry in ranked {
+            let item = national.textItems[entry.item].item
+            var text = item.text!
+            if text.count > 80 { text = String(text.prefix(80)) + "…" }
+            let clause = national.edition.clause(of: item)
+            let fit = Self.fit(entry)
+            zh.append("\(clause)“\(text)”（\(fit.zhText)）")
+            en.append("\(clause) “\(text)” (\(fit.enText))")
+            if !statuses.contains(item.textStatus) { statuses.append(item.textStatus) }
+        }
+        let notes = statuses.filter { !$0.isDecisive }
+        let zhNote = notes.isEmpty ? "" : "（以上条目\(notes.map(\.noteZh).joined(separator: "；"))。）"
+        let enNote = notes.isEmpty ? "" : " (For these items \(notes.map(\.noteEn).joined(separator: "; ")).)"
+        return Localized(
+            zh: "按项目名称、经营范围、产品和行业，现行\(national.name)年版全国目录中较接近的条目有：\(zh.joined(separator: "；"))。\(zhNote)",
+            en: "By the project's name, business scope, products and industry, the closest items of the \(national.name) national catalogue in force are \(en.joined(separator: "; ")).\(enNote)")
+    }
+
+    func noClaim(_ application: Application, on day: Day) -> Finding {
+        let base = noClaimWithoutSuggestions(application)
+        let hint = suggestions(for: application, keys: ItemTermIndex.keys(of: application.describingTexts), on: day)
+        guard let hint else { return base }
+        return Finding(rule: base.rule, verdict: base.verdict,
+                       message: Localized(zh: "\(base.message.zhText)\(hint.zhText)", en: "\(base.message.enText) \(hint.enText)"),
+                       evidence: base.evidence, citations: base.citations)
+    }
+
+    func noClaimWithoutSuggestions(_ application: Application) -> Finding {
         let claimed = application.claims?["encouragedItem"]
         var evidence: [Evidence] = []
         evidence.reserveCapacity(2)

@@ -79,6 +79,13 @@ struct HighEnergyPlugin: RulePlugin {
                     zh: "新建“两高”项目能效低于基准水平为不通过（参照限制类管理，禁止投资）；达到基准但未达标杆水平、改扩建项目或未申报能效为需人工审核；达到标杆水平为通过；非“两高”项目不适用。",
                     en: "A new 两高 project below the efficiency baseline fails (managed as restricted: no new investment); between baseline and benchmark, expansions, or undeclared efficiency is review; at benchmark passes; not applicable outside 两高."),
                 citations: [seedRestrict]),
+            RuleDescription(
+                id: "high-energy/industry-structure",
+                title: Localized(zh: "产业结构调整指导目录限制类、淘汰类条目", en: "Restricted and eliminated items of the industry-structure catalogue"),
+                description: Localized(
+                    zh: "载入《产业结构调整指导目录》条文时，项目名称、经营范围或产品含限制类条目（新建项目）或淘汰类条目所列的产品、工艺时需人工审核，并引述该条目（条目据转录本时不作不通过结论；规模、工艺参数须人工核对）；未见或未载入条文时不适用。",
+                    en: "With the industry-structure catalogue's items loaded: review, quoting the item, when the project's name, business scope or products contain a product or process listed in a restricted item (new projects) or an eliminated item (never fail on transcribed text; capacities and process details are checked by hand); otherwise, or with no items loaded, not applicable."),
+                citations: [seedRestrict]),
         ])
 
     let divisions: IndustryCodeGroups<SectorGroup>
@@ -91,6 +98,9 @@ struct HighEnergyPlugin: RulePlugin {
     let energyReview: [EnergyReviewEdition]
     /// Editions of the industry-structure catalogue, with the ids of the clauses each holds.
     let structure: [(edition: Edition, citations: [String])]
+    /// Per edition of `structure`, its 限制类 and 淘汰类 items with the phrases each lists, all
+    /// in one matcher (one scan of the project's texts).
+    let listed: [(items: [CatalogueItem], matcher: CatalogueMatcher)]
 
     init(ruleData: RuleDataFiles) throws {
         var divisions: [SectorGroup] = [], categories: [SectorGroup] = []
@@ -134,6 +144,10 @@ struct HighEnergyPlugin: RulePlugin {
         outsideCitations = [Self.seedRestrict] + divisionCitations + categoryCitations
         self.energyReview = energyReview
         self.structure = structure
+        listed = structure.map { entry in
+            let items = entry.edition.items.filter { ($0.category == "restricted" || $0.category == "eliminated") && $0.text != nil }
+            return (items, CatalogueMatcher(items.map { CatalogueMatcher.Item(codes: [], keywords: $0.keywords.isEmpty ? ItemPhrases.phrases(of: $0.text!) : $0.keywords) }))
+        }
     }
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
@@ -143,6 +157,52 @@ struct HighEnergyPlugin: RulePlugin {
         findings.report(sectorFinding(division: division, category: category, application: application))
         findings.report(energyReviewFinding(request))
         findings.report(efficiencyFinding(category: category, request: request))
+        findings.report(structureFinding(request))
+    }
+
+    /// SPEC §5.3: a project naming a product or process of a 限制类 item (new projects) or a
+    /// 淘汰类 item → review quoting the item; fail only on verbatim text (and even then review:
+    /// a phrase found says nothing of capacity or process, which decide most of these items).
+    func structureFinding(_ request: Request) -> Finding {
+        let application = request.application
+        guard let position = structure.firstIndex(where: { $0.edition.effective.contains(request.asOf) }), !listed[position].items.isEmpty else {
+            return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
+                zh: "《产业结构调整指导目录》的限制类、淘汰类条目未载入规则数据，未作比对（工作人员可按 rules/README.md 导入）。",
+                en: "The restricted and eliminated items of the industry-structure catalogue are not in the rule data, so they were not compared (staff can import them: rules/README.md)."),
+                evidence: [], citations: [Self.seedRestrict])
+        }
+        let (edition, editionCitations) = structure[position]
+        let (items, matcher) = listed[position]
+        let isNew = application.project?["type"]?.string == "new"
+        var hits: [(item: CatalogueItem, phrase: String, text: JSONNode)] = []
+        for (index, match) in matcher.matches(application) {
+            guard case .keywordOnly(let phrase, let text) = match else { continue }
+            let item = items[index]
+            if item.category == "restricted" && !isNew { continue }
+            hits.append((item, phrase, text))
+        }
+        guard !hits.isEmpty else {
+            return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
+                zh: "项目名称、经营范围和产品中未见《\(edition.title)》限制类\(isNew ? "" : "（仅适用于新建项目）")、淘汰类条目所列的产品或工艺。",
+                en: "The project's name, business scope and products name no product or process of a restricted\(isNew ? "" : " (new projects only)") or eliminated item of 《\(edition.title)》."),
+                evidence: application.describingTexts.map { .value($0) }, citations: editionCitations.filter { $0.hasSuffix("-restricted") } + [Self.seedRestrict])
+        }
+        let shown = hits.prefix(3)
+        func clause(_ item: CatalogueItem) -> String { edition.clause(of: item) }
+        let zhItems = shown.map { hit in "\(clause(hit.item))“\(hit.item.text!)”（项目用语“\(hit.phrase)”；\(hit.item.textStatus.noteZh)）" }.joined(separator: "；")
+        let enItems = shown.map { hit in "\(clause(hit.item)) “\(hit.item.text!)” (the project says “\(hit.phrase)”; \(hit.item.textStatus.noteEn))" }.joined(separator: "; ")
+        let more = hits.count > shown.count ? Localized(zh: "等 \(hits.count) 条", en: " and \(hits.count - shown.count) more") : Localized(zh: "", en: "")
+        var evidence: [Evidence] = []
+        var paths: [String] = []
+        for hit in hits where !paths.contains(hit.text.path) {
+            paths.append(hit.text.path)
+            evidence.append(.value(hit.text))
+        }
+        if let type = application.project?["type"] { evidence.append(.value(type)) }
+        return Finding(rule: "high-energy/industry-structure", verdict: .review, message: Localized(
+            zh: "项目名称、经营范围或产品与《\(edition.title)》\(zhItems)\(more.zhText)所列产品、工艺相同。限制类条目对新建项目禁止投资，淘汰类条目所列落后工艺装备、产品禁止投资；条目多以规模、工艺参数划线，请人工核对项目是否属于该条目（含条目中的除外情形）。",
+            en: "The project's name, business scope or products name what 《\(edition.title)》 lists in \(enItems)\(more.enText). New projects of a restricted item, and the outdated processes, equipment and products of an eliminated item, may not be invested in; most items draw the line at a capacity or process parameter, so check by hand whether the project falls under the item (including the item's exceptions)."),
+            evidence: evidence, citations: hits.prefix(3).map(\.item.citationID) + [Self.seedRestrict])
     }
 
     /// The first of the project's industry codes inside one of `groups`, with that group.

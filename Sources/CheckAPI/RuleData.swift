@@ -103,6 +103,17 @@ public enum TextStatus: String, Sendable, CaseIterable {
         }
     }
 
+    /// A short Chinese name of the status, for counts (`转录本 619 条`).
+    public var labelZh: String {
+        switch self {
+        case .verbatim: "逐字核实"
+        case .transcribed: "据转录本"
+        case .olderEdition: "仅有旧版措辞"
+        case .unverified: "仅见二手转述"
+        case .missing: "原文未取得"
+        }
+    }
+
     /// ``noteZh`` in English.
     public var noteEn: String {
         switch self {
@@ -189,6 +200,16 @@ public struct CatalogueItem: Sendable {
     public let keywords: [String]
     /// The item's clause if it cannot be written from its number (e.g. number not read).
     public let clause: String?
+    /// The heading the item is listed under: a 门类 (national encouraged catalogue), a province
+    /// (regional catalogue), an industry (industry-structure catalogue); nil if not held.
+    public let section: String?
+    /// The heading below `section`, if any: a 制造业 大类, a 淘汰类 part (落后产品 …).
+    public let subsection: String?
+    /// The item's class in a catalogue with several (`encouraged`, `restricted`, `eliminated`).
+    public let category: String?
+    /// The GB/T 4754-2017 门类 or 大类 its heading names (written at import from the heading),
+    /// the sector a project claiming it is expected to be in.
+    public let sectorCodes: [String]
     /// Id of the citation of this item, `<dataset>/<edition>#<key>`.
     public let citationID: String
     /// The JSON path of the item in its file.
@@ -271,11 +292,12 @@ public final class Edition: Sendable {
             var seen = Set<String>()
             for node in try root.optional("items")?.asArray() ?? [] {
                 let number = try node.optional("number")?.asInteger()
-                guard let key = try number.map(String.init) ?? node.optional("ref")?.asNonEmptyString() else {
+                // A `ref` is the key where numbers restart under each heading (`山西省/5`).
+                guard let key = try node.optional("ref")?.asNonEmptyString() ?? number.map(String.init) else {
                     throw JSONFieldError(path: node.path, expected: "a `number` or a `ref`", found: "neither")
                 }
                 guard seen.insert(key).inserted else {
-                    throw RuleDataError(file: file, item: "item \(key)", field: node.path + (number == nil ? ".ref" : ".number"),
+                    throw RuleDataError(file: file, item: "item \(key)", field: node.path + (node["ref"] != nil ? ".ref" : ".number"),
                                         problem: "duplicate item number \(key) in edition \(id)")
                 }
                 if let number, let declared = declaredItemCount, number > declared {
@@ -292,6 +314,10 @@ public final class Edition: Sendable {
                     codes: try node.optional("codes")?.asStrings() ?? [],
                     keywords: try node.optional("keywords")?.asStrings() ?? [],
                     clause: try node.optional("clause")?.asNonEmptyString(),
+                    section: try node.optional("section")?.asNonEmptyString(),
+                    subsection: try node.optional("subsection")?.asNonEmptyString(),
+                    category: try node.optional("category")?.asNonEmptyString(),
+                    sectorCodes: try node.optional("sectorCodes")?.asStrings() ?? [],
                     citationID: "\(dataset)/\(id)#\(key)", path: node.path))
             }
             self.items = items
@@ -317,8 +343,8 @@ public final class Edition: Sendable {
         guard path.hasPrefix("$.items["), let close = path.firstIndex(of: "]"),
               let position = Int(path[path.index(path.startIndex, offsetBy: 8)..<close]),
               let item = root["items"]?[position] else { return nil }
-        if let number = item["number"]?.integer { return "item \(number)" }
         if let ref = item["ref"]?.string { return "item \(ref)" }
+        if let number = item["number"]?.integer { return "item \(number)" }
         return "item at index \(position)"
     }
 }

@@ -7,6 +7,9 @@ public struct IndustryTable: Sendable {
     /// the 小类 under it). Integer keys: the table is built on every start and looked up for
     /// every code of every application.
     private let names: [UInt64: String?]
+    /// The 门类 (section letter, name) and 大类 (code, name) rows, in table order: the headings
+    /// catalogues list their items under.
+    private let headings: (sections: [(code: String, name: String)], divisions: [(code: String, name: String)])
 
     /// Loads `gbt4754-2017_all_levels.csv` from `folder`.
     public init(folder: URL) throws {
@@ -17,7 +20,8 @@ public struct IndustryTable: Sendable {
         }
         var names: [UInt64: String?] = [:]
         names.reserveCapacity(2048)
-        let levels = (division: Array("大类".utf8), group: Array("中类".utf8), smallClass: Array("小类".utf8))
+        let levels = (section: Array("门类".utf8), division: Array("大类".utf8), group: Array("中类".utf8), smallClass: Array("小类".utf8))
+        var sections: [(code: String, name: String)] = [], divisions: [(code: String, name: String)] = []
         try data.withUnsafeBytes { raw in
             var header = true
             try CSV.forEachRecord(raw.bindMemory(to: UInt8.self), maximumFields: 6) { line, fields in
@@ -29,8 +33,11 @@ public struct IndustryTable: Sendable {
                 }
                 func code(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? { IndustryTable.packed(section[0], digits) }
                 let text = String(decoding: name, as: UTF8.self)
-                if level.elementsEqual(levels.division) {
+                if level.elementsEqual(levels.section) {
+                    sections.append((String(decoding: section, as: UTF8.self), text))
+                } else if level.elementsEqual(levels.division) {
                     if let key = code(fields[2]) { names[key] = text }
+                    divisions.append((String(decoding: section, as: UTF8.self) + String(decoding: fields[2], as: UTF8.self), text))
                 } else if level.elementsEqual(levels.group) {
                     if let key = code(fields[3]) { names[key] = text }
                 } else if level.elementsEqual(levels.smallClass) {
@@ -42,7 +49,35 @@ public struct IndustryTable: Sendable {
         }
         guard names.count > 1000 else { throw HostError("\(file.path): only \(names.count) codes read; the table looks damaged") }
         self.names = names
+        headings = (sections, divisions)
     }
+
+    /// The 门类 (or, with `subheading`, the 大类) a catalogue heading names: by its exact name,
+    /// else the one whose name shares most two-character terms with it (Dice coefficient of at
+    /// least 0.4, ignoring 、和及与其他业制造), which reads a catalogue's `信息传输、软件和技术服务业`
+    /// as GB/T's I `信息传输、软件和信息技术服务业`; nil when nothing is that close (`钢铁`).
+    public func sector(heading: String, subheading: String?) -> (code: String, name: String, exact: Bool)? {
+        let name = subheading ?? heading
+        let candidates = subheading == nil ? headings.sections : headings.divisions
+        if let exact = candidates.first(where: { $0.name == name }) { return (exact.code, exact.name, true) }
+        func terms(_ text: String) -> Set<String> {
+            let kept = Array(text.filter { !"、，,和及与其他业制造".contains($0) })
+            return Set(zip(kept, kept.dropFirst()).map { String([$0, $1]) })
+        }
+        let wanted = terms(name)
+        guard !wanted.isEmpty else { return nil }
+        var best: (score: Double, code: String, name: String)? = nil
+        for candidate in candidates {
+            let theirs = terms(candidate.name)
+            let score = 2 * Double(wanted.intersection(theirs).count) / Double(wanted.count + theirs.count)
+            if score > (best?.score ?? 0) { best = (score, candidate.code, candidate.name) }
+        }
+        guard let best, best.score >= 0.4 else { return nil }
+        return (best.code, best.name, false)
+    }
+
+    /// Whether `code` is a 门类 letter.
+    public func isSection(_ code: String) -> Bool { headings.sections.contains { $0.code == code } }
 
     /// A code of at most eight ASCII bytes as an integer (nil for anything longer or non-ASCII).
     static func packed(_ code: UnsafeBufferPointer<UInt8>) -> UInt64? {

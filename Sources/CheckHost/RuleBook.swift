@@ -326,9 +326,9 @@ private struct RuleBookLoader {
     mutating func checkCodes(in node: JSONNode, file: String) {
         guard let industries else { return }
         for child in node.children {
-            if child.key == "codes", child.kind == .array {
+            if child.key == "codes" || child.key == "sectorCodes", child.kind == .array {
                 for code in child.children {
-                    guard let text = code.string, industries.contains(text) else {
+                    guard let text = code.string, industries.contains(text) || (child.key == "sectorCodes" && industries.isSection(text)) else {
                         let suggestion = code.string.map { industries.nearest(to: $0) } ?? []
                         problems.append(RuleDataError(
                             file: file, item: Edition.itemName(at: code.path, in: JSONNode(document: node.document, index: 0)), field: code.path,

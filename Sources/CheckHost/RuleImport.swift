@@ -13,6 +13,9 @@ public struct ImportSummary: Sendable {
     public let file: String
     /// Item numbers added or replaced.
     public let items: [Int]
+    /// The headings the numbers restart under (provinces, industries), in CSV order; empty
+    /// when the numbers run through the catalogue.
+    public let headings: [String]
     /// Where the CSV was copied, for audit.
     public let sourceCopy: String
     /// The source text the item texts are checked against: the CSV's items as read, one per
@@ -25,25 +28,61 @@ public struct ImportSummary: Sendable {
 /// copy — before anything is written; on any problem nothing changes.
 public enum RuleImport {
     /// The CSV columns, in the order documented.
-    public static let columns = ["number", "text", "textStatus", "codes", "keywords", "notes"]
+    public static let columns = ["number", "text", "textStatus", "codes", "keywords", "notes", "section", "subsection", "category"]
+    /// Other names a column may have: the layout of the catalogue transcriptions in
+    /// `../shared/reference-data/third-pass/` (read as they are, without conversion).
+    public static let columnAliases = ["item_no": "number", "item_text": "text", "region": "section", "industry": "section",
+                                       "elimination_part": "subsection"]
+    /// The classes of a catalogue with several, and how a clause names them.
+    public static let categories = ["encouraged": "鼓励类", "restricted": "限制类", "eliminated": "淘汰类"]
+
+    /// How the wording was read, and where from, when the CSV does not say it on its lines.
+    public struct Provenance: Sendable {
+        /// Where the item texts were typed or transcribed from (else a `# source:` line).
+        public var source: String?
+        /// The `textStatus` of rows that leave it empty (else a `# textStatus:` line).
+        public var textStatus: TextStatus?
+
+        /// Nothing given on the command line.
+        public init(source: String? = nil, textStatus: TextStatus? = nil) {
+            self.source = source
+            self.textStatus = textStatus
+        }
+    }
 
     /// Imports `csv` into edition `editionID` of `dataset` under the rules root `root`, if
     /// `validate` accepts the staged copy of the root with the change applied (`check` loads the
     /// rule book from it and has every plugin open it: ``CheckSession/verifyingRuleData(_:)``).
-    public static func run(csv: URL, editionID: String?, dataset: String, root: URL, validate: (URL) throws -> Void) throws -> ImportSummary {
+    public static func run(csv: URL, editionID: String?, dataset: String, root: URL, provenance: Provenance = Provenance(),
+                           validate: (URL) throws -> Void) throws -> ImportSummary {
         guard let text = try? String(contentsOf: csv, encoding: .utf8) else { throw HostError("cannot read \(csv.path) as UTF-8 text") }
         // (Lines end in LF or CRLF: a Character "\r\n" is a newline, not a "\n".)
         let comments = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("#") }.map { $0.dropFirst().trimmingCharacters(in: .whitespaces) }
+        // `# name: value`, the name in any letter case, perhaps with a remark in brackets
+        // (`# SOURCE (what was actually read): …`).
         func directive(_ name: String) -> String? {
-            comments.first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+            for comment in comments {
+                guard let colon = comment.firstIndex(of: ":") else { continue }
+                var label = comment[..<colon].trimmingCharacters(in: .whitespaces)
+                if let bracket = label.firstIndex(of: "(") { label = label[..<bracket].trimmingCharacters(in: .whitespaces) }
+                if label.lowercased() == name.lowercased() { return comment[comment.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
+            }
+            return nil
         }
-        guard let source = directive("source"), !source.isEmpty else {
-            throw HostError("\(csv.lastPathComponent): a `# source: …` line is required: where the item texts were typed from")
+        guard let source = provenance.source ?? directive("source"), !source.isEmpty else {
+            throw HostError("\(csv.lastPathComponent): say where the item texts come from: a `# source: …` line or --source TEXT")
         }
         guard let editionID = editionID ?? directive("edition") else {
             throw HostError("\(csv.lastPathComponent): name the edition with --edition ID or a `# edition: ID` line")
         }
-        let rows = try parseRows(text, file: csv.lastPathComponent)
+        var defaultStatus = provenance.textStatus
+        if defaultStatus == nil, let stated = directive("textStatus") {
+            guard let status = TextStatus(rawValue: stated) else {
+                throw HostError("\(csv.lastPathComponent): `# textStatus: \(stated)`: expected one of \(TextStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            defaultStatus = status
+        }
+        let rows = try parseRows(text, file: csv.lastPathComponent, defaultStatus: defaultStatus)
 
         // Stage: copy the root, apply the change, validate the whole rule book.
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("check-import-\(UUID().uuidString)")
@@ -113,13 +152,21 @@ public enum RuleImport {
     struct Row {
         let line: Int
         let number: Int
+        /// The item's key in the edition: its number, or (where numbers restart under each
+        /// heading, as in the regional catalogue) category, headings and number.
+        var key: String
+        /// Whether `key` is a `ref` (headings and number) rather than the number.
+        var keyIsRef = false
         let fields: [String: String]
     }
 
-    static func parseRows(_ text: String, file: String) throws -> [Row] {
+    static func parseRows(_ text: String, file: String, defaultStatus: TextStatus? = nil) throws -> [Row] {
         let records = CSV.records(text).filter { !($0.fields.count == 1 && $0.fields[0].isEmpty) }
         guard let header = records.first else { throw HostError("\(file): no header line") }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = header.fields.map { name in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            return columnAliases[trimmed] ?? trimmed
+        }
         for required in ["number", "text"] where !names.contains(required) {
             throw HostError("\(file):\(header.line): the header must have a `\(required)` column (columns: \(columns.joined(separator: ",")))")
         }
@@ -130,17 +177,14 @@ public enum RuleImport {
             throw HostError("\(file):\(header.line): column `\(repeated)` appears twice in the header")
         }
         var rows: [Row] = []
-        var seen: [Int: Int] = [:]
         for record in records.dropFirst() {
             guard record.fields.count == names.count else {
                 throw HostError("\(file):\(record.line): \(record.fields.count) fields, the header has \(names.count)")
             }
-            let fields = Dictionary(uniqueKeysWithValues: zip(names, record.fields.map { $0.trimmingCharacters(in: .whitespaces) }))
+            var fields = Dictionary(uniqueKeysWithValues: zip(names, record.fields.map { $0.trimmingCharacters(in: .whitespaces) }))
             guard let number = Int(fields["number"]!), number > 0 else {
                 throw HostError("\(file):\(record.line): number: expected a positive integer, found \(JSONWriter.quoted(fields["number"]!))")
             }
-            if let previous = seen[number] { throw HostError("\(file):\(record.line): number \(number) is also on line \(previous)") }
-            seen[number] = record.line
             guard !(fields["text"] ?? "").isEmpty else { throw HostError("\(file):\(record.line): text: expected the item's wording, found nothing") }
             // Control characters (NUL, ESC, …) are never part of a catalogue's wording.
             for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
@@ -148,9 +192,38 @@ public enum RuleImport {
                     throw HostError("\(file):\(record.line): \(name): control character U+\(String(format: "%04X", control.value)) in the text")
                 }
             }
-            rows.append(Row(line: record.line, number: number, fields: fields))
+            // How the wording was read is never assumed: a transcription taken for the
+            // official words could decide a `fail` (SPEC §7).
+            if (fields["textStatus"] ?? "").isEmpty {
+                guard let defaultStatus else {
+                    throw HostError("\(file):\(record.line): textStatus: say how the wording was read (verbatim: typed from the official text; transcribed: a third party's transcription …) in a column, a `# textStatus:` line or --text-status")
+                }
+                fields["textStatus"] = defaultStatus.rawValue
+            }
+            if let category = fields["category"], !category.isEmpty, categories[category] == nil {
+                throw HostError("\(file):\(record.line): category: expected one of \(categories.keys.sorted().joined(separator: ", ")), found \(JSONWriter.quoted(category))")
+            }
+            rows.append(Row(line: record.line, number: number, key: String(number), fields: fields))
         }
         guard !rows.isEmpty else { throw HostError("\(file): no items") }
+        // Numbers unique: they are the keys. Else they restart under each heading (a province,
+        // an industry): category, headings and number are, and must be unique.
+        if Set(rows.map(\.number)).count != rows.count {
+            for index in rows.indices {
+                let fields = rows[index].fields
+                rows[index].key = [fields["category"], fields["section"], fields["subsection"]].compactMap { $0 }.filter { !$0.isEmpty }
+                    .joined(separator: "/") + "/\(rows[index].number)"
+                rows[index].keyIsRef = true
+            }
+        }
+        var seen: [String: Int] = [:]
+        for row in rows {
+            if let previous = seen[row.key] {
+                throw HostError("\(file):\(row.line): number \(row.number)" + (row.keyIsRef ? " under \(row.key.split(separator: "/").dropLast().joined(separator: " / "))" : "")
+                                + " is also on line \(previous)")
+            }
+            seen[row.key] = row.line
+        }
         return rows
     }
 
@@ -183,7 +256,7 @@ public enum RuleImport {
         if FileManager.default.fileExists(atPath: copyURL.path) { try FileManager.default.removeItem(at: copyURL) }
         try FileManager.default.copyItem(at: csv, to: copyURL)
         var itemText = "# items of \(csv.lastPathComponent) as read (the quoted fields unquoted), for checking the item texts\n# source: \(source)\n"
-        for row in rows { itemText += "\(row.number)\t\(row.fields["text"]!)\n" }
+        for row in rows { itemText += "\(row.key)\t\(row.fields["text"]!)\n" }
         try Data(itemText.utf8).write(to: root.appendingPathComponent(textName))
         let documentsURL = root.appendingPathComponent("documents.json")
         var documents = try JSONReader.parse([UInt8](try Data(contentsOf: documentsURL))).withRoot { JSONValue($0) }
@@ -201,23 +274,53 @@ public enum RuleImport {
         documents["documents"] = .array(list)
         try Data(documents.prettyText.utf8).write(to: documentsURL)
 
-        // Items: imported rows replace items with the same number; the rest are kept.
+        // Items: imported rows replace items with the same key; the rest are kept.
+        let industries = try? IndustryTable(folder: root.appendingPathComponent("gbt4754-2017"))
         var items: [JSONValue] = []
         if case .array(let existing)? = edition["items"] { items = existing }
+        let replaced = Set(rows.map(\.key))
+        items.removeAll { item in
+            if case .string(let ref)? = item["ref"] { return replaced.contains(ref) }
+            return item.numberText.map { replaced.contains($0) } ?? false
+        }
         for row in rows {
-            var item: [(String, JSONValue)] = [("number", .integer(row.number)), ("text", .string(row.fields["text"]!)),
-                                               ("textStatus", .string(row.fields["textStatus"].flatMap { $0.isEmpty ? nil : $0 } ?? "verbatim")),
-                                               ("textRead", .string("imported from \(csv.lastPathComponent) (line \(row.line)); typed from: \(source)")),
-                                               ("codes", .array(splitList(row.fields["codes"]).map(JSONValue.string))),
-                                               ("keywords", .array(splitList(row.fields["keywords"]).map(JSONValue.string)))]
+            var item: [(String, JSONValue)] = [("number", .integer(row.number))]
+            if row.keyIsRef { item.append(("ref", .string(row.key))) }
+            item += [("text", .string(row.fields["text"]!)),
+                     ("textStatus", .string(row.fields["textStatus"]!)),
+                     ("textRead", .string("imported from \(csv.lastPathComponent) (line \(row.line)); typed from: \(source)")),
+                     ("codes", .array(splitList(row.fields["codes"]).map(JSONValue.string))),
+                     ("keywords", .array(splitList(row.fields["keywords"]).map(JSONValue.string)))]
+            let category = row.fields["category"].flatMap { $0.isEmpty ? nil : $0 }
+            let section = row.fields["section"].flatMap { $0.isEmpty ? nil : $0 }
+            let subsection = row.fields["subsection"].flatMap { $0.isEmpty ? nil : $0 }
+            if let category { item.append(("category", .string(category))) }
+            if let section { item.append(("section", .string(section))) }
+            if let subsection { item.append(("subsection", .string(subsection))) }
+            if row.keyIsRef {
+                // 山西省第5条; 限制类·石化化工第4条.
+                let heading = [category.flatMap { categories[$0] }, section, subsection].compactMap { $0 }.joined(separator: "·")
+                item.append(("clause", .string("\(heading)第\(row.number)条")))
+            }
+            // The sector the heading names (a 门类, or a 制造业 大类), for claims and suggestions.
+            if let section, let industries, let sector = industries.sector(heading: section, subheading: subsection) {
+                item.append(("sectorCodes", .array([.string(sector.code)])))
+                if !sector.exact { item.append(("sectorBasis", .string("heading “\(subsection ?? section)” read as GB/T 4754-2017 \(sector.code) “\(sector.name)”"))) }
+            }
             if let notes = row.fields["notes"], !notes.isEmpty { item.append(("notes", .string(notes))) }
-            items.removeAll { $0["number"] == .integer(row.number) }
             items.append(.object(item))
         }
-        items.sort { (Int($0.numberText ?? "") ?? 0) < (Int($1.numberText ?? "") ?? 0) }
+        if !rows.contains(where: \.keyIsRef) {
+            items.sort { (Int($0.numberText ?? "") ?? 0) < (Int($1.numberText ?? "") ?? 0) }
+        }
         edition["items"] = .array(items)
         try Data(edition.prettyText.utf8).write(to: editionURL)
-        return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number), sourceCopy: copyName,
+        return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number),
+                             headings: rows.contains(where: \.keyIsRef) ? rows.reduce(into: [String]()) { list, row in
+                                 let heading = String(row.key[..<row.key.lastIndex(of: "/")!]).replacingOccurrences(of: "/", with: " / ")
+                                 if !list.contains(heading) { list.append(heading) }
+                             } : [],
+                             sourceCopy: copyName,
                              sourceText: textName)
     }
 }

@@ -5,18 +5,19 @@ public enum RuleListing {
     /// "29 items (29 held: 20 verbatim, 2 older-edition, 1 unverified, 6 missing)".
     public static func completeness(_ edition: Edition, language: Language) -> String {
         let held = edition.items.count
+        let counts = TextStatus.allCases.compactMap { status -> String? in
+            let count = edition.items.filter { $0.textStatus == status }.count
+            return count == 0 ? nil : language.pick(zh: "\(status.labelZh) \(count) 条", en: "\(count) \(status.rawValue)")
+        }.joined(separator: language.pick(zh: "，", en: ", "))
         guard let count = edition.declaredItemCount else {
-            return language.pick(zh: "无条目（阈值与条款）", en: "no items (thresholds and clauses)")
+            return held == 0 ? language.pick(zh: "无条目（阈值与条款）", en: "no items (thresholds and clauses)")
+                : language.pick(zh: "载入 \(held) 条（规则数据未载明官方条目数）：", en: "\(held) items held (the official count is not in the rule data): ") + counts
         }
         let declared = String(count)
         guard held > 0 else {
             return language.pick(zh: "\(declared) 条，均未载入条文", en: "\(declared) items, no item text held")
         }
-        let counts = TextStatus.allCases.compactMap { status -> String? in
-            let count = edition.items.filter { $0.textStatus == status }.count
-            return count == 0 ? nil : "\(count) \(status.rawValue)"
-        }
-        return language.pick(zh: "\(declared) 条，载入 \(held) 条：", en: "\(declared) items, \(held) held: ") + counts.joined(separator: ", ")
+        return language.pick(zh: "\(declared) 条，载入 \(held) 条：", en: "\(declared) items, \(held) held: ") + counts
     }
 
     /// The whole listing.

@@ -63,12 +63,16 @@ let rulesCommand = CommandSpec(
     """,
     options: sharedOptions + [
         .value("--edition", value: "ID", help: "import: the edition the items belong to (e.g. 2025-national); or a `# edition:` line in the CSV."),
-        .value("--dataset", value: "NAME", help: "import: the rule-data folder (default: encouraged-catalogue)."),
+        .value("--dataset", value: "NAME", help: "import: the rule-data folder (default: encouraged-catalogue; high-energy for the industry-structure catalogue)."),
+        .value("--text-status", value: "STATUS", help: "import: how the wording was read, for rows that do not say: verbatim (typed from the official text) or transcribed (a third party's transcription); or a `# textStatus:` line."),
+        .value("--source", value: "TEXT", help: "import: where the item texts come from; or a `# source:` line in the CSV."),
     ],
     examples: [
         ("check rules", "Editions, dates, how much of each was read."),
         ("check rules verify /path/to/edited/rules", "Check an edited copy of the rule data before deploying it."),
         ("check rules import catalogue-2025-national.csv --edition 2025-national", "Load official catalogue items typed into a CSV."),
+        ("check rules import ../shared/reference-data/third-pass/encouraged_catalogue_2025_regional_1060.csv --edition 2025-regional --text-status transcribed",
+         "Load the transcribed regional catalogue (numbered by province)."),
     ])
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -316,13 +320,23 @@ func runRules(_ arguments: [String]) throws -> Int32 {
     case "import":
         guard parsed.positionals.count == 2 else { throw UsageError("rules import takes one CSV file") }
         let configuration = try configuration(parsed)
+        var provenance = RuleImport.Provenance(source: parsed.value("--source"))
+        if let status = parsed.value("--text-status") {
+            guard let known = TextStatus(rawValue: status) else {
+                throw UsageError("--text-status must be one of " + TextStatus.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            provenance.textStatus = known
+        }
         let summary = try RuleImport.run(csv: URL(fileURLWithPath: parsed.positionals[1]), editionID: parsed.value("--edition"),
-                                         dataset: parsed.value("--dataset") ?? "encouraged-catalogue", root: configuration.rulesRoots[0]) { staged in
+                                         dataset: parsed.value("--dataset") ?? "encouraged-catalogue", root: configuration.rulesRoots[0],
+                                         provenance: provenance) { staged in
             var staging = configuration
             staging.rulesRoots = [staged]
             _ = try CheckSession.verifyingRuleData(staging)
         }
-        write("imported \(summary.items.count) item(s) into \(summary.file) (edition \(summary.edition)): \(numberRanges(summary.items))\n"
+        let numbering = summary.headings.isEmpty ? numberRanges(summary.items)
+            : "numbered under \(summary.headings.count) heading(s): " + summary.headings.prefix(6).joined(separator: ", ") + (summary.headings.count > 6 ? ", …" : "")
+        write("imported \(summary.items.count) item(s) into \(summary.file) (edition \(summary.edition)): \(numbering)\n"
               + "source text kept as \(summary.sourceCopy); rule data validated and opened by every plugin\n", to: nil)
         return 0
     default:

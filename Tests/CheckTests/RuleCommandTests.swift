@@ -103,6 +103,7 @@ final class RuleCommandTests: XCTestCase {
         let csv = folder.appendingPathComponent("bad.csv")
         try Data("""
         # source: test fixture (not catalogue text)
+        # textStatus: verbatim
         number,text,codes
         5,（测试夹具）不存在的行业代码,C9999
         700,（测试夹具）超出条目数,C3973
@@ -120,7 +121,15 @@ final class RuleCommandTests: XCTestCase {
         try Data("number,text\n1,x\n".utf8).write(to: noSource)
         let refused = try check(["rules", "import", noSource.path, "--edition", "2025-national", "--rules", copy.path])
         XCTAssertEqual(refused.status, 2)
-        XCTAssertTrue(refused.stderr.contains("a `# source: …` line is required"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("nosource.csv: say where the item texts come from: a `# source: …` line or --source TEXT"), refused.stderr)
+
+        // How the wording was read is never assumed.
+        let noStatus = folder.appendingPathComponent("nostatus.csv")
+        try Data("# source: test fixture (not catalogue text)\nnumber,text\n1,（测试夹具）x\n".utf8).write(to: noStatus)
+        let unstated = try check(["rules", "import", noStatus.path, "--edition", "2025-national", "--rules", copy.path])
+        XCTAssertEqual(unstated.status, 2)
+        XCTAssertTrue(unstated.stderr.contains("nostatus.csv:3: textStatus: say how the wording was read"), unstated.stderr)
+        XCTAssertEqual(try Data(contentsOf: copy.appendingPathComponent("encouraged-catalogue/2025-national.json")), before)
     }
 
     /// Rewriting a rule-data file without changes gives the same bytes, so imports touch only

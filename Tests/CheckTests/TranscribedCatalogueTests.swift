@@ -38,12 +38,13 @@ final class TranscribedCatalogueTests: XCTestCase {
         XCTAssertTrue(listing.stdout.contains("2025-national  鼓励外商投资产业目录（2025年版）·全国鼓励外商投资产业目录\n      in force 2026-02-01 …   number not verified\n      619 items, 619 held: 619 transcribed"),
                       listing.stdout)
 
-        // A claim of item 213, whose transcribed text has no codes or keywords to compare: review,
-        // saying the wording is transcribed, in the message and beside the quoted item.
+        // A claim of item 213 (a mineral-processing plant) by a wafer-level packaging line: clearly
+        // unrelated, but review, saying the wording is transcribed, in the message and beside the
+        // quoted item (this CSV has no headings, so the words alone are compared).
         let example = TestPaths.examples.appendingPathComponent("encouraged-catalogue/review--item-text-not-loaded.json").path
         let zh = try check(["--only", "encouraged-catalogue", "--rules", rules.path, "--lang", "zh", example])
         XCTAssertTrue(zh.stdout.contains("? encouraged-catalogue/claim  需人工审核"), zh.stdout)
-        XCTAssertTrue(zh.stdout.contains("第213条“多元素、细颗粒、难选冶金属矿产的选矿装置制造”（条文据转录本，尚未与官方文本核对）。该条目尚无可供比对的行业代码或关键词"), zh.stdout)
+        XCTAssertTrue(zh.stdout.contains("第213条“多元素、细颗粒、难选冶金属矿产的选矿装置制造”明显不符：项目名称、经营范围和产品中未见该条目所列的产品或技术（该条目未标明所属行业）。但该条目条文据转录本，尚未与官方文本核对，不能据此认定不符"), zh.stdout)
         XCTAssertTrue(zh.stdout.contains("条款：《鼓励外商投资产业目录（2025年版）》第213条：“多元素、细颗粒、难选冶金属矿产的选矿装置制造”（条文据转录本，尚未与官方文本核对）"), zh.stdout)
         XCTAssertFalse(zh.stdout.contains("transcribed"), "no status jargon in the Chinese report")
         XCTAssertFalse(zh.stdout.contains("textStatus"), "no field names in the Chinese report")

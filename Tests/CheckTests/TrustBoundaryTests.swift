@@ -445,7 +445,7 @@ final class TrustBoundaryTests: XCTestCase {
 
     /// A fixture CSV of `count` invented items for edition 2025-national, lines ending in `newline`.
     func fixtureCSV(_ count: Int, newline: String = "\n", extra: [String] = []) -> String {
-        var lines = ["# source: test fixture (invented, not catalogue text)", "# edition: 2025-national", "number,text,codes"]
+        var lines = ["# source: test fixture (invented, not catalogue text)", "# edition: 2025-national", "# textStatus: verbatim", "number,text,codes"]
         for number in 1...count { lines.append("\(number),（测试夹具，非真实条文）第\(number)条：集成电路封装、测试及相关服务，所有文字均为测试用途而编写，以使文件足够大,C3973") }
         return (lines + extra).joined(separator: newline) + newline
     }
@@ -472,7 +472,7 @@ final class TrustBoundaryTests: XCTestCase {
             let before = try snapshot(root)
             let refused = try check(["rules", "import", bad.path, "--rules", root.path])
             XCTAssertEqual(refused.status, 2)
-            XCTAssertTrue(refused.stderr.contains("bad-\(name).csv:6: text: control character U+\(name)"), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("bad-\(name).csv:7: text: control character U+\(name)"), refused.stderr)
             XCTAssertEqual(try snapshot(root), before)
         }
 

@@ -1,0 +1,473 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The two-character terms of a Chinese text, the unit in which a project's own words are
+/// compared with a catalogue item's wording (SPEC §5.2): Chinese has no spaces between words,
+/// and two characters is the length of most of its words, so `核磁共振波谱仪` and
+/// `高场超导核磁共振波谱仪研发` share `核磁`, `磁共`, `共振`, `振波`, `波谱`, `谱仪`.
+///
+/// What must stay true, for every caller (items at load time, applications per evaluation):
+/// - a *unit* is a CJK character or a run of ASCII letters and digits (lower-cased; full-width
+///   forms count as ASCII), so `400G` and `ECMO` are one unit each;
+/// - a *term* is two units next to each other, or one ASCII run of two or more characters;
+/// - punctuation, brackets and the joining characters 的、和、及、与、或、等 separate phrases
+///   (no term spans them); spaces do not (the transcriptions print `线宽 28 纳米`);
+/// - text inside an exclusion (``Exclusions``: `不含…`, `…除外`) gives no terms.
+public enum ItemTerms {
+    /// A term's key: two units, high then low 32 bits (`lone` in the low half for a lone ASCII run).
+    public typealias Key = UInt64
+    /// The low half of the key of a term that is a single ASCII run.
+    static let lone: UInt64 = 0xFFFF_FFFF
+
+    /// The terms of UTF-8 `text` outside `exclusions`, each with the byte range it covers,
+    /// in text order (repeats kept).
+    public static func terms(of text: UnsafeBufferPointer<UInt8>, exclusions: Exclusions = .none) -> [(key: Key, bytes: Range<Int>)] {
+        var terms: [(key: Key, bytes: Range<Int>)] = []
+        forEachTerm(in: text, exclusions: exclusions) { terms.append(($0, $1)) }
+        return terms
+    }
+
+    /// Appends the keys of the terms of UTF-8 `text` outside its exclusions to `keys`.
+    public static func appendKeys(of text: UnsafeBufferPointer<UInt8>, to keys: inout [Key]) {
+        let exclusions = Exclusions.mayHold(text) ? Exclusions(in: text) : .none
+        forEachTerm(in: text, exclusions: exclusions) { key, _ in keys.append(key) }
+    }
+
+    /// Calls `body` with each term of `text` (outside `exclusions`) and the bytes it covers.
+    public static func forEachTerm(in text: UnsafeBufferPointer<UInt8>, exclusions: Exclusions, _ body: (Key, Range<Int>) -> Void) {
+        var previous: UInt32? = nil      // the unit before, in the same phrase
+        var previousStart = 0
+        var run: UInt32 = 0x811C_9DC5    // FNV-1a of the ASCII run being read
+        var runStart = -1, runLength = 0
+        let checkExclusions = !exclusions.spans.isEmpty
+
+        func endRun(at end: Int) {
+            guard runStart >= 0 else { return }
+            let unit = 0x8000_0000 | (run & 0x7FFF_FFFF)
+            if runLength >= 2 { body(UInt64(unit) << 32 | lone, runStart..<end) }
+            if let previous { body(UInt64(previous) << 32 | UInt64(unit), previousStart..<end) }
+            previous = unit
+            previousStart = runStart
+            runStart = -1
+        }
+        var index = 0
+        let count = text.count
+        while index < count {
+            let byte = text[index]
+            var scalar: UInt32
+            var length = 1
+            if byte < 0x80 {
+                scalar = UInt32(byte)
+            } else if byte & 0xE0 == 0xC0, index + 1 < count {
+                scalar = UInt32(byte & 0x1F) << 6 | UInt32(text[index + 1] & 0x3F)
+                length = 2
+            } else if byte & 0xF0 == 0xE0, index + 2 < count {
+                scalar = UInt32(byte & 0x0F) << 12 | UInt32(text[index + 1] & 0x3F) << 6 | UInt32(text[index + 2] & 0x3F)
+                length = 3
+            } else if byte & 0xF8 == 0xF0, index + 3 < count {
+                scalar = UInt32(byte & 0x07) << 18 | UInt32(text[index + 1] & 0x3F) << 12 | UInt32(text[index + 2] & 0x3F) << 6 | UInt32(text[index + 3] & 0x3F)
+                length = 4
+            } else {
+                scalar = 0xFFFD
+            }
+            // Full-width ASCII letters and digits are their ASCII selves.
+            if scalar >= 0xFF10 && scalar <= 0xFF5A, let ascii = fullWidthASCII(scalar) { scalar = ascii }
+            let excluded = checkExclusions && exclusions.contains(index..<index + length)
+            if excluded {
+                endRun(at: index)
+                previous = nil
+            } else if scalar < 0x80 {
+                var lower = scalar
+                if lower >= 0x41 && lower <= 0x5A { lower |= 0x20 }
+                if (lower >= 0x30 && lower <= 0x39) || (lower >= 0x61 && lower <= 0x7A) {
+                    if runStart < 0 { runStart = index; run = 0x811C_9DC5; runLength = 0 }
+                    run = (run ^ lower) &* 0x0100_0193
+                    runLength += 1
+                } else if lower == 0x20 || lower == 0x09 {
+                    endRun(at: index)
+                } else {
+                    endRun(at: index)
+                    previous = nil
+                }
+            } else if scalar == 0x3000 {
+                endRun(at: index)
+            } else if (scalar >= 0x4E00 && scalar <= 0x9FFF) || (scalar >= 0x3400 && scalar <= 0x4DBF), !isJoining(scalar) {
+                endRun(at: index)
+                if let previous { body(UInt64(previous) << 32 | UInt64(scalar), previousStart..<index + length) }
+                previous = scalar
+                previousStart = index
+            } else {
+                endRun(at: index)
+                previous = nil
+            }
+            index += length
+        }
+        endRun(at: count)
+    }
+
+    /// 的 和 及 与 或 等: words that join the parts of a list, never part of a term here.
+    static func isJoining(_ scalar: UInt32) -> Bool {
+        scalar == 0x7684 || scalar == 0x548C || scalar == 0x53CA || scalar == 0x4E0E || scalar == 0x6216 || scalar == 0x7B49
+    }
+
+    static func fullWidthASCII(_ scalar: UInt32) -> UInt32? {
+        switch scalar {
+        case 0xFF10...0xFF19, 0xFF21...0xFF3A, 0xFF41...0xFF5A: scalar - 0xFF10 + 0x30
+        default: nil
+        }
+    }
+}
+
+/// The sector a catalogue item belongs to by its heading: a GB/T 4754-2017 门类 letter, with a
+/// 大类 division where the heading names one (制造业 items are listed under their 大类).
+public struct ItemSector: Sendable, Equatable {
+    /// The 门类 letter, e.g. `C`.
+    public let section: UInt8
+    /// The 大类 division (two digits as a number), or nil for the whole 门类.
+    public let division: UInt8?
+
+    /// The sector a code such as `C27` or `A` names, if it is one.
+    public init?(code: String) {
+        let bytes = Array(code.utf8)
+        guard let first = bytes.first, first >= 0x41, first <= 0x5A else { return nil }
+        section = first
+        if bytes.count >= 3, bytes[1] >= 0x30, bytes[1] <= 0x39, bytes[2] >= 0x30, bytes[2] <= 0x39 {
+            division = (bytes[1] - 0x30) * 10 + (bytes[2] - 0x30)
+        } else if bytes.count == 1 {
+            division = nil
+        } else {
+            return nil
+        }
+    }
+
+    /// Whether the industry code `node` (e.g. `C2710`) lies in this sector.
+    public func contains(_ node: JSONNode) -> Bool {
+        let code = node.stringBytes
+        guard code.count >= 1, code[0] == section else { return false }
+        guard let division else { return true }
+        return code.count >= 3 && code[1] >= 0x30 && code[1] <= 0x39 && code[2] >= 0x30 && code[2] <= 0x39
+            && (code[1] - 0x30) * 10 + (code[2] - 0x30) == division
+    }
+
+    /// `C27`, `A`.
+    public var code: String {
+        String(UnicodeScalar(section)) + (division.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "")
+    }
+}
+
+/// The texts of a catalogue's items, indexed by their terms (``ItemTerms``): which items a
+/// project's words fit best (suggestions), and which of one item's words a project shares (a
+/// claim). A term's weight is its rarity among the items (inverse document frequency), so the
+/// words every item uses (`生产`, `制造`, `开发`, `设备`) count for almost nothing and no list
+/// of common words has to be kept.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
+public final class ItemTermIndex: Sendable {
+    /// How many item texts are indexed.
+    public let count: Int
+    /// Per item, its distinct term keys, sorted.
+    let itemKeys: [[ItemTerms.Key]]
+    /// The terms, looked up by key: an open-addressing table (a `Dictionary` lookup costs several
+    /// times more, and a no-claim application looks up every term of its texts).
+    let table: [ItemTerms.Key], slots: [Int32]
+    /// Per term: its weight, whether it is rare enough to decide a match, and its items
+    /// (`postings[postingStart[t]..<postingStart[t + 1]]`).
+    let weights: [Float], informative: [Bool], postingStart: [Int32], postings: [Int32]
+    /// Per item, 1 / √(sum of its terms' weights): a long item does not win by length alone.
+    let norms: [Float]
+
+    /// Words that say how a project is organised, not what it makes or does (`…生产项目`,
+    /// `…有限公司`, `…研发基地`): never rare enough to decide, however few items use them.
+    static let organisational: [String] = ["项目", "公司", "有限", "基地", "中心", "园区", "产业"]
+
+    /// An index of `texts` (each with its exclusions, whose words give no terms).
+    public init(_ texts: [String]) {
+        count = texts.count
+        var itemKeys: [[ItemTerms.Key]] = []
+        itemKeys.reserveCapacity(texts.count)
+        var frequency: [ItemTerms.Key: Int32] = [:]
+        for text in texts {
+            var keys: [ItemTerms.Key] = []
+            var copy = text
+            copy.withUTF8 { ItemTerms.appendKeys(of: $0, to: &keys) }
+            keys = Array(Set(keys)).sorted()
+            for key in keys { frequency[key, default: 0] += 1 }
+            itemKeys.append(keys)
+        }
+        self.itemKeys = itemKeys
+        let terms = frequency.keys.sorted()
+        var capacity = 16
+        while capacity < terms.count * 2 { capacity <<= 1 }
+        var table = [ItemTerms.Key](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
+        let items = Float(max(texts.count, 1))
+        // A term names a thing, rather than an activity every item has, if few items use it:
+        // at most one item in sixty (ten of the 619 national items), and never fewer than two.
+        let rare = max(2, texts.count / 60)
+        var weights: [Float] = [], informative: [Bool] = []
+        var ignored = Set<ItemTerms.Key>()
+        for word in Self.organisational {
+            var copy = word
+            copy.withUTF8 { ItemTerms.forEachTerm(in: $0, exclusions: .none) { key, _ in ignored.insert(key) } }
+        }
+        for (number, key) in terms.enumerated() {
+            var slot = ItemTermIndex.slot(of: key, capacity: capacity)
+            while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
+            table[slot] = key
+            slots[slot] = Int32(number)
+            let used = frequency[key]!
+            weights.append(logf(items / Float(used)))
+            informative.append(Int(used) <= rare && !ignored.contains(key))
+        }
+        var postingStart = [Int32](repeating: 0, count: terms.count + 1)
+        for keys in itemKeys { for key in keys { postingStart[Int(Self.find(key, table, slots)!) + 1] += 1 } }
+        for position in 0..<terms.count { postingStart[position + 1] += postingStart[position] }
+        var fill = postingStart
+        var postings = [Int32](repeating: 0, count: Int(postingStart[terms.count]))
+        for (item, keys) in itemKeys.enumerated() {
+            for key in keys {
+                let term = Int(Self.find(key, table, slots)!)
+                postings[Int(fill[term])] = Int32(item)
+                fill[term] += 1
+            }
+        }
+        norms = itemKeys.map { keys in
+            let total = keys.reduce(Float(0)) { $0 + weights[Int(Self.find($1, table, slots)!)] }
+            return total > 0 ? 1 / total.squareRoot() : 0
+        }
+        (self.table, self.slots, self.weights, self.informative, self.postingStart, self.postings) = (table, slots, weights, informative, postingStart, postings)
+    }
+
+    @inline(__always) static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & (capacity - 1)
+    }
+
+    @inline(__always) static func find(_ key: ItemTerms.Key, _ table: [ItemTerms.Key], _ slots: [Int32]) -> Int32? {
+        let capacity = table.count
+        var slot = slot(of: key, capacity: capacity)
+        while true {
+            let number = slots[slot]
+            if number < 0 { return nil }
+            if table[slot] == key { return number }
+            slot = (slot + 1) & (capacity - 1)
+        }
+    }
+
+    /// The distinct term keys of an application's texts (name, business scope, products),
+    /// outside their exclusions, sorted: computed once per application, for ``rank(_:limit:sector:)``
+    /// and ``shared(item:with:texts:)``.
+    public static func keys(of texts: [JSONNode]) -> [ItemTerms.Key] {
+        var keys: [ItemTerms.Key] = []
+        keys.reserveCapacity(64)
+        for text in texts { ItemTerms.appendKeys(of: text.stringBytes, to: &keys) }
+        keys.sort()
+        var unique = 0
+        for key in keys where unique == 0 || keys[unique - 1] != key {
+            keys[unique] = key
+            unique += 1
+        }
+        keys.removeLast(keys.count - unique)
+        return keys
+    }
+
+    /// One ranked item.
+    public struct Ranked: Sendable, Equatable {
+        /// The item's position in the indexed texts.
+        public let item: Int
+        /// Whether the project's industry lies in the item's sector.
+        public let sameSector: Bool
+        /// Whether a rare term of the item (a thing, not an activity) is among the project's.
+        public let sharesThing: Bool
+    }
+
+    /// The at most `limit` items whose terms best fit `keys` (see ``keys(of:)``), best first:
+    /// the shared terms' weights summed, over the item's size; doubled where `sameSector` says
+    /// the project's industry lies in the item's sector. Only items sharing a rare term, or
+    /// sharing some term within the project's sector, are ranked. Ties go to the earlier item.
+    public func rank(_ keys: [ItemTerms.Key], limit: Int, sameSector: (Int) -> Bool) -> [Ranked] {
+        guard count > 0, !keys.isEmpty else { return [] }
+        var scores = [Float](repeating: 0, count: count)
+        var things = [Bool](repeating: false, count: count)
+        var touched: [Int32] = []
+        touched.reserveCapacity(128)
+        table.withUnsafeBufferPointer { table in
+            slots.withUnsafeBufferPointer { slots in
+                postings.withUnsafeBufferPointer { postings in
+                    let capacity = table.count
+                    for key in keys {
+                        var slot = Self.slot(of: key, capacity: capacity)
+                        var term: Int32 = -1
+                        while slots[slot] >= 0 {
+                            if table[slot] == key { term = slots[slot]; break }
+                            slot = (slot + 1) & (capacity - 1)
+                        }
+                        guard term >= 0 else { continue }
+                        let weight = weights[Int(term)], rare = informative[Int(term)]
+                        for position in Int(postingStart[Int(term)])..<Int(postingStart[Int(term) + 1]) {
+                            let item = Int(postings[position])
+                            if scores[item] == 0 { touched.append(Int32(item)) }
+                            scores[item] += weight
+                            if rare { things[item] = true }
+                        }
+                    }
+                }
+            }
+        }
+        var best: [(score: Float, ranked: Ranked)] = []
+        for item32 in touched {
+            let item = Int(item32)
+            let same = sameSector(item)
+            guard things[item] || same else { continue }
+            let score = scores[item] * norms[item] * (same ? 2 : 1)
+            guard score > 0 else { continue }
+            let ranked = Ranked(item: item, sameSector: same, sharesThing: things[item])
+            if best.count < limit {
+                best.append((score, ranked))
+            } else if let last = best.last, score > last.score || (score == last.score && item < last.ranked.item) {
+                best[best.count - 1] = (score, ranked)
+            } else {
+                continue
+            }
+            best.sort { $0.score > $1.score || ($0.score == $1.score && $0.ranked.item < $1.ranked.item) }
+        }
+        return best.map(\.ranked)
+    }
+
+    /// What one item's wording and a project's texts have in common.
+    public struct Shared: Sendable, Equatable {
+        /// The item's words the project also uses: the longest runs of the item's text whose
+        /// terms all occur in the project's texts, each holding a rare term, in item order.
+        public let words: [String]
+        /// Words of the item's own exclusions (`…除外`, `不含…`) that the project uses, with the
+        /// exclusion they come from: the project may be just what the item leaves out.
+        public let excludedWords: [(word: String, exclusion: String)]
+        /// How many distinct rare terms of the item (outside its exclusions) the project uses.
+        /// One can be chance — `药制` is in both `抗菌药制剂` and `医药制造业` — two seldom are.
+        public let rareTerms: Int
+
+        /// Whether a rare term of the item is among the project's.
+        public var sharesThing: Bool { !words.isEmpty }
+
+        /// Whether the item and the project share enough rare terms (two) to say the project
+        /// is what the item names.
+        public var sharesThings: Bool { rareTerms >= 2 }
+
+        /// Two comparisons are equal when they found the same words.
+        public static func == (lhs: Shared, rhs: Shared) -> Bool {
+            lhs.rareTerms == rhs.rareTerms && lhs.words == rhs.words && lhs.excludedWords.map(\.word) == rhs.excludedWords.map(\.word)
+                && lhs.excludedWords.map(\.exclusion) == rhs.excludedWords.map(\.exclusion)
+        }
+    }
+
+    /// The words item `item` (whose text is `text`, as indexed) shares with a project whose term
+    /// keys are `keys` (see ``keys(of:)``).
+    public func shared(item: Int, text: String, with keys: [ItemTerms.Key]) -> Shared {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            let exclusions = Exclusions(in: buffer)
+            func isShared(_ key: ItemTerms.Key) -> Bool { Self.contains(keys, key) }
+            func isRare(_ key: ItemTerms.Key) -> Bool { Self.find(key, table, slots).map { informative[Int($0)] } ?? true }
+            // Runs of consecutive shared terms (a term overlaps the next by one unit).
+            func runs(_ terms: [(key: ItemTerms.Key, bytes: Range<Int>)]) -> [String] {
+                var words: [String] = []
+                var run: Range<Int>? = nil, rare = false
+                func close() {
+                    if let current = run, rare {
+                        let word = String(decoding: buffer[current], as: UTF8.self)
+                        if !words.contains(word) { words.append(word) }
+                    }
+                    run = nil
+                    rare = false
+                }
+                for term in terms {
+                    guard isShared(term.key) else { close(); continue }
+                    if let current = run, term.bytes.lowerBound < current.upperBound {
+                        run = current.lowerBound..<max(current.upperBound, term.bytes.upperBound)
+                    } else {
+                        close()
+                        run = term.bytes
+                    }
+                    if isRare(term.key) { rare = true }
+                }
+                close()
+                return words
+            }
+            let terms = ItemTerms.terms(of: buffer, exclusions: exclusions)
+            let words = runs(terms)
+            let rareTerms = Set(terms.map(\.key).filter { isShared($0) && isRare($0) }).count
+            var excludedWords: [(word: String, exclusion: String)] = []
+            for span in exclusions.spans {
+                let phrase = UnsafeBufferPointer(rebasing: buffer[span.excluded])
+                let inside = ItemTerms.terms(of: phrase).map { (key: $0.key, bytes: $0.bytes.lowerBound + span.excluded.lowerBound..<$0.bytes.upperBound + span.excluded.lowerBound) }
+                let exclusion = String(decoding: buffer[span.phrase], as: UTF8.self)
+                for word in runs(inside) where !excludedWords.contains(where: { $0.word == word }) { excludedWords.append((word, exclusion)) }
+            }
+            return Shared(words: words, excludedWords: excludedWords, rareTerms: rareTerms)
+        }
+    }
+
+    /// Whether sorted `keys` holds `key`.
+    static func contains(_ keys: [ItemTerms.Key], _ key: ItemTerms.Key) -> Bool {
+        var low = 0, high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < keys.count && keys[low] == key
+    }
+}
+
+/// The products and processes a catalogue item lists, as phrases a project's name, scope or
+/// products would contain word for word (the 限制类 and 淘汰类 items of the industry-structure
+/// catalogue: `7 万吨/年以下聚丙烯、20 万吨/年以下聚乙烯…生产装置` lists `聚丙烯`, `聚乙烯`).
+/// The item's exclusions and bracketed remarks are left out, the list is cut at its
+/// punctuation and joining words, capacity limits (`20 万吨/年以下`) and the generic ends
+/// `生产装置`, `生产线`, `装置`, `项目`, `生产` are taken off; what is left and is two to twelve
+/// Chinese characters long is a phrase. Capacities are not compared (applications do not declare
+/// them): a phrase found means a person must check the item.
+public enum ItemPhrases {
+    static let separators: Set<Character> = ["、", "，", ",", "；", ";", "：", ":", "。", "及", "和", "与", "或", "等"]
+    static let endings = ["生产装置", "生产线", "装置", "项目", "生产"]
+    static let generic: Set<String> = ["新建", "建设", "开发", "使用", "产品", "技术", "设备", "工艺", "生产", "利用", "加工"]
+
+    /// The phrases of item text `text`, in text order, each once.
+    public static func phrases(of text: String) -> [String] {
+        // Exclusions and bracketed remarks out.
+        var kept = ""
+        let bytes = Array(text.utf8)
+        let exclusions = bytes.withUnsafeBufferPointer { Exclusions(in: $0) }
+        var offset = 0
+        var depth = 0
+        for character in text {
+            let length = character.utf8.count
+            defer { offset += length }
+            if exclusions.contains(offset..<offset + length) { continue }
+            if character == "（" || character == "(" || character == "〔" { depth += 1; continue }
+            if character == "）" || character == ")" || character == "〕" { depth = max(0, depth - 1); continue }
+            if depth == 0 { kept.append(character) }
+        }
+        var phrases: [String] = []
+        for segment in kept.split(whereSeparator: { separators.contains($0) }) {
+            var phrase = String(segment.filter { $0 != " " })
+            // A capacity: cut through its unit (`万吨/年`) and `以下`/`以上`/`的` after it.
+            if let lastDigit = phrase.lastIndex(where: { $0.isASCII && $0.isNumber }) {
+                var rest = phrase[phrase.index(after: lastDigit)...]
+                if let cut = rest.firstIndex(where: { "年下上的时".contains($0) }) { rest = rest[rest.index(after: cut)...] }
+                // (A capacity at the segment's end leaves only its unit: `5 万吨`.)
+                while let first = rest.first, "以下上及的万千百吨米立方瓦时克台套座标张".contains(first) || first.isASCII { rest = rest.dropFirst() }
+                phrase = String(rest)
+            }
+            var trimmed = true
+            while trimmed {
+                trimmed = false
+                for ending in endings where phrase.hasSuffix(ending) && phrase.count > ending.count {
+                    phrase.removeLast(ending.count)
+                    trimmed = true
+                }
+            }
+            let chinese = phrase.unicodeScalars.filter { (0x4E00...0x9FFF).contains($0.value) }.count
+            guard chinese >= 2, phrase.count <= 12, !generic.contains(phrase), !endings.contains(phrase), !phrases.contains(phrase) else { continue }
+            phrases.append(phrase)
+        }
+        return phrases
+    }
+}
