@@ -1,4 +1,5 @@
 import CheckAPI
+import Synchronization
 
 /// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue.
 /// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
@@ -19,12 +20,27 @@ final class CatalogueEdition: Sendable {
     let coverageVerified: Bool
     let keywords: [String: KeywordMatcher]
     /// The items whose text is held, indexed by their terms (claims and suggestions compare
-    /// the project's words with them); positions are those of `textItems`.
-    let terms: ItemTermIndex
+    /// the project's words with them); positions are those of `textItems`. Made on first use:
+    /// a regional catalogue's index is wanted only by a regional claim.
+    var terms: ItemTermIndex {
+        termIndex.withLock { index in
+            if let index { return index }
+            let made = ItemTermIndex(textItems.map { $0.item.text! })
+            index = made
+            return made
+        }
+    }
+    private let termIndex = Mutex<ItemTermIndex?>(nil)
     /// The items whose text is held, in item order, each with the sector its heading names.
     let textItems: [(item: CatalogueItem, sector: ItemSector?)]
+    /// Their texts as a suggestion quotes them: cut after 80 characters (made once: counting
+    /// the characters of a Chinese text is a walk through it).
+    let shortTexts: [String]
     /// Item key → position in `textItems`.
     let textPositions: [String: Int]
+    /// Item key → position in the edition's items (a claim's item is looked up by key: a scan
+    /// of a thousand regional items, comparing keys, per claim was not).
+    let itemPositions: [String: Int]
     /// Regional catalogues, numbered by province: province full name → item number → key.
     let provinceItems: [String: [Int: String]]
 
@@ -42,18 +58,36 @@ final class CatalogueEdition: Sendable {
         coverageCitations = try root.optional("coverageCitations")?.asStrings() ?? []
         let statuses = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try Citation(node) }
         coverageVerified = !coverageCitations.isEmpty && coverageCitations.allSatisfy { id in statuses.contains { $0.id == id && $0.textStatus.isDecisive } }
-        keywords = Dictionary(uniqueKeysWithValues: edition.items.map { ($0.key, KeywordMatcher($0.keywords)) })
+        // (Only items with keywords typed in by staff have a matcher: a thousand empty ones for a
+        // transcription cost more than the rest of loading it.)
+        keywords = Dictionary(uniqueKeysWithValues: edition.items.filter { !$0.keywords.isEmpty }.map { ($0.key, KeywordMatcher($0.keywords)) })
         let textItems = edition.items.filter { $0.text != nil }.map { item in (item: item, sector: item.sectorCodes.first.flatMap(ItemSector.init(code:))) }
         self.textItems = textItems
+        // (Only national items are suggested; scalars, not characters, are counted: the
+        // catalogue's text has no combining marks, and a character count is several times slower.)
+        shortTexts = catalogue != "national" ? [] : textItems.map { entry in
+            let scalars = entry.item.text!.unicodeScalars
+            guard scalars.count > 80 else { return entry.item.text! }
+            var short = String.UnicodeScalarView()
+            short.append(contentsOf: scalars.prefix(80))
+            return String(short) + "…"
+        }
         textPositions = Dictionary(uniqueKeysWithValues: textItems.enumerated().map { ($0.element.item.key, $0.offset) })
-        terms = ItemTermIndex(textItems.map { $0.item.text! })
+        itemPositions = Dictionary(uniqueKeysWithValues: edition.items.enumerated().map { ($0.element.key, $0.offset) })
         var provinceItems: [String: [Int: String]] = [:]
+        var provinceOfSection: [String: String?] = [:]   // (22 sections: looked up once each)
         for item in edition.items {
-            guard let section = item.section, let number = item.number,
-                  let province = Location.provinces.first(where: { section.hasPrefix($0.shortName) }) else { continue }
-            provinceItems[province.name, default: [:]][number] = item.key
+            guard let section = item.section, let number = item.number else { continue }
+            if provinceOfSection[section] == nil {
+                provinceOfSection[section] = .some(Location.provinces.first { section.hasPrefix($0.shortName) }?.name)
+            }
+            guard let province = provinceOfSection[section] ?? nil else { continue }
+            provinceItems[province, default: [:]][number] = item.key
         }
         self.provinceItems = provinceItems
+        // The national index is wanted by every application without a claim: made now, not
+        // by the first of them.
+        if catalogue == "national" && !textItems.isEmpty { _ = terms }
     }
 }
 
@@ -208,7 +242,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
             }
             key = found
         }
-        guard let item = edition.item(key), let text = item.text else {
+        guard let position = target.itemPositions[key], case let item = edition.items[position], let text = item.text else {
             return finding(.review, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zhText)第 \(number) 条的条文未载入规则数据，无法核对项目是否属于该条。请对照官方目录人工核对（或由工作人员按 rules/README.md 导入该目录条目）。",
                            en: "The text of item \(number) of the \(editionName) \(catalogueLabel.enText) is not loaded (item text not loaded; verify against the official catalogue), so whether the project falls under it cannot be checked. Verify by hand, or have staff import the catalogue (rules/README.md).",
                            evidence: claimEvidence)
@@ -340,9 +374,12 @@ struct EncouragedCataloguePlugin: RulePlugin {
     /// The (at most five) national items of the edition in force on `day` whose text best fits
     /// the project (SPEC §5.2: so an applicant learns which item to claim), as a sentence; empty
     /// when no item text is loaded or none fits.
-    func suggestions(for application: Application, keys: [ItemTerms.Key], on day: Day) -> Localized? {
+    func suggestions(for application: Application, keys known: [ItemTerms.Key]? = nil, on day: Day) -> Localized? {
+        // (The project's terms are made only when there are items to compare them with.)
         guard let national = catalogues.first(where: { $0.catalogue == "national" && $0.edition.effective.contains(day) }),
-              national.holdsTexts, !keys.isEmpty else { return nil }
+              national.holdsTexts else { return nil }
+        let keys = known ?? ItemTermIndex.keys(of: application.describingTexts)
+        guard !keys.isEmpty else { return nil }
         let codes = application.industryCodes
         let ranked = national.terms.rank(keys, limit: 5) { position in
             guard let sector = national.textItems[position].sector else { return false }
@@ -353,8 +390,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
         var statuses: [TextStatus] = []
         for entry in ranked {
             let item = national.textItems[entry.item].item
-            var text = item.text!
-            if text.count > 80 { text = String(text.prefix(80)) + "…" }
+            let text = national.shortTexts[entry.item]
             let clause = national.edition.clause(of: item)
             let fit = Self.fit(entry)
             zh.append("\(clause)“\(text)”（\(fit.zhText)）")
@@ -371,7 +407,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
 
     func noClaim(_ application: Application, on day: Day) -> Finding {
         let base = noClaimWithoutSuggestions(application)
-        let hint = suggestions(for: application, keys: ItemTermIndex.keys(of: application.describingTexts), on: day)
+        let hint = suggestions(for: application, on: day)
         guard let hint else { return base }
         return Finding(rule: base.rule, verdict: base.verdict,
                        message: Localized(zh: "\(base.message.zhText)\(hint.zhText)", en: "\(base.message.enText) \(hint.enText)"),

@@ -100,7 +100,9 @@ struct HighEnergyPlugin: RulePlugin {
     let structure: [(edition: Edition, citations: [String])]
     /// Per edition of `structure`, its 限制类 and 淘汰类 items with the phrases each lists, all
     /// in one matcher (one scan of the project's texts).
-    let listed: [(items: [CatalogueItem], matcher: CatalogueMatcher)]
+    let listed: [(items: [CatalogueItem], matcher: PhraseMatcher)]
+    /// Per edition of `structure`, what a project naming none of the items is cleared under.
+    let structureClearance: [[String]]
 
     init(ruleData: RuleDataFiles) throws {
         var divisions: [SectorGroup] = [], categories: [SectorGroup] = []
@@ -146,8 +148,9 @@ struct HighEnergyPlugin: RulePlugin {
         self.structure = structure
         listed = structure.map { entry in
             let items = entry.edition.items.filter { ($0.category == "restricted" || $0.category == "eliminated") && $0.text != nil }
-            return (items, CatalogueMatcher(items.map { CatalogueMatcher.Item(codes: [], keywords: $0.keywords.isEmpty ? ItemPhrases.phrases(of: $0.text!) : $0.keywords) }))
+            return (items, PhraseMatcher(items.map { $0.keywords.isEmpty ? $0.phrases : $0.keywords }))
         }
+        structureClearance = structure.map { $0.citations.filter { $0.hasSuffix("-restricted") } + [Self.seedRestrict] }
     }
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
@@ -171,21 +174,20 @@ struct HighEnergyPlugin: RulePlugin {
                 en: "The restricted and eliminated items of the industry-structure catalogue are not in the rule data, so they were not compared (staff can import them: rules/README.md)."),
                 evidence: [], citations: [Self.seedRestrict])
         }
-        let (edition, editionCitations) = structure[position]
+        let edition = structure[position].edition
         let (items, matcher) = listed[position]
         let isNew = application.project?["type"]?.string == "new"
         var hits: [(item: CatalogueItem, phrase: String, text: JSONNode)] = []
-        for (index, match) in matcher.matches(application) {
-            guard case .keywordOnly(let phrase, let text) = match else { continue }
-            let item = items[index]
+        for hit in matcher.hits(in: application.describingTexts) {
+            let item = items[hit.item]
             if item.category == "restricted" && !isNew { continue }
-            hits.append((item, phrase, text))
+            hits.append((item, hit.phrase, hit.text))
         }
         guard !hits.isEmpty else {
             return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
                 zh: "项目名称、经营范围和产品中未见《\(edition.title)》限制类\(isNew ? "" : "（仅适用于新建项目）")、淘汰类条目所列的产品或工艺。",
                 en: "The project's name, business scope and products name no product or process of a restricted\(isNew ? "" : " (new projects only)") or eliminated item of 《\(edition.title)》."),
-                evidence: application.describingTexts.map { .value($0) }, citations: editionCitations.filter { $0.hasSuffix("-restricted") } + [Self.seedRestrict])
+                evidence: [], citations: structureClearance[position])
         }
         let shown = hits.prefix(3)
         func clause(_ item: CatalogueItem) -> String { edition.clause(of: item) }

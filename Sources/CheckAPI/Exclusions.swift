@@ -48,6 +48,11 @@ public struct Exclusions: Sendable {
     private static let wai: [UInt8] = [0xE5, 0xA4, 0x96]      // 外
     private static let de: [UInt8] = [0xE7, 0x9A, 0x84]       // 的
     private static let dun: [UInt8] = [0xE3, 0x80, 0x81]      // 、
+    // The two- and three-character words, joined once (joined at each byte looked at, they were
+    // an allocation per byte of every text holding 不 or 除).
+    private static let buHan = bu + han                       // 不含
+    private static let buBaoKuo = bu + bao + kuo              // 不包括
+    private static let chuWai = chu + wai                     // 除外
 
     /// No exclusions.
     public static let none = Exclusions(spans: [])
@@ -97,7 +102,7 @@ public struct Exclusions: Sendable {
             }
         }
         func beginsExclusion(_ start: Int) -> Bool {
-            at(start, Exclusions.bu + Exclusions.han) || at(start, Exclusions.bu + Exclusions.bao + Exclusions.kuo)
+            at(start, Exclusions.buHan) || at(start, Exclusions.buBaoKuo)
         }
         func clause(_ start: Int, _ end: Int) {
             var first = start
@@ -124,7 +129,7 @@ public struct Exclusions: Sendable {
                     spans.append(Span(excluded: scan..<end, phrase: scan..<end))
                     return
                 }
-                if at(scan, Exclusions.chu + Exclusions.wai) {
+                if at(scan, Exclusions.chuWai) {
                     // X除外: back to the clause's start or the last 、.
                     var from = first
                     var back = scan - 3
@@ -150,7 +155,7 @@ public struct Exclusions: Sendable {
             } else if bracket == -1, let contentStart = bracketStart {
                 var first = contentStart
                 while first < position && text[first] == 0x20 { first += 1 }
-                if beginsExclusion(first) || at(first, Exclusions.chu) || (position - first >= 6 && at(position - 6, Exclusions.chu + Exclusions.wai)) {
+                if beginsExclusion(first) || at(first, Exclusions.chu) || (position - first >= 6 && at(position - 6, Exclusions.chuWai)) {
                     // The whole bracket (the clauses found inside it so far are inside this one).
                     spans.removeAll { $0.excluded.lowerBound >= contentStart }
                     spans.append(Span(excluded: contentStart..<position, phrase: contentStart..<position))

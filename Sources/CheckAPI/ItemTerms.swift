@@ -170,9 +170,11 @@ public final class ItemTermIndex: Sendable {
     /// The terms, looked up by key: an open-addressing table (a `Dictionary` lookup costs several
     /// times more, and a no-claim application looks up every term of its texts).
     let table: [ItemTerms.Key], slots: [Int32]
-    /// Per term: its weight, whether it is rare enough to decide a match, and its items
+    /// Per term: its weight, whether it is common enough to leave out of ranking (in more than
+    /// one item in ten: 生产, 制造, 开发 — a long list of items each, for a small weight), whether
+    /// it is rare enough to decide a match, and its items
     /// (`postings[postingStart[t]..<postingStart[t + 1]]`).
-    let weights: [Float], informative: [Bool], postingStart: [Int32], postings: [Int32]
+    let weights: [Float], common: [Bool], informative: [Bool], postingStart: [Int32], postings: [Int32]
     /// Per item, 1 / √(sum of its terms' weights): a long item does not win by length alone.
     let norms: [Float]
 
@@ -185,17 +187,23 @@ public final class ItemTermIndex: Sendable {
         count = texts.count
         var itemKeys: [[ItemTerms.Key]] = []
         itemKeys.reserveCapacity(texts.count)
-        var frequency: [ItemTerms.Key: Int32] = [:]
+        // Document frequencies from one sorted list of every item's distinct terms (a
+        // dictionary updated per term was most of building the index).
+        var all: [ItemTerms.Key] = []
         for text in texts {
             var keys: [ItemTerms.Key] = []
             var copy = text
             copy.withUTF8 { ItemTerms.appendKeys(of: $0, to: &keys) }
-            keys = Array(Set(keys)).sorted()
-            for key in keys { frequency[key, default: 0] += 1 }
+            keys = Self.sortedUnique(keys)
+            all += keys
             itemKeys.append(keys)
         }
         self.itemKeys = itemKeys
-        let terms = frequency.keys.sorted()
+        all.sort()
+        var terms: [ItemTerms.Key] = [], used: [Int32] = []
+        for key in all {
+            if terms.last == key { used[used.count - 1] += 1 } else { terms.append(key); used.append(1) }
+        }
         var capacity = 16
         while capacity < terms.count * 2 { capacity <<= 1 }
         var table = [ItemTerms.Key](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
@@ -203,7 +211,10 @@ public final class ItemTermIndex: Sendable {
         // A term names a thing, rather than an activity every item has, if few items use it:
         // at most one item in sixty (ten of the 619 national items), and never fewer than two.
         let rare = max(2, texts.count / 60)
-        var weights: [Float] = [], informative: [Bool] = []
+        var weights: [Float] = [], informative: [Bool] = [], common: [Bool] = []
+        weights.reserveCapacity(terms.count)
+        common.reserveCapacity(terms.count)
+        informative.reserveCapacity(terms.count)
         var ignored = Set<ItemTerms.Key>()
         for word in Self.organisational {
             var copy = word
@@ -214,9 +225,9 @@ public final class ItemTermIndex: Sendable {
             while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
             table[slot] = key
             slots[slot] = Int32(number)
-            let used = frequency[key]!
-            weights.append(logf(items / Float(used)))
-            informative.append(Int(used) <= rare && !ignored.contains(key))
+            weights.append(logf(items / Float(used[number])))
+            informative.append(Int(used[number]) <= rare && !ignored.contains(key))
+            common.append(Int(used[number]) * 10 > texts.count)
         }
         var postingStart = [Int32](repeating: 0, count: terms.count + 1)
         for keys in itemKeys { for key in keys { postingStart[Int(Self.find(key, table, slots)!) + 1] += 1 } }
@@ -234,7 +245,7 @@ public final class ItemTermIndex: Sendable {
             let total = keys.reduce(Float(0)) { $0 + weights[Int(Self.find($1, table, slots)!)] }
             return total > 0 ? 1 / total.squareRoot() : 0
         }
-        (self.table, self.slots, self.weights, self.informative, self.postingStart, self.postings) = (table, slots, weights, informative, postingStart, postings)
+        (self.table, self.slots, self.weights, self.common, self.informative, self.postingStart, self.postings) = (table, slots, weights, common, informative, postingStart, postings)
     }
 
     @inline(__always) static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
@@ -259,6 +270,12 @@ public final class ItemTermIndex: Sendable {
         var keys: [ItemTerms.Key] = []
         keys.reserveCapacity(64)
         for text in texts { ItemTerms.appendKeys(of: text.stringBytes, to: &keys) }
+        return sortedUnique(keys)
+    }
+
+    /// `keys` sorted, each once.
+    static func sortedUnique(_ keys: [ItemTerms.Key]) -> [ItemTerms.Key] {
+        var keys = keys
         keys.sort()
         var unique = 0
         for key in keys where unique == 0 || keys[unique - 1] != key {
@@ -300,7 +317,7 @@ public final class ItemTermIndex: Sendable {
                             if table[slot] == key { term = slots[slot]; break }
                             slot = (slot + 1) & (capacity - 1)
                         }
-                        guard term >= 0 else { continue }
+                        guard term >= 0, !common[Int(term)] else { continue }
                         let weight = weights[Int(term)], rare = informative[Int(term)]
                         for position in Int(postingStart[Int(term)])..<Int(postingStart[Int(term) + 1]) {
                             let item = Int(postings[position])
@@ -469,5 +486,99 @@ public enum ItemPhrases {
             phrases.append(phrase)
         }
         return phrases
+    }
+}
+
+/// Finds items' phrases (``ItemPhrases``) word for word in a project's texts, outside the
+/// texts' exclusions. Each phrase is filed under its first term (``ItemTerms``); a text's terms
+/// are looked up as they are read, and a phrase filed under one is compared byte for byte
+/// where that term starts. So a text is read once, and building costs a table entry per phrase:
+/// ``CatalogueMatcher``'s complete automaton, states × byte classes, is what a few hundred
+/// keywords want, but took 90 million instructions at every start for the 1,700 phrases of the
+/// industry-structure catalogue.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
+public final class PhraseMatcher: Sendable {
+    /// Per phrase: its item, its bytes.
+    let phrases: [(item: Int, text: String, bytes: [UInt8])]
+    /// First term → the phrases filed under it (`filed[starts[slot]..<starts[slot + 1]]`), in an
+    /// open-addressing table.
+    let table: [ItemTerms.Key], slots: [Int32], starts: [Int32], filed: [Int32]
+
+    /// A matcher of the phrases of `items` (position in the array = the item).
+    public init(_ items: [[String]]) {
+        var phrases: [(item: Int, text: String, bytes: [UInt8])] = []
+        var firstTerms: [ItemTerms.Key] = []
+        for (item, list) in items.enumerated() {
+            for phrase in list {
+                let bytes = Array(phrase.utf8)
+                var first: ItemTerms.Key? = nil
+                bytes.withUnsafeBufferPointer { buffer in
+                    ItemTerms.forEachTerm(in: buffer, exclusions: .none) { key, range in
+                        if first == nil, range.lowerBound == 0 { first = key }
+                    }
+                }
+                guard let first else { continue }   // (no term: a single character, never a phrase)
+                phrases.append((item, phrase, bytes))
+                firstTerms.append(first)
+            }
+        }
+        let distinct = Array(Set(firstTerms)).sorted()
+        var capacity = 16
+        while capacity < distinct.count * 2 { capacity <<= 1 }
+        var table = [ItemTerms.Key](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
+        for (number, key) in distinct.enumerated() {
+            var slot = ItemTermIndex.slot(of: key, capacity: capacity)
+            while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
+            table[slot] = key
+            slots[slot] = Int32(number)
+        }
+        var starts = [Int32](repeating: 0, count: distinct.count + 1)
+        let numbers = firstTerms.map { ItemTermIndex.find($0, table, slots)! }
+        for number in numbers { starts[Int(number) + 1] += 1 }
+        for index in 0..<distinct.count { starts[index + 1] += starts[index] }
+        var fill = starts
+        var filed = [Int32](repeating: 0, count: phrases.count)
+        for (phrase, number) in numbers.enumerated() {
+            filed[Int(fill[Int(number)])] = Int32(phrase)
+            fill[Int(number)] += 1
+        }
+        (self.phrases, self.table, self.slots, self.starts, self.filed) = (phrases, table, slots, starts, filed)
+    }
+
+    /// One phrase found.
+    public struct Hit {
+        /// The item whose phrase it is.
+        public let item: Int
+        /// The phrase.
+        public let phrase: String
+        /// The text it was found in.
+        public let text: JSONNode
+    }
+
+    /// The phrases found in `texts` outside their exclusions, the first found per item, in
+    /// item order.
+    public func hits(in texts: [JSONNode]) -> [Hit] {
+        var hits: [Hit] = []
+        for text in texts {
+            let bytes = text.stringBytes
+            guard bytes.count >= 2 else { continue }
+            var exclusions: Exclusions? = nil
+            ItemTerms.forEachTerm(in: bytes, exclusions: .none) { key, range in
+                guard let number = ItemTermIndex.find(key, table, slots) else { return }
+                for position in Int(starts[Int(number)])..<Int(starts[Int(number) + 1]) {
+                    let phrase = phrases[Int(filed[position])]
+                    guard !hits.contains(where: { $0.item == phrase.item }),
+                          range.lowerBound + phrase.bytes.count <= bytes.count,
+                          phrase.bytes.withUnsafeBufferPointer({ wanted in
+                              memcmp(bytes.baseAddress! + range.lowerBound, wanted.baseAddress!, wanted.count) == 0
+                          }) else { continue }
+                    if exclusions == nil { exclusions = Exclusions(in: bytes) }
+                    if exclusions!.contains(range.lowerBound..<range.lowerBound + phrase.bytes.count) { continue }
+                    hits.append(Hit(item: phrase.item, phrase: phrase.text, text: text))
+                }
+            }
+        }
+        hits.sort { $0.item < $1.item }
+        return hits
     }
 }

@@ -479,8 +479,14 @@ final class CitationIndex: Sendable {
 
     /// An index of `citations`.
     init(_ citations: [String: ResolvedCitation]) {
-        let sorted = citations.sorted { $0.key < $1.key }
-        ids = PackedBytes(sorted.lazy.map { Array($0.key.utf8) })
+        // Sorted by the ids' bytes (an order as fixed as `String`'s, at a fraction of the cost of
+        // comparing thousands of ids that hold Chinese: `…#山西省/13`).
+        let sorted = citations.map { (key: Array($0.key.utf8), value: $0.value) }.sorted { lhs, rhs in
+            let shared = min(lhs.key.count, rhs.key.count)
+            let order = lhs.key.withUnsafeBufferPointer { a in rhs.key.withUnsafeBufferPointer { b in memcmp(a.baseAddress!, b.baseAddress!, shared) } }
+            return order != 0 ? order < 0 : lhs.key.count < rhs.key.count
+        }
+        ids = PackedBytes(sorted.lazy.map(\.key))
         entries = sorted.map(\.value)
         compactJSON = PackedBytes(entries.lazy.map(\.compactJSON))
         var size = 16, shift = 60

@@ -1,3 +1,4 @@
+import CHostSystem
 import CCheckABI
 import CheckAPI
 import Foundation
@@ -378,6 +379,19 @@ private struct RuleBookLoader {
     /// Builds the registry, checking every quote verbatim against its document's text.
     mutating func resolveCitations() -> [String: ResolvedCitation] {
         var result: [String: ResolvedCitation] = [:]
+        // Per document, the items of its imported texts (`sources/imported/….csv.txt`, one
+        // `key<TAB>text` per line, as the import writes them): an item's quote is found by one
+        // lookup, where a search of the text for each of a catalogue's thousands of items was
+        // most of start-up. Other quotes, and any not found so, are searched for.
+        // (Bytes and a hash of one's own, not `String.split` and `Set<[UInt8]>`: grapheme
+        // breaking, and hashing byte by byte, cost more than the searches they replaced.)
+        var lines: [String: ImportedLines] = [:]
+        func wholeLines(of document: PolicyDocument) -> ImportedLines {
+            if let known = lines[document.id] { return known }
+            let made = ImportedLines(zip(document.textFiles, document.texts).filter { $0.0.hasSuffix(".csv.txt") }.map(\.1))
+            lines[document.id] = made
+            return made
+        }
         for (citation, file, item) in rawCitations {
             guard result[citation.id] == nil else {
                 problems.append(RuleDataError(file: file, item: item, field: citation.path, problem: "duplicate citation id"))
@@ -389,8 +403,17 @@ private struct RuleBookLoader {
             }
             if let quote = citation.quote {
                 if !document.texts.isEmpty {
-                    let misses = document.texts.map { QuoteCheck.firstMissingFragment(of: quote, in: $0) }
-                    if !misses.contains(where: { $0 == nil }), let missing = misses.first ?? nil {
+                    if document.texts.count > 0, wholeLines(of: document).contains(quote) {
+                        result[citation.id] = ResolvedCitation(id: citation.id, citation: citation, document: document)
+                        continue
+                    }
+                    // (Found in one text is enough: the others are searched only when it is not.)
+                    var missing: String? = nil
+                    for text in document.texts {
+                        guard let miss = QuoteCheck.firstMissingFragment(of: quote, in: text) else { missing = nil; break }
+                        if missing == nil { missing = miss }
+                    }
+                    if let missing {
                         problems.append(RuleDataError(
                             file: file, item: item, field: citation.path.hasSuffix(".text") ? citation.path : citation.path + ".quote",
                             problem: "quote is not verbatim in \(document.textFiles.joined(separator: " or ")): \(JSONWriter.quoted(missing)) not found"))
@@ -405,6 +428,54 @@ private struct RuleBookLoader {
             result[citation.id] = ResolvedCitation(id: citation.id, citation: citation, document: document)
         }
         return result
+    }
+}
+
+/// The item texts of imported source texts (`key<TAB>text` per line), for finding a quote
+/// that is a whole item by one lookup: FNV-1a hashes of the texts → where they are.
+struct ImportedLines {
+    let texts: [[UInt8]]
+    let lines: [UInt64: [(text: Int, range: Range<Int>)]]
+
+    init(_ texts: [String]) {
+        self.texts = texts.map { Array($0.utf8) }
+        var lines: [UInt64: [(text: Int, range: Range<Int>)]] = [:]
+        for (number, bytes) in self.texts.enumerated() {
+            bytes.withUnsafeBufferPointer { bytes in
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                    var tab = start
+                    while tab < end && bytes[tab] != 0x09 { tab += 1 }
+                    if tab < end {
+                        let range = (tab + 1)..<end
+                        lines[ImportedLines.hash(UnsafeBufferPointer(rebasing: bytes[range])), default: []].append((number, range))
+                    }
+                    start = end + 1
+                }
+            }
+        }
+        self.lines = lines
+    }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+
+    /// Whether `quote` is, byte for byte, the text of one of the lines.
+    func contains(_ quote: String) -> Bool {
+        var quote = quote
+        return quote.withUTF8 { wanted in
+            guard let candidates = lines[ImportedLines.hash(wanted)] else { return false }
+            return candidates.contains { candidate in
+                candidate.range.count == wanted.count && texts[candidate.text].withUnsafeBufferPointer { text in
+                    memcmp(text.baseAddress! + candidate.range.lowerBound, wanted.baseAddress!, wanted.count) == 0
+                }
+            }
+        }
     }
 }
 
@@ -456,17 +527,14 @@ public enum QuoteCheck {
     }
 
     /// The offset of the first occurrence of `needle` in `haystack` at or after `start`.
+    /// (glibc's `memmem`: a search by first byte is slow on Chinese text, where every third
+    /// byte is a lead byte of the same few values, and imported catalogues quote thousands of
+    /// items against one source text at every start.)
     static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard let base = haystack.baseAddress, let pattern = needle.baseAddress, needle.count > 0 else { return needle.isEmpty ? start : nil }
-        var position = start
-        let last = haystack.count - needle.count
-        while position <= last {
-            guard let hit = memchr(base + position, Int32(pattern[0]), last - position + 1) else { return nil }
-            let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + candidate, pattern, needle.count) == 0 { return candidate }
-            position = candidate + 1
-        }
-        return nil
+        guard start <= haystack.count - needle.count,
+              let hit = check_find_bytes(base + start, haystack.count - start, pattern, needle.count) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The sentence of `text` containing the first fragment of `quote` (from the previous `。`,

@@ -286,11 +286,15 @@ public enum RuleImport {
         for row in rows {
             var item: [(String, JSONValue)] = [("number", .integer(row.number))]
             if row.keyIsRef { item.append(("ref", .string(row.key))) }
+            // Where the text was read is said once for the import (the edition's `imports`); the
+            // item names its line of the CSV. (Said per item, it was a third of a thousand-item
+            // file, parsed at every start.)
             item += [("text", .string(row.fields["text"]!)),
                      ("textStatus", .string(row.fields["textStatus"]!)),
-                     ("textRead", .string("imported from \(csv.lastPathComponent) (line \(row.line)); typed from: \(source)")),
-                     ("codes", .array(splitList(row.fields["codes"]).map(JSONValue.string))),
-                     ("keywords", .array(splitList(row.fields["keywords"]).map(JSONValue.string)))]
+                     ("importLine", .integer(row.line))]
+            let codes = splitList(row.fields["codes"]), keywords = splitList(row.fields["keywords"])
+            if !codes.isEmpty { item.append(("codes", .array(codes.map(JSONValue.string)))) }
+            if !keywords.isEmpty { item.append(("keywords", .array(keywords.map(JSONValue.string)))) }
             let category = row.fields["category"].flatMap { $0.isEmpty ? nil : $0 }
             let section = row.fields["section"].flatMap { $0.isEmpty ? nil : $0 }
             let subsection = row.fields["subsection"].flatMap { $0.isEmpty ? nil : $0 }
@@ -307,6 +311,9 @@ public enum RuleImport {
                 item.append(("sectorCodes", .array([.string(sector.code)])))
                 if !sector.exact { item.append(("sectorBasis", .string("heading “\(subsection ?? section)” read as GB/T 4754-2017 \(sector.code) “\(sector.name)”"))) }
             }
+            // What a project naming one of the item's products is found by (computed here, once,
+            // not at every start; staff may correct it like any rule data).
+            if category != nil { item.append(("phrases", .array(ItemPhrases.phrases(of: row.fields["text"]!).map(JSONValue.string)))) }
             if let notes = row.fields["notes"], !notes.isEmpty { item.append(("notes", .string(notes))) }
             items.append(.object(item))
         }
@@ -314,6 +321,11 @@ public enum RuleImport {
             items.sort { (Int($0.numberText ?? "") ?? 0) < (Int($1.numberText ?? "") ?? 0) }
         }
         edition["items"] = .array(items)
+        // The imports, each once: which CSV (kept in sources/imported/), typed from what.
+        var imports: [JSONValue] = []
+        if case .array(let earlier)? = edition["imports"] { imports = earlier.filter { $0["csv"] != .string(copyName) } }
+        imports.append(.object([("csv", .string(copyName)), ("source", .string(source)), ("items", .integer(rows.count))]))
+        edition["imports"] = .array(imports)
         try Data(edition.prettyText.utf8).write(to: editionURL)
         return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number),
                              headings: rows.contains(where: \.keyIsRef) ? rows.reduce(into: [String]()) { list, row in

@@ -96,6 +96,7 @@ extension JSONNode {
 
     /// This value as an array of strings, or an error naming the first bad element.
     public func asStrings() throws(JSONFieldError) -> [String] {
+        if kind == .array && count == 0 { return [] }   // (most lists of a catalogue's items are empty)
         var result: [String] = []
         for element in try asArray() { result.append(try element.asString()) }
         return result

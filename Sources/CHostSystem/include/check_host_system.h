@@ -57,4 +57,11 @@ int check_crash_notice_install(int chain_host_crash);
  *  that a stack overflow can still print the notice. */
 void check_crash_notice_prepare_thread(void);
 
+/**
+ * The first occurrence of the `needle_length` bytes at `needle` in the `haystack_length` bytes
+ * at `haystack`, or NULL: glibc's memmem (a linear-time search; checking thousands of quoted
+ * catalogue items against their source text at every start needs one).
+ */
+const void *check_find_bytes(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
 #endif
