@@ -94,13 +94,26 @@ final class ReportFormatTests: XCTestCase {
         XCTAssertTrue(results.allSatisfy { $0["verdict"] != nil && $0["findings"] != nil })
     }
 
-    func testTextIsWorstFirstAndPlainWhenPiped() throws {
-        let output = try check(["--only", "negative-list", "examples/negative-list/"])
-        XCTAssertFalse(output.stdout.contains("\u{1B}["), "no colour codes when piped")
-        let verdicts = output.stdout.split(separator: "\n").filter { $0.hasPrefix("GD-") }.map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] }
-        XCTAssertEqual(verdicts.first, "FAIL")
-        XCTAssertEqual(verdicts.last, "PASS")
-        XCTAssertEqual(verdicts, verdicts.sorted { ["FAIL": 0, "REVIEW": 1, "PASS": 2][String($0)]! < ["FAIL": 0, "REVIEW": 1, "PASS": 2][String($1)]! })
+    /// SPEC §6 / issue 25: one order for every format, the input's (text, markdown and html
+    /// sorted by verdict while JSON kept input order, so staff and a script read different
+    /// lists); and no colour when piped.
+    func testEveryFormatKeepsInputOrderAndTextIsPlainWhenPiped() throws {
+        let json = try check(["--format", "json", "--only", "negative-list", "examples/negative-list/"])
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])
+        let inputOrder = try XCTUnwrap(report["results"] as? [[String: Any]]).compactMap { $0["application"] as? String }
+        XCTAssertEqual(inputOrder.count, 16)
+        XCTAssertNotEqual(Set(try XCTUnwrap(report["results"] as? [[String: Any]]).compactMap { $0["verdict"] as? String }).count, 1)
+
+        let text = try check(["--only", "negative-list", "examples/negative-list/"])
+        XCTAssertFalse(text.stdout.contains("\u{1B}["), "no colour codes when piped")
+        XCTAssertEqual(text.stdout.split(separator: "\n").filter { $0.hasPrefix("GD-") }.map { String($0.split(separator: " ")[0]) }, inputOrder)
+        let markdown = try check(["--format", "markdown", "--only", "negative-list", "examples/negative-list/"])
+        XCTAssertEqual(markdown.stdout.split(separator: "\n").filter { $0.hasPrefix("## GD-") }.map { String($0.dropFirst(3).split(separator: " ")[0]) }, inputOrder)
+        let html = try check(["--format", "html", "--only", "negative-list", "examples/negative-list/"])
+        let headings = html.stdout.components(separatedBy: "<section id=\"").dropFirst().map { section in
+            String(section.components(separatedBy: "<h2>")[1].prefix { $0 != " " && $0 != "<" })
+        }
+        XCTAssertEqual(headings, inputOrder)
     }
 
     func testHTMLAndMarkdownCarryEveryCitation() throws {

@@ -1,7 +1,7 @@
 import CheckAPI
 
 /// A self-contained, printable HTML report: a summary, a table of applications and plugin
-/// verdicts, then every application (worst first) with its findings, evidence and the clauses
+/// verdicts, then every application (in input order, as every format) with its findings, evidence and the clauses
 /// quoted in full. No scripts, no external resources.
 public struct HTMLReport: DocumentReportRenderer {
     let context: ReportContext
@@ -58,7 +58,7 @@ public struct HTMLReport: DocumentReportRenderer {
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
-        let ordered = results.worstFirst
+        let ordered = results
         let plugins = context.plugins.map(\.id)
         var html = "<!DOCTYPE html>\n<html lang=\"\(language == .zh ? "zh-CN" : "en")\">\n<head>\n<meta charset=\"utf-8\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

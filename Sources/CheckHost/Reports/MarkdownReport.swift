@@ -1,7 +1,7 @@
 import CheckAPI
 import Foundation
 
-/// A Markdown report: a summary table, then each application (worst first) with its findings,
+/// A Markdown report: a summary table, then each application (in input order, as every format) with its findings,
 /// evidence and every clause quoted.
 public struct MarkdownReport: DocumentReportRenderer {
     let context: ReportContext
@@ -38,7 +38,7 @@ public struct MarkdownReport: DocumentReportRenderer {
     }
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
-        let ordered = results.worstFirst
+        let ordered = results
         var text = "# " + language.pick(zh: "合规检查报告", en: "Compliance check report") + "\n\n"
         text += "\(Tool.name) \(Tool.version) · " + context.plugins.map { "\($0.id) \($0.version)" }.joined(separator: " · ") + "\n\n"
         text += "**\(summaryText(summary, language))**\n\n"

@@ -141,7 +141,7 @@ extension StreamingReportRenderer {
     public mutating func keep(_ results: [ApplicationResult]) {}
 }
 
-/// A format that needs every result before it can write (text worst first, tables, counts):
+/// A format that needs every result before it can write (tables, counts):
 /// it keeps them and writes everything from `finish`.
 public protocol DocumentReportRenderer: ReportRenderer {
     /// The results so far, in input order.
@@ -178,13 +178,6 @@ extension ApplicationResult {
     /// The application's name for headings: its id, or a note that it could not be read.
     func displayName(_ language: Language) -> String {
         application ?? language.pick(zh: "（无法读取申请编号）", en: "(application id unreadable)")
-    }
-}
-
-extension Array where Element == ApplicationResult {
-    /// Worst verdict first, input order within a verdict.
-    var worstFirst: [ApplicationResult] {
-        enumerated().sorted { ($0.element.verdict, $1.offset) > ($1.element.verdict, $0.offset) }.map(\.element)
     }
 }
 

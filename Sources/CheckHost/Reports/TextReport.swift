@@ -1,7 +1,7 @@
 import CheckAPI
 
-/// The human-readable report: grouped by application, worst first, each finding with its
-/// evidence and clauses. Colour only when asked (a terminal without `NO_COLOR`).
+/// The human-readable report: grouped by application, in input order (as every format), each
+/// finding with its evidence and clauses. Colour only when asked (a terminal without `NO_COLOR`).
 public struct TextReport: DocumentReportRenderer {
     let context: ReportContext
     let colour: Bool
@@ -24,7 +24,7 @@ public struct TextReport: DocumentReportRenderer {
 
     public mutating func finish(_ summary: ReportSummary) -> [UInt8] {
         var output = ""
-        for result in results.worstFirst { output += render(result) + "\n" }
+        for result in results { output += render(result) + "\n" }
         output += summaryText(summary, language) + "\n"
         return Array(output.utf8)
     }
