@@ -286,8 +286,13 @@ public final class CheckSession: @unchecked Sendable {
                 var document = try JSONReader.parse(bytes)
                 TextNormalization.normalize(&document)
                 return document.withRoot { root in
-                    let problems = validator.problems(of: root).errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) }
-                    return (source, problems, problems.isEmpty ? InputWarning.warnings(for: Application(root)) : [])
+                    let (errors, unknown) = validator.problems(of: root, collectUnknown: shared.strictInput)
+                    let problems = errors.map { LocatedInputProblem(problem: $0, line: line, column: nil) }
+                    // (With --strict-input, a member the format does not define: a misspelt
+                    // optional field would otherwise be ignored without a word.)
+                    let unknownWarnings = unknown.map { InputWarning(path: $0, zh: "未知字段（申请格式中没有此项，可能拼写有误），已忽略",
+                                                                     en: "unknown member (not in the application format; perhaps misspelt), ignored") }
+                    return (source, problems, (problems.isEmpty ? InputWarning.warnings(for: Application(root)) : []) + unknownWarnings)
                 }
             } catch {
                 return (source, [LocatedInputProblem(problem: InputProblem(path: error.path, expected: error.expected, found: error.found),

@@ -50,8 +50,9 @@ let pluginsCommand = CommandSpec(
 let validateCommand = CommandSpec(
     usage: "check validate [options] <file|dir|->...",
     abstract: "Checks applications against the input format (SPEC §3) without evaluating them; every problem is listed at once.",
-    options: sharedOptions,
-    examples: [("check validate submission.json", "Exit 0 if the application is well formed, 2 otherwise.")])
+    options: sharedOptions + [.flag("--strict-input", help: "Warn about members the application format does not define (a misspelt optional field would otherwise go unnoticed).")],
+    examples: [("check validate submission.json", "Exit 0 if the application is well formed, 2 otherwise."),
+               ("check validate --strict-input submission.json", "Also warn about members the format does not define.")])
 
 let rulesCommand = CommandSpec(
     usage: "check rules [list | verify [DIR] | import FILE.csv] [options]",

@@ -145,4 +145,22 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertTrue(output.stdout.contains("several-problems.json: $.investors: expected an array of at least 1 element"), output.stdout)
         XCTAssertTrue(output.stdout.contains("pass--semiconductor-packaging.json: valid"), output.stdout)
     }
+
+    /// Issue 25: `validate` takes `--strict-input`, so a misspelt optional field (here the energy
+    /// figure that decides the energy review) is named before the application is filed.
+    func testValidateWithStrictInputNamesUnknownMembers() throws {
+        var application = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.examples.appendingPathComponent("high-energy/pass--wind-farm-not-lianggao.json"))) as? [String: Any])
+        var project = try XCTUnwrap(application["project"] as? [String: Any])
+        var energy = try XCTUnwrap(project["energy"] as? [String: Any])
+        energy["anualConsumptionTce"] = 5
+        project["energy"] = energy
+        application["project"] = project
+        let file = try Fixtures.temporaryFolder().appendingPathComponent("typo.json")
+        try JSONSerialization.data(withJSONObject: application).write(to: file)
+        let strict = try check(["validate", "--strict-input", "--lang", "zh", file.path])
+        XCTAssertEqual(strict.status, 0, strict.stderr)
+        XCTAssertTrue(strict.stdout.contains("typo.json: $.project.energy.anualConsumptionTce: 注意：未知字段（申请格式中没有此项，可能拼写有误），已忽略"), strict.stdout)
+        let plain = try check(["validate", file.path])
+        XCTAssertFalse(plain.stdout.contains("anualConsumptionTce"), plain.stdout)
+    }
 }
