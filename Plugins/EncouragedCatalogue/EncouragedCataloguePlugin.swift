@@ -36,11 +36,11 @@ final class CatalogueEdition: Sendable {
     /// Their texts as a suggestion quotes them: cut after 80 characters (made once: counting
     /// the characters of a Chinese text is a walk through it).
     let shortTexts: [String]
-    /// Item key → position in `textItems`.
-    let textPositions: [String: Int]
     /// Item key → position in the edition's items (a claim's item is looked up by key: a scan
     /// of a thousand regional items, comparing keys, per claim was not).
     let itemPositions: [String: Int]
+    /// Per item of the edition, its position in `textItems` (nil: no text held).
+    let textPositions: [Int?]
     /// Regional catalogues, numbered by province: province full name → item number → key.
     let provinceItems: [String: [Int: String]]
 
@@ -72,8 +72,13 @@ final class CatalogueEdition: Sendable {
             short.append(contentsOf: scalars.prefix(80))
             return String(short) + "…"
         }
-        textPositions = Dictionary(uniqueKeysWithValues: textItems.enumerated().map { ($0.element.item.key, $0.offset) })
         itemPositions = Dictionary(uniqueKeysWithValues: edition.items.enumerated().map { ($0.element.key, $0.offset) })
+        var next = 0
+        textPositions = edition.items.map { item in
+            guard item.text != nil else { return nil }
+            defer { next += 1 }
+            return next
+        }
         var provinceItems: [String: [Int: String]] = [:]
         var provinceOfSection: [String: String?] = [:]   // (22 sections: looked up once each)
         for item in edition.items {
@@ -249,8 +254,8 @@ struct EncouragedCataloguePlugin: RulePlugin {
         }
         let clause = edition.clause(of: item)
         let quoted = Localized(zh: "《\(edition.title)》\(clause)“\(text)”", en: "\(clause) of 《\(edition.title)》 (“\(text)”)")
-        if item.codes.isEmpty, item.keywords.isEmpty, let position = target.textPositions[item.key] {
-            return compare(claimed: item, at: position, in: target, quoted: quoted, claimEvidence: claimEvidence, request: request)
+        if item.codes.isEmpty, item.keywords.isEmpty, let textPosition = target.textPositions[position] {
+            return compare(claimed: item, at: textPosition, in: target, quoted: quoted, claimEvidence: claimEvidence, request: request)
         }
         guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key] ?? KeywordMatcher(item.keywords)),
               match.isMatch else {
@@ -324,14 +329,9 @@ struct EncouragedCataloguePlugin: RulePlugin {
                                en: "The project partly matches the claimed \(quoted.enText): its name, business scope and products share only \(words) with the item, too little to decide (the item names no sector). Check by hand whether the project falls under it.",
                                evidence: evidence, citations: [item.citationID])
             }
-            guard item.textStatus.isDecisive else {
-                return finding(.review, zh: "项目与申报的\(quoted.zhText)明显不符：项目名称、经营范围和产品中未见该条目所列的产品或技术（该条目未标明所属行业）。但该条目\(item.textStatus.noteZh)，不能据此认定不符，请人工核对，或改报相符的条目。",
-                               en: "The project does not match the claimed \(quoted.enText): its name, business scope and products name none of the item's products or techniques (the item names no sector). But for this item \(item.textStatus.noteEn), which cannot ground a failure: check by hand, or claim an item that fits.",
-                               evidence: evidence, citations: [item.citationID])
-            }
-            return finding(.fail, zh: "项目与申报的\(quoted.zhText)不符：项目名称、经营范围和产品中未见该条目所列的产品或技术，不能享受鼓励类项目政策。请核对申报的条目。",
-                           en: "The project does not match the claimed \(quoted.enText): its name, business scope and products name none of the item's products or techniques; the encouraged-project benefits do not apply. Check the claimed item.",
-                           evidence: evidence, citations: [item.citationID])
+            return unrelated(item, quoted: quoted, evidence: evidence, hint: nil, mismatch: Localized(
+                zh: "项目名称、经营范围和产品中未见该条目所列的产品或技术（该条目未标明所属行业）",
+                en: "its name, business scope and products name none of the item's products or techniques (the item names no sector)"))
         }
         switch (sectorCode, shared.sharesThings) {
         case let (code?, true):
@@ -350,16 +350,25 @@ struct EncouragedCataloguePlugin: RulePlugin {
                            en: "The project partly matches the claimed \(quoted.enText): its name, business scope or products share \(words) with the item, but its industry codes (\(codes)) are outside \(sectorLabel.enText). Check by hand whether the project falls under it, or correct the industry code.",
                            evidence: evidence, citations: [item.citationID])
         case (nil, _):
-            let hint = suggestions(for: application, keys: keys, on: request.asOf) ?? Localized(zh: "", en: "")
-            guard item.textStatus.isDecisive else {
-                return finding(.review, zh: "项目与申报的\(quoted.zhText)明显不符：行业代码（\(codes)）不在\(sectorLabel.zhText)，项目名称、经营范围和产品中也未见该条目所列的产品或技术。但该条目\(item.textStatus.noteZh)，不能据此认定不符，请人工核对，或改报相符的条目。\(hint.zhText)",
-                               en: "The project does not match the claimed \(quoted.enText): its industry codes (\(codes)) are outside \(sectorLabel.enText), and its name, business scope and products name none of the item's products or techniques. But for this item \(item.textStatus.noteEn), which cannot ground a failure: check by hand, or claim an item that fits. \(hint.enText)",
-                               evidence: evidence, citations: [item.citationID])
-            }
-            return finding(.fail, zh: "项目与申报的\(quoted.zhText)不符：行业代码（\(codes)）不在\(sectorLabel.zhText)，项目名称、经营范围和产品中也未见该条目所列的产品或技术，不能享受鼓励类项目政策。请核对申报的条目。\(hint.zhText)",
-                           en: "The project does not match the claimed \(quoted.enText): its industry codes (\(codes)) are outside \(sectorLabel.enText), and its name, business scope and products name none of the item's products or techniques; the encouraged-project benefits do not apply. Check the claimed item. \(hint.enText)",
+            return unrelated(item, quoted: quoted, evidence: evidence,
+                             hint: suggestions(for: application, keys: keys, on: request.asOf) ?? Localized(zh: "", en: ""), mismatch: Localized(
+                zh: "行业代码（\(codes)）不在\(sectorLabel.zhText)，项目名称、经营范围和产品中也未见该条目所列的产品或技术",
+                en: "its industry codes (\(codes)) are outside \(sectorLabel.enText), and its name, business scope and products name none of the item's products or techniques"))
+        }
+    }
+
+    /// A claim clearly unrelated to its item (`mismatch` says how): fail on verbatim text,
+    /// review on any other; `hint` (the closest items) ends the message when given.
+    func unrelated(_ item: CatalogueItem, quoted: Localized, evidence: [Evidence], hint: Localized?, mismatch: Localized) -> Finding {
+        let hintZh = hint?.zhText ?? "", hintEn = hint.map { " \($0.enText)" } ?? ""
+        guard item.textStatus.isDecisive else {
+            return finding(.review, zh: "项目与申报的\(quoted.zhText)明显不符：\(mismatch.zhText)。但该条目\(item.textStatus.noteZh)，不能据此认定不符，请人工核对，或改报相符的条目。\(hintZh)",
+                           en: "The project does not match the claimed \(quoted.enText): \(mismatch.enText). But for this item \(item.textStatus.noteEn), which cannot ground a failure: check by hand, or claim an item that fits.\(hintEn)",
                            evidence: evidence, citations: [item.citationID])
         }
+        return finding(.fail, zh: "项目与申报的\(quoted.zhText)不符：\(mismatch.zhText)，不能享受鼓励类项目政策。请核对申报的条目。\(hintZh)",
+                       en: "The project does not match the claimed \(quoted.enText): \(mismatch.enText); the encouraged-project benefits do not apply. Check the claimed item.\(hintEn)",
+                       evidence: evidence, citations: [item.citationID])
     }
 
     /// How a suggested item fits, in words.

@@ -49,6 +49,28 @@ final class EnergyReviewEdition: Sendable {
 }
 
 /// `high-energy` — 高耗能、高污染项目限制 (SPEC §5.3).
+/// An edition of the 产业结构调整指导目录, with what the plugin looks up in it.
+/// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
+final class StructureEdition: Sendable {
+    let edition: Edition
+    /// The ids of the clauses the edition's file holds.
+    let citations: [String]
+    /// Its 限制类 and 淘汰类 items with text, and the phrases each lists, in one matcher (one scan
+    /// of the project's texts).
+    let listed: [CatalogueItem]
+    let matcher: PhraseMatcher
+    /// What a project naming none of the listed items is cleared under.
+    let clearance: [String]
+
+    init(_ edition: Edition, citations: [String], seed: String) {
+        self.edition = edition
+        self.citations = citations
+        listed = edition.items.filter { ($0.category == "restricted" || $0.category == "eliminated") && $0.text != nil }
+        matcher = PhraseMatcher(listed.map { $0.keywords.isEmpty ? $0.phrases : $0.keywords })
+        clearance = citations.filter { $0.hasSuffix("-restricted") } + [seed]
+    }
+}
+
 struct HighEnergyPlugin: RulePlugin {
     static let seedRestrict = "guobanfa-2012-32-2-4-restrict"
     static let seedProducts = "guobanfa-2006-42-4"
@@ -96,19 +118,14 @@ struct HighEnergyPlugin: RulePlugin {
     /// most applications get this finding).
     let outsideCitations: [String]
     let energyReview: [EnergyReviewEdition]
-    /// Editions of the industry-structure catalogue, with the ids of the clauses each holds.
-    let structure: [(edition: Edition, citations: [String])]
-    /// Per edition of `structure`, its 限制类 and 淘汰类 items with the phrases each lists, all
-    /// in one matcher (one scan of the project's texts).
-    let listed: [(items: [CatalogueItem], matcher: PhraseMatcher)]
-    /// Per edition of `structure`, what a project naming none of the items is cleared under.
-    let structureClearance: [[String]]
+    /// Editions of the industry-structure catalogue.
+    let structure: [StructureEdition]
 
     init(ruleData: RuleDataFiles) throws {
         var divisions: [SectorGroup] = [], categories: [SectorGroup] = []
         var divisionCitations: [String] = [], categoryCitations: [String] = []
         var energyReview: [EnergyReviewEdition] = []
-        var structure: [(edition: Edition, citations: [String])] = []
+        var structure: [StructureEdition] = []
         for file in ruleData.files.filter({ $0.dataset == "high-energy" }) {
             do {
                 if file.root["kind"]?.string == "table", file.root["id"]?.string == "sectors" {
@@ -129,7 +146,7 @@ struct HighEnergyPlugin: RulePlugin {
                     case "energy-review": energyReview.append(try EnergyReviewEdition(edition, root: file.root))
                     case "industry-structure":
                         let ids = try (file.root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try node.required("id").asString() }
-                        structure.append((edition, ids))
+                        structure.append(StructureEdition(edition, citations: ids, seed: Self.seedRestrict))
                     default: break
                     }
                 }
@@ -146,11 +163,6 @@ struct HighEnergyPlugin: RulePlugin {
         outsideCitations = [Self.seedRestrict] + divisionCitations + categoryCitations
         self.energyReview = energyReview
         self.structure = structure
-        listed = structure.map { entry in
-            let items = entry.edition.items.filter { ($0.category == "restricted" || $0.category == "eliminated") && $0.text != nil }
-            return (items, PhraseMatcher(items.map { $0.keywords.isEmpty ? $0.phrases : $0.keywords }))
-        }
-        structureClearance = structure.map { $0.citations.filter { $0.hasSuffix("-restricted") } + [Self.seedRestrict] }
     }
 
     func evaluate(_ request: Request, into findings: inout Findings) throws {
@@ -168,18 +180,17 @@ struct HighEnergyPlugin: RulePlugin {
     /// a phrase found says nothing of capacity or process, which decide most of these items).
     func structureFinding(_ request: Request) -> Finding {
         let application = request.application
-        guard let position = structure.firstIndex(where: { $0.edition.effective.contains(request.asOf) }), !listed[position].items.isEmpty else {
+        guard let catalogue = structure.first(where: { $0.edition.effective.contains(request.asOf) }), !catalogue.listed.isEmpty else {
             return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
                 zh: "《产业结构调整指导目录》的限制类、淘汰类条目未载入规则数据，未作比对（工作人员可按 rules/README.md 导入）。",
                 en: "The restricted and eliminated items of the industry-structure catalogue are not in the rule data, so they were not compared (staff can import them: rules/README.md)."),
                 evidence: [], citations: [Self.seedRestrict])
         }
-        let edition = structure[position].edition
-        let (items, matcher) = listed[position]
+        let edition = catalogue.edition
         let isNew = application.project?["type"]?.string == "new"
         var hits: [(item: CatalogueItem, phrase: String, text: JSONNode)] = []
-        for hit in matcher.hits(in: application.describingTexts) {
-            let item = items[hit.item]
+        for hit in catalogue.matcher.hits(in: application.describingTexts) {
+            let item = catalogue.listed[hit.item]
             if item.category == "restricted" && !isNew { continue }
             hits.append((item, hit.phrase, hit.text))
         }
@@ -187,7 +198,7 @@ struct HighEnergyPlugin: RulePlugin {
             return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
                 zh: "项目名称、经营范围和产品中未见《\(edition.title)》限制类\(isNew ? "" : "（仅适用于新建项目）")、淘汰类条目所列的产品或工艺。",
                 en: "The project's name, business scope and products name no product or process of a restricted\(isNew ? "" : " (new projects only)") or eliminated item of 《\(edition.title)》."),
-                evidence: [], citations: structureClearance[position])
+                evidence: [], citations: catalogue.clearance)
         }
         // The words found and where, shortly (the items' full text is in the citations below).
         let shown = hits.prefix(3)
@@ -385,13 +396,13 @@ struct HighEnergyPlugin: RulePlugin {
         var evidence: [Evidence] = [.value(category.code), level.map { .value($0) } ?? .absent("$.project.energy.efficiencyLevel")]
         if let type { evidence.append(.value(type)) }
         let head = Localized(zh: "项目属于“两高”项目类别“\(category.group.name)”", en: "The project is in the 两高 category “\(category.group.name)”")
-        guard let (edition, editionCitations) = structure.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+        guard let catalogue = structure.first(where: { $0.edition.effective.contains(request.asOf) }) else {
             return Finding(rule: "high-energy/efficiency", verdict: .review, message: Localized(
                 zh: "\(head.zhText)；\(request.asOf) 没有已载入的产业结构调整指导目录版本生效，请人工核对能效要求。",
                 en: "\(head.enText); no loaded edition of the industry-structure catalogue was in force on \(request.asOf); check the efficiency requirement by hand."),
                 evidence: evidence, citations: [Self.seedRestrict])
         }
-        let citations = editionCitations + [Self.seedRestrict]
+        let (edition, citations) = (catalogue.edition, catalogue.citations + [Self.seedRestrict])
         let isNew = type?.string == "new"
         if let partOf = category.group.partOf, level?.string == "below-baseline" || level?.string == "baseline" {
             // Only part of the code is 两高: the efficiency rule of 两高 projects may not apply.

@@ -30,8 +30,7 @@ public enum ItemTerms {
 
     /// Appends the keys of the terms of UTF-8 `text` outside its exclusions to `keys`.
     public static func appendKeys(of text: UnsafeBufferPointer<UInt8>, to keys: inout [Key]) {
-        let exclusions = Exclusions.mayHold(text) ? Exclusions(in: text) : .none
-        forEachTerm(in: text, exclusions: exclusions) { key, _ in keys.append(key) }
+        forEachTerm(in: text, exclusions: Exclusions(in: text)) { key, _ in keys.append(key) }
     }
 
     /// Calls `body` with each term of `text` (outside `exclusions`) and the bytes it covers.
@@ -156,6 +155,76 @@ public struct ItemSector: Sendable, Equatable {
     }
 }
 
+/// Distinct term keys, numbered in the order given, found by key in an open-addressing table:
+/// a `Dictionary` lookup costs several times more, and an application's texts are looked up
+/// term by term. (Shared by ``ItemTermIndex`` and ``PhraseMatcher``.)
+struct TermTable: Sendable {
+    /// The key in each slot, and its number (-1: the slot is empty).
+    private let keys: [ItemTerms.Key], numbers: [Int32]
+
+    /// A table of `distinct` (no key twice); a key's number is its position there.
+    init(_ distinct: [ItemTerms.Key]) {
+        var capacity = 16
+        while capacity < distinct.count * 2 { capacity <<= 1 }
+        var keys = [ItemTerms.Key](repeating: 0, count: capacity), numbers = [Int32](repeating: -1, count: capacity)
+        for (number, key) in distinct.enumerated() {
+            var slot = TermTable.slot(of: key, capacity: capacity)
+            while numbers[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = key
+            numbers[slot] = Int32(number)
+        }
+        (self.keys, self.numbers) = (keys, numbers)
+    }
+
+    @inline(__always) private static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & (capacity - 1)
+    }
+
+    /// The number of `key`, or nil if it is not in the table.
+    @inline(__always) func number(of key: ItemTerms.Key) -> Int32? {
+        keys.withUnsafeBufferPointer { keys in
+            numbers.withUnsafeBufferPointer { numbers in
+                let mask = keys.count - 1
+                var slot = TermTable.slot(of: key, capacity: keys.count)
+                while true {
+                    let number = numbers[slot]
+                    if number < 0 { return nil }
+                    if keys[slot] == key { return number }
+                    slot = (slot + 1) & mask
+                }
+            }
+        }
+    }
+}
+
+/// A list of members per group, all in one array (`members[start(g)..<start(g + 1)]`), each
+/// group's members in the order they were given. (The term index's items per term; the phrase
+/// matcher's phrases per first term.)
+struct GroupedIndices: Sendable {
+    private let starts: [Int32], members: [Int32]
+
+    /// `groupCount` groups holding the members of `pairs`.
+    init(groupCount: Int, _ pairs: [(group: Int32, member: Int32)]) {
+        var starts = [Int32](repeating: 0, count: groupCount + 1)
+        for pair in pairs { starts[Int(pair.group) + 1] += 1 }
+        for group in 0..<groupCount { starts[group + 1] += starts[group] }
+        var fill = starts
+        var members = [Int32](repeating: 0, count: pairs.count)
+        for pair in pairs {
+            members[Int(fill[Int(pair.group)])] = pair.member
+            fill[Int(pair.group)] += 1
+        }
+        (self.starts, self.members) = (starts, members)
+    }
+
+    /// Calls `body` with each member of `group`, in order.
+    @inline(__always) func forEach(in group: Int32, _ body: (Int32) -> Void) {
+        members.withUnsafeBufferPointer { members in
+            for position in Int(starts[Int(group)])..<Int(starts[Int(group) + 1]) { body(members[position]) }
+        }
+    }
+}
+
 /// The texts of a catalogue's items, indexed by their terms (``ItemTerms``): which items a
 /// project's words fit best (suggestions), and which of one item's words a project shares (a
 /// claim). A term's weight is its rarity among the items (inverse document frequency), so the
@@ -167,14 +236,12 @@ public final class ItemTermIndex: Sendable {
     public let count: Int
     /// Per item, its distinct term keys, sorted.
     let itemKeys: [[ItemTerms.Key]]
-    /// The terms, looked up by key: an open-addressing table (a `Dictionary` lookup costs several
-    /// times more, and a no-claim application looks up every term of its texts).
-    let table: [ItemTerms.Key], slots: [Int32]
+    /// The terms, numbered.
+    let terms: TermTable
     /// Per term: its weight, whether it is common enough to leave out of ranking (in more than
     /// one item in ten: 生产, 制造, 开发 — a long list of items each, for a small weight), whether
-    /// it is rare enough to decide a match, and its items
-    /// (`postings[postingStart[t]..<postingStart[t + 1]]`).
-    let weights: [Float], common: [Bool], informative: [Bool], postingStart: [Int32], postings: [Int32]
+    /// it is rare enough to decide a match, and its items.
+    let weights: [Float], common: [Bool], informative: [Bool], postings: GroupedIndices
     /// Per item, 1 / √(sum of its terms' weights): a long item does not win by length alone.
     let norms: [Float]
 
@@ -204,9 +271,7 @@ public final class ItemTermIndex: Sendable {
         for key in all {
             if terms.last == key { used[used.count - 1] += 1 } else { terms.append(key); used.append(1) }
         }
-        var capacity = 16
-        while capacity < terms.count * 2 { capacity <<= 1 }
-        var table = [ItemTerms.Key](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
+        let table = TermTable(terms)
         let items = Float(max(texts.count, 1))
         // A term names a thing, rather than an activity every item has, if few items use it:
         // at most one item in sixty (ten of the 619 national items), and never fewer than two.
@@ -221,46 +286,19 @@ public final class ItemTermIndex: Sendable {
             copy.withUTF8 { ItemTerms.forEachTerm(in: $0, exclusions: .none) { key, _ in ignored.insert(key) } }
         }
         for (number, key) in terms.enumerated() {
-            var slot = ItemTermIndex.slot(of: key, capacity: capacity)
-            while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            table[slot] = key
-            slots[slot] = Int32(number)
             weights.append(logf(items / Float(used[number])))
             informative.append(Int(used[number]) <= rare && !ignored.contains(key))
             common.append(Int(used[number]) * 10 > texts.count)
         }
-        var postingStart = [Int32](repeating: 0, count: terms.count + 1)
-        for keys in itemKeys { for key in keys { postingStart[Int(Self.find(key, table, slots)!) + 1] += 1 } }
-        for position in 0..<terms.count { postingStart[position + 1] += postingStart[position] }
-        var fill = postingStart
-        var postings = [Int32](repeating: 0, count: Int(postingStart[terms.count]))
-        for (item, keys) in itemKeys.enumerated() {
-            for key in keys {
-                let term = Int(Self.find(key, table, slots)!)
-                postings[Int(fill[term])] = Int32(item)
-                fill[term] += 1
-            }
-        }
+        var pairs: [(group: Int32, member: Int32)] = []
+        pairs.reserveCapacity(all.count)
+        for (item, keys) in itemKeys.enumerated() { for key in keys { pairs.append((table.number(of: key)!, Int32(item))) } }
+        postings = GroupedIndices(groupCount: terms.count, pairs)
         norms = itemKeys.map { keys in
-            let total = keys.reduce(Float(0)) { $0 + weights[Int(Self.find($1, table, slots)!)] }
+            let total = keys.reduce(Float(0)) { $0 + weights[Int(table.number(of: $1)!)] }
             return total > 0 ? 1 / total.squareRoot() : 0
         }
-        (self.table, self.slots, self.weights, self.common, self.informative, self.postingStart, self.postings) = (table, slots, weights, common, informative, postingStart, postings)
-    }
-
-    @inline(__always) static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & (capacity - 1)
-    }
-
-    @inline(__always) static func find(_ key: ItemTerms.Key, _ table: [ItemTerms.Key], _ slots: [Int32]) -> Int32? {
-        let capacity = table.count
-        var slot = slot(of: key, capacity: capacity)
-        while true {
-            let number = slots[slot]
-            if number < 0 { return nil }
-            if table[slot] == key { return number }
-            slot = (slot + 1) & (capacity - 1)
-        }
+        (self.terms, self.weights, self.common, self.informative) = (table, weights, common, informative)
     }
 
     /// The distinct term keys of an application's texts (name, business scope, products),
@@ -306,27 +344,14 @@ public final class ItemTermIndex: Sendable {
         var things = [Bool](repeating: false, count: count)
         var touched: [Int32] = []
         touched.reserveCapacity(128)
-        table.withUnsafeBufferPointer { table in
-            slots.withUnsafeBufferPointer { slots in
-                postings.withUnsafeBufferPointer { postings in
-                    let capacity = table.count
-                    for key in keys {
-                        var slot = Self.slot(of: key, capacity: capacity)
-                        var term: Int32 = -1
-                        while slots[slot] >= 0 {
-                            if table[slot] == key { term = slots[slot]; break }
-                            slot = (slot + 1) & (capacity - 1)
-                        }
-                        guard term >= 0, !common[Int(term)] else { continue }
-                        let weight = weights[Int(term)], rare = informative[Int(term)]
-                        for position in Int(postingStart[Int(term)])..<Int(postingStart[Int(term) + 1]) {
-                            let item = Int(postings[position])
-                            if scores[item] == 0 { touched.append(Int32(item)) }
-                            scores[item] += weight
-                            if rare { things[item] = true }
-                        }
-                    }
-                }
+        for key in keys {
+            guard let term = terms.number(of: key), !common[Int(term)] else { continue }
+            let weight = weights[Int(term)], rare = informative[Int(term)]
+            postings.forEach(in: term) { member in
+                let item = Int(member)
+                if scores[item] == 0 { touched.append(member) }
+                scores[item] += weight
+                if rare { things[item] = true }
             }
         }
         var best: [(score: Float, ranked: Ranked)] = []
@@ -356,7 +381,7 @@ public final class ItemTermIndex: Sendable {
         public let words: [String]
         /// Words of the item's own exclusions (`…除外`, `不含…`) that the project uses, with the
         /// exclusion they come from: the project may be just what the item leaves out.
-        public let excludedWords: [(word: String, exclusion: String)]
+        public let excludedWords: [ExcludedWord]
         /// How many distinct rare terms of the item (outside its exclusions) the project uses.
         /// One can be chance — `药制` is in both `抗菌药制剂` and `医药制造业` — two seldom are.
         public let rareTerms: Int
@@ -368,10 +393,12 @@ public final class ItemTermIndex: Sendable {
         /// is what the item names.
         public var sharesThings: Bool { rareTerms >= 2 }
 
-        /// Two comparisons are equal when they found the same words.
-        public static func == (lhs: Shared, rhs: Shared) -> Bool {
-            lhs.rareTerms == rhs.rareTerms && lhs.words == rhs.words && lhs.excludedWords.map(\.word) == rhs.excludedWords.map(\.word)
-                && lhs.excludedWords.map(\.exclusion) == rhs.excludedWords.map(\.exclusion)
+        /// A word of an item's exclusion that a project uses.
+        public struct ExcludedWord: Sendable, Equatable {
+            /// The word.
+            public let word: String
+            /// The exclusion it is in, as the item words it.
+            public let exclusion: String
         }
     }
 
@@ -382,7 +409,7 @@ public final class ItemTermIndex: Sendable {
         return bytes.withUnsafeBufferPointer { buffer in
             let exclusions = Exclusions(in: buffer)
             func isShared(_ key: ItemTerms.Key) -> Bool { Self.contains(keys, key) }
-            func isRare(_ key: ItemTerms.Key) -> Bool { Self.find(key, table, slots).map { informative[Int($0)] } ?? true }
+            func isRare(_ key: ItemTerms.Key) -> Bool { self.terms.number(of: key).map { informative[Int($0)] } ?? true }
             // Runs of consecutive shared terms (a term overlaps the next by one unit).
             func runs(_ terms: [(key: ItemTerms.Key, bytes: Range<Int>)]) -> [String] {
                 var words: [String] = []
@@ -411,12 +438,12 @@ public final class ItemTermIndex: Sendable {
             let terms = ItemTerms.terms(of: buffer, exclusions: exclusions)
             let words = runs(terms)
             let rareTerms = Set(terms.map(\.key).filter { isShared($0) && isRare($0) }).count
-            var excludedWords: [(word: String, exclusion: String)] = []
+            var excludedWords: [Shared.ExcludedWord] = []
             for span in exclusions.spans {
                 let phrase = UnsafeBufferPointer(rebasing: buffer[span.excluded])
                 let inside = ItemTerms.terms(of: phrase).map { (key: $0.key, bytes: $0.bytes.lowerBound + span.excluded.lowerBound..<$0.bytes.upperBound + span.excluded.lowerBound) }
                 let exclusion = String(decoding: buffer[span.phrase], as: UTF8.self)
-                for word in runs(inside) where !excludedWords.contains(where: { $0.word == word }) { excludedWords.append((word, exclusion)) }
+                for word in runs(inside) where !excludedWords.contains(where: { $0.word == word }) { excludedWords.append(Shared.ExcludedWord(word: word, exclusion: exclusion)) }
             }
             return Shared(words: words, excludedWords: excludedWords, rareTerms: rareTerms)
         }
@@ -500,9 +527,8 @@ public enum ItemPhrases {
 public final class PhraseMatcher: Sendable {
     /// Per phrase: its item, its bytes.
     let phrases: [(item: Int, text: String, bytes: [UInt8])]
-    /// First term → the phrases filed under it (`filed[starts[slot]..<starts[slot + 1]]`), in an
-    /// open-addressing table.
-    let table: [ItemTerms.Key], slots: [Int32], starts: [Int32], filed: [Int32]
+    /// The phrases' first terms, numbered, and the phrases filed under each.
+    let firstTerms: TermTable, filed: GroupedIndices
 
     /// A matcher of the phrases of `items` (position in the array = the item).
     public init(_ items: [[String]]) {
@@ -523,26 +549,9 @@ public final class PhraseMatcher: Sendable {
             }
         }
         let distinct = Array(Set(firstTerms)).sorted()
-        var capacity = 16
-        while capacity < distinct.count * 2 { capacity <<= 1 }
-        var table = [ItemTerms.Key](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
-        for (number, key) in distinct.enumerated() {
-            var slot = ItemTermIndex.slot(of: key, capacity: capacity)
-            while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            table[slot] = key
-            slots[slot] = Int32(number)
-        }
-        var starts = [Int32](repeating: 0, count: distinct.count + 1)
-        let numbers = firstTerms.map { ItemTermIndex.find($0, table, slots)! }
-        for number in numbers { starts[Int(number) + 1] += 1 }
-        for index in 0..<distinct.count { starts[index + 1] += starts[index] }
-        var fill = starts
-        var filed = [Int32](repeating: 0, count: phrases.count)
-        for (phrase, number) in numbers.enumerated() {
-            filed[Int(fill[Int(number)])] = Int32(phrase)
-            fill[Int(number)] += 1
-        }
-        (self.phrases, self.table, self.slots, self.starts, self.filed) = (phrases, table, slots, starts, filed)
+        let table = TermTable(distinct)
+        filed = GroupedIndices(groupCount: distinct.count, firstTerms.enumerated().map { (table.number(of: $0.element)!, Int32($0.offset)) })
+        (self.phrases, self.firstTerms) = (phrases, table)
     }
 
     /// One phrase found.
@@ -564,16 +573,16 @@ public final class PhraseMatcher: Sendable {
             guard bytes.count >= 2 else { continue }
             var exclusions: Exclusions? = nil
             ItemTerms.forEachTerm(in: bytes, exclusions: .none) { key, range in
-                guard let number = ItemTermIndex.find(key, table, slots) else { return }
-                for position in Int(starts[Int(number)])..<Int(starts[Int(number) + 1]) {
-                    let phrase = phrases[Int(filed[position])]
+                guard let number = firstTerms.number(of: key) else { return }
+                filed.forEach(in: number) { filedPhrase in
+                    let phrase = phrases[Int(filedPhrase)]
                     guard !hits.contains(where: { $0.item == phrase.item }),
                           range.lowerBound + phrase.bytes.count <= bytes.count,
                           phrase.bytes.withUnsafeBufferPointer({ wanted in
                               memcmp(bytes.baseAddress! + range.lowerBound, wanted.baseAddress!, wanted.count) == 0
-                          }) else { continue }
+                          }) else { return }
                     if exclusions == nil { exclusions = Exclusions(in: bytes) }
-                    if exclusions!.contains(range.lowerBound..<range.lowerBound + phrase.bytes.count) { continue }
+                    if exclusions!.contains(range.lowerBound..<range.lowerBound + phrase.bytes.count) { return }
                     hits.append(Hit(item: phrase.item, phrase: phrase.text, text: text))
                 }
             }

@@ -403,7 +403,7 @@ private struct RuleBookLoader {
             }
             if let quote = citation.quote {
                 if !document.texts.isEmpty {
-                    if document.texts.count > 0, wholeLines(of: document).contains(quote) {
+                    if wholeLines(of: document).contains(quote) {
                         result[citation.id] = ResolvedCitation(id: citation.id, citation: citation, document: document)
                         continue
                     }

@@ -158,6 +158,12 @@ public enum RuleImport {
         /// Whether `key` is a `ref` (headings and number) rather than the number.
         var keyIsRef = false
         let fields: [String: String]
+
+        /// The value of column `name`, if the row has one (not empty).
+        func value(_ name: String) -> String? { fields[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+        /// Category and headings, the part of a `ref` key before the number (`restricted/钢铁`).
+        var headingPath: [String] { ["category", "section", "subsection"].compactMap(value) }
     }
 
     static func parseRows(_ text: String, file: String, defaultStatus: TextStatus? = nil) throws -> [Row] {
@@ -210,9 +216,7 @@ public enum RuleImport {
         // an industry): category, headings and number are, and must be unique.
         if Set(rows.map(\.number)).count != rows.count {
             for index in rows.indices {
-                let fields = rows[index].fields
-                rows[index].key = [fields["category"], fields["section"], fields["subsection"]].compactMap { $0 }.filter { !$0.isEmpty }
-                    .joined(separator: "/") + "/\(rows[index].number)"
+                rows[index].key = (rows[index].headingPath + [String(rows[index].number)]).joined(separator: "/")
                 rows[index].keyIsRef = true
             }
         }
@@ -295,9 +299,7 @@ public enum RuleImport {
             let codes = splitList(row.fields["codes"]), keywords = splitList(row.fields["keywords"])
             if !codes.isEmpty { item.append(("codes", .array(codes.map(JSONValue.string)))) }
             if !keywords.isEmpty { item.append(("keywords", .array(keywords.map(JSONValue.string)))) }
-            let category = row.fields["category"].flatMap { $0.isEmpty ? nil : $0 }
-            let section = row.fields["section"].flatMap { $0.isEmpty ? nil : $0 }
-            let subsection = row.fields["subsection"].flatMap { $0.isEmpty ? nil : $0 }
+            let (category, section, subsection) = (row.value("category"), row.value("section"), row.value("subsection"))
             if let category { item.append(("category", .string(category))) }
             if let section { item.append(("section", .string(section))) }
             if let subsection { item.append(("subsection", .string(subsection))) }
@@ -329,7 +331,7 @@ public enum RuleImport {
         try Data(edition.prettyText.utf8).write(to: editionURL)
         return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number),
                              headings: rows.contains(where: \.keyIsRef) ? rows.reduce(into: [String]()) { list, row in
-                                 let heading = String(row.key[..<row.key.lastIndex(of: "/")!]).replacingOccurrences(of: "/", with: " / ")
+                                 let heading = row.headingPath.joined(separator: " / ")
                                  if !list.contains(heading) { list.append(heading) }
                              } : [],
                              sourceCopy: copyName,
