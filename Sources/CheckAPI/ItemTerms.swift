@@ -336,12 +336,12 @@ public final class ItemTermIndex: Sendable {
 
     /// The at most `limit` items whose terms best fit `keys` (see ``keys(of:)``), best first:
     /// the shared terms' weights summed, over the item's size; doubled where `sameSector` says
-    /// the project's industry lies in the item's sector. Only items sharing a rare term, or
-    /// sharing some term within the project's sector, are ranked. Ties go to the earlier item.
+    /// the project's industry lies in the item's sector. Only items within the project's sector,
+    /// or sharing two rare terms with it, are ranked. Ties go to the earlier item.
     public func rank(_ keys: [ItemTerms.Key], limit: Int, sameSector: (Int) -> Bool) -> [Ranked] {
         guard count > 0, !keys.isEmpty else { return [] }
         var scores = [Float](repeating: 0, count: count)
-        var things = [Bool](repeating: false, count: count)
+        var things = [UInt8](repeating: 0, count: count)   // rare terms shared, up to 2
         var touched: [Int32] = []
         touched.reserveCapacity(128)
         for key in keys {
@@ -351,17 +351,19 @@ public final class ItemTermIndex: Sendable {
                 let item = Int(member)
                 if scores[item] == 0 { touched.append(member) }
                 scores[item] += weight
-                if rare { things[item] = true }
+                if rare && things[item] < 2 { things[item] += 1 }
             }
         }
         var best: [(score: Float, ranked: Ranked)] = []
         for item32 in touched {
             let item = Int(item32)
             let same = sameSector(item)
-            guard things[item] || same else { continue }
+            // Outside the project's sector, two rare terms (as for a claim): one alone is often a
+            // word like 民用 that names no product.
+            guard things[item] >= 2 || same else { continue }
             let score = scores[item] * norms[item] * (same ? 2 : 1)
             guard score > 0 else { continue }
-            let ranked = Ranked(item: item, sameSector: same, sharesThing: things[item])
+            let ranked = Ranked(item: item, sameSector: same, sharesThing: things[item] > 0)
             if best.count < limit {
                 best.append((score, ranked))
             } else if let last = best.last, score > last.score || (score == last.score && item < last.ranked.item) {
