@@ -4,6 +4,7 @@ import Synchronization
 /// One catalogue (全国目录 or 地区目录) of one edition of the encouraged catalogue.
 /// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class CatalogueEdition: Sendable {
+    /// The edition's own fields (its items are in ``items``).
     let edition: Edition
     /// The edition's name as applications claim it, e.g. "2025".
     let name: String
@@ -18,6 +19,55 @@ final class CatalogueEdition: Sendable {
     /// Whether the coverage rests on verbatim words of the catalogue: only then can a claim
     /// outside it fail (a news quote or a secondary summary gives review).
     let coverageVerified: Bool
+    /// The items, and what is made of them: at load for a national catalogue (every application
+    /// without a claim is compared with it), when first wanted for a regional one (only a
+    /// regional claim reads it, and a whole one is a thousand items).
+    var items: CatalogueItems {
+        madeItems.withLock { made in
+            if let made { return made }
+            // (The host checked these items at load with the same decoder: this cannot fail.)
+            guard let source = itemSource, let full = try? source.withRoot({ root in try Edition(root, dataset: edition.dataset, file: edition.file) }) else {
+                preconditionFailure("the items of \(edition.file) were checked at load and no longer decode")
+            }
+            let items = CatalogueItems(full, catalogue: catalogue)
+            made = items
+            return items
+        }
+    }
+    private let madeItems: Mutex<CatalogueItems?>
+    /// A copy of the edition's file, for items made when first wanted.
+    private let itemSource: JSONDocument?
+
+    init(root: JSONNode, file: String) throws(RuleDataError) {
+        do {
+            name = try root.required("editionName").asNonEmptyString()
+            catalogue = try root.required("catalogue").asNonEmptyString()
+            let coverage = root.optional("coverage")
+            coversGuangdong = try coverage?.required("guangdong").asBool()
+            coverageBasis = try coverage?.required("basis").asString()
+            coverageRegions = try coverage?.optional("regions")?.asString()
+            coverageCitations = try root.optional("coverageCitations")?.asStrings() ?? []
+            let statuses = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try Citation(node) }
+            coverageVerified = !coverageCitations.isEmpty && coverageCitations.allSatisfy { id in statuses.contains { $0.id == id && $0.textStatus.isDecisive } }
+        } catch {
+            throw RuleDataError(file: file, error)
+        }
+        if catalogue == "national" {
+            edition = try Edition(root, dataset: "encouraged-catalogue", file: file)
+            madeItems = Mutex(CatalogueItems(edition, catalogue: catalogue))
+            itemSource = nil
+        } else {
+            edition = try Edition(headerOf: root, dataset: "encouraged-catalogue", file: file)
+            madeItems = Mutex(nil)
+            itemSource = JSONDocument(copying: root.document)
+        }
+    }
+}
+
+/// An edition's items, and what the plugin makes of them.
+final class CatalogueItems: Sendable {
+    /// The items, in order.
+    let all: [CatalogueItem]
     let keywords: [String: KeywordMatcher]
     /// The items whose text is held, indexed by their terms (claims and suggestions compare
     /// the project's words with them); positions are those of `textItems`. Made on first use:
@@ -36,58 +86,63 @@ final class CatalogueEdition: Sendable {
     /// Their texts as a suggestion quotes them: cut after 80 characters (made once: counting
     /// the characters of a Chinese text is a walk through it).
     let shortTexts: [String]
-    /// Item key → position in the edition's items (a claim's item is looked up by key: a scan
-    /// of a thousand regional items, comparing keys, per claim was not).
-    let itemPositions: [String: Int]
+    /// Item number → position in the edition's items, for the items keyed by their number (a
+    /// claim's item is looked up so: a scan of a thousand items, comparing keys, per claim was
+    /// not; nor is a table keyed by Chinese refs, whose hashing normalises each).
+    let numberedPositions: [Int: Int]
     /// Per item of the edition, its position in `textItems` (nil: no text held).
     let textPositions: [Int?]
-    /// Regional catalogues, numbered by province: province full name → item number → key.
-    let provinceItems: [String: [Int: String]]
+    /// Regional catalogues, numbered by province: province full name → item number → position
+    /// in the edition's items.
+    let provinceItems: [String: [Int: Int]]
 
     /// Whether any item's text is held (only then can a claim be compared, or items suggested).
     var holdsTexts: Bool { !textItems.isEmpty }
 
-    init(_ edition: Edition, root: JSONNode) throws(JSONFieldError) {
-        self.edition = edition
-        name = try root.required("editionName").asNonEmptyString()
-        catalogue = try root.required("catalogue").asNonEmptyString()
-        let coverage = root.optional("coverage")
-        coversGuangdong = try coverage?.required("guangdong").asBool()
-        coverageBasis = try coverage?.required("basis").asString()
-        coverageRegions = try coverage?.optional("regions")?.asString()
-        coverageCitations = try root.optional("coverageCitations")?.asStrings() ?? []
-        let statuses = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try Citation(node) }
-        coverageVerified = !coverageCitations.isEmpty && coverageCitations.allSatisfy { id in statuses.contains { $0.id == id && $0.textStatus.isDecisive } }
+    init(_ edition: Edition, catalogue: String) {
+        all = edition.items
         // (Only items with keywords typed in by staff have a matcher: a thousand empty ones for a
         // transcription cost more than the rest of loading it.)
         keywords = Dictionary(uniqueKeysWithValues: edition.items.filter { !$0.keywords.isEmpty }.map { ($0.key, KeywordMatcher($0.keywords)) })
         let textItems = edition.items.filter { $0.text != nil }.map { item in (item: item, sector: item.sectorCodes.first.flatMap(ItemSector.init(code:))) }
         self.textItems = textItems
-        // (Only national items are suggested; scalars, not characters, are counted: the
-        // catalogue's text has no combining marks, and a character count is several times slower.)
+        // (Only national items are suggested. Scalars, not characters, are counted — the
+        // catalogue's text has no combining marks — by their UTF-8 lead bytes: a character
+        // count, or a walk of the scalar view, is several times slower.)
         shortTexts = catalogue != "national" ? [] : textItems.map { entry in
-            let scalars = entry.item.text!.unicodeScalars
-            guard scalars.count > 80 else { return entry.item.text! }
-            var short = String.UnicodeScalarView()
-            short.append(contentsOf: scalars.prefix(80))
-            return String(short) + "…"
+            var text = entry.item.text!
+            let cut: String? = text.withUTF8 { bytes in
+                var scalars = 0
+                for offset in bytes.indices where bytes[offset] & 0xC0 != 0x80 {
+                    scalars += 1
+                    if scalars > 80 { return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<offset]), as: UTF8.self) + "…" }
+                }
+                return nil
+            }
+            return cut ?? text
         }
-        itemPositions = Dictionary(uniqueKeysWithValues: edition.items.enumerated().map { ($0.element.key, $0.offset) })
+        var numberedPositions: [Int: Int] = [:]
+        for (position, item) in edition.items.enumerated() {
+            if let number = Int(item.key), String(number) == item.key { numberedPositions[number] = position }
+        }
+        self.numberedPositions = numberedPositions
         var next = 0
         textPositions = edition.items.map { item in
             guard item.text != nil else { return nil }
             defer { next += 1 }
             return next
         }
-        var provinceItems: [String: [Int: String]] = [:]
-        var provinceOfSection: [String: String?] = [:]   // (22 sections: looked up once each)
-        for item in edition.items {
-            guard let section = item.section, let number = item.number else { continue }
-            if provinceOfSection[section] == nil {
-                provinceOfSection[section] = .some(Location.provinces.first { section.hasPrefix($0.shortName) }?.name)
+        var provinceItems: [String: [Int: Int]] = [:]
+        // (Items of a section follow each other: its province is looked up once per run of them,
+        // the section compared as bytes.)
+        var section: (name: String, province: String?)?
+        for (position, item) in edition.items.enumerated() where catalogue == "regional" {
+            guard let name = item.section, let number = item.number else { continue }
+            if section == nil || !section!.name.utf8.elementsEqual(name.utf8) {
+                section = (name, Location.provinces.first { name.hasPrefix($0.shortName) }?.name)
             }
-            guard let province = provinceOfSection[section] ?? nil else { continue }
-            provinceItems[province, default: [:]][number] = item.key
+            guard let province = section?.province else { continue }
+            provinceItems[province, default: [:]][number] = position
         }
         self.provinceItems = provinceItems
         // The national index is wanted by every application without a claim: made now, not
@@ -143,12 +198,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
     init(ruleData: RuleDataFiles) throws {
         var catalogues: [CatalogueEdition] = []
         for file in ruleData.files(in: "encouraged-catalogue", kind: "edition") {
-            let edition = try Edition(file.root, dataset: "encouraged-catalogue", file: file.path)
-            do {
-                catalogues.append(try CatalogueEdition(edition, root: file.root))
-            } catch {
-                throw RuleDataError(file: file.path, error)
-            }
+            catalogues.append(try CatalogueEdition(root: file.root, file: file.path))
         }
         self.catalogues = catalogues
         var sectors: [SeedSector] = []
@@ -229,12 +279,13 @@ struct EncouragedCataloguePlugin: RulePlugin {
                                evidence: evidence)
             }
         }
-        var key = String(number)
-        if catalogueName == "regional", !target.provinceItems.isEmpty {
+        let items = target.items
+        var itemPosition = items.numberedPositions[number]
+        if catalogueName == "regional", !items.provinceItems.isEmpty {
             // Numbered by province: item N of the project's province.
             let province = application.provinceName
             let evidence = claimEvidence + (application.province.map { [.value($0)] } ?? [])
-            guard let province, let numbers = target.provinceItems[province.name] else {
+            guard let province, let numbers = items.provinceItems[province.name] else {
                 let name = province?.name ?? application.province?.string ?? "（未填）"
                 return finding(.review, zh: "项目位于\(name)，申报的是\(editionName)年版地区目录第 \(number) 条，但载入的地区目录（\(target.coverageRegions ?? "所列省份")）没有\(name)的条目，地区目录只适用于所列省份。请改按全国目录申报，或人工核对（所载地区目录条文据转录本，尚未与官方文本核对）。",
                                en: "The project is in \(name) and claims item \(number) of the \(editionName) regional catalogue, but the loaded regional catalogue (\(target.coverageRegions ?? "the listed provinces")) has no items for \(name): it applies only to the provinces it lists. Claim a national item instead, or check by hand (the regional items are from a transcription, not yet compared with the official text).",
@@ -245,19 +296,19 @@ struct EncouragedCataloguePlugin: RulePlugin {
                                en: "The \(editionName) regional catalogue lists \(numbers.count) items for \(province.name); item \(number) is not among them. Check the item number (the items are from a transcription, not yet compared with the official text).",
                                evidence: evidence)
             }
-            key = found
+            itemPosition = found
         }
-        guard let position = target.itemPositions[key], case let item = edition.items[position], let text = item.text else {
+        guard let position = itemPosition, case let item = items.all[position], let text = item.text else {
             return finding(.review, zh: "《鼓励外商投资产业目录（\(editionName)年版）》\(catalogueLabel.zhText)第 \(number) 条的条文未载入规则数据，无法核对项目是否属于该条。请对照官方目录人工核对（或由工作人员按 rules/README.md 导入该目录条目）。",
                            en: "The text of item \(number) of the \(editionName) \(catalogueLabel.enText) is not loaded (item text not loaded; verify against the official catalogue), so whether the project falls under it cannot be checked. Verify by hand, or have staff import the catalogue (rules/README.md).",
                            evidence: claimEvidence)
         }
         let clause = edition.clause(of: item)
         let quoted = Localized(zh: "《\(edition.title)》\(clause)“\(text)”", en: "\(clause) of 《\(edition.title)》 (“\(text)”)")
-        if item.codes.isEmpty, item.keywords.isEmpty, let textPosition = target.textPositions[position] {
+        if item.codes.isEmpty, item.keywords.isEmpty, let textPosition = items.textPositions[position] {
             return compare(claimed: item, at: textPosition, in: target, quoted: quoted, claimEvidence: claimEvidence, request: request)
         }
-        guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: target.keywords[item.key] ?? KeywordMatcher(item.keywords)),
+        guard let match = CatalogueMatch.match(application, codes: item.codes, keywords: items.keywords[item.key] ?? KeywordMatcher(item.keywords)),
               match.isMatch else {
             guard item.textStatus.isDecisive else {
                 let unmatchable = item.codes.isEmpty && item.keywords.isEmpty
@@ -299,8 +350,8 @@ struct EncouragedCataloguePlugin: RulePlugin {
         let application = request.application
         let texts = application.describingTexts
         let keys = ItemTermIndex.keys(of: texts)
-        let shared = target.terms.shared(item: position, text: item.text!, with: keys)
-        let sector = target.textItems[position].sector
+        let shared = target.items.terms.shared(item: position, text: item.text!, with: keys)
+        let sector = target.items.textItems[position].sector
         let sectorCode = sector.flatMap { sector in application.industryCodes.first { sector.contains($0) } }
         let sectorName = (item.subsection ?? item.section).map { "“\($0)”" } ?? ""
         let sectorLabel = Localized(zh: "该条目所在的\(sectorName)（\(sector?.code ?? "行业未知")）", en: "the item's sector \(sectorName) (\(sector?.code ?? "unknown"))")
@@ -386,20 +437,20 @@ struct EncouragedCataloguePlugin: RulePlugin {
     func suggestions(for application: Application, keys known: [ItemTerms.Key]? = nil, on day: Day) -> Localized? {
         // (The project's terms are made only when there are items to compare them with.)
         guard let national = catalogues.first(where: { $0.catalogue == "national" && $0.edition.effective.contains(day) }),
-              national.holdsTexts else { return nil }
+              case let items = national.items, items.holdsTexts else { return nil }
         let keys = known ?? ItemTermIndex.keys(of: application.describingTexts)
         guard !keys.isEmpty else { return nil }
         let codes = application.industryCodes
-        let ranked = national.terms.rank(keys, limit: 5) { position in
-            guard let sector = national.textItems[position].sector else { return false }
+        let ranked = items.terms.rank(keys, limit: 5) { position in
+            guard let sector = items.textItems[position].sector else { return false }
             return codes.contains { sector.contains($0) }
         }
         guard !ranked.isEmpty else { return nil }
         var zh: [String] = [], en: [String] = []
         var statuses: [TextStatus] = []
         for entry in ranked {
-            let item = national.textItems[entry.item].item
-            let text = national.shortTexts[entry.item]
+            let item = items.textItems[entry.item].item
+            let text = items.shortTexts[entry.item]
             let clause = national.edition.clause(of: item)
             let fit = Self.fit(entry)
             zh.append("\(clause)“\(text)”（\(fit.zhText)）")

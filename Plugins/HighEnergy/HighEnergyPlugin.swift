@@ -1,4 +1,5 @@
 import CheckAPI
+import Synchronization
 
 /// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
 final class SectorGroup: Sendable {
@@ -52,22 +53,58 @@ final class EnergyReviewEdition: Sendable {
 /// An edition of the 产业结构调整指导目录, with what the plugin looks up in it.
 /// (A class, as rule data looked up in `evaluate` should be: docs/WRITING-PLUGINS.md § 2.)
 final class StructureEdition: Sendable {
+    /// The edition's own fields (its items are decoded when first wanted: ``item(_:)``).
     let edition: Edition
     /// The ids of the clauses the edition's file holds.
     let citations: [String]
-    /// Its 限制类 and 淘汰类 items with text, and the phrases each lists, in one matcher (one scan
+    /// Its 限制类 and 淘汰类 items with text: their positions in the edition's items, whether
+    /// each is restricted (else eliminated), and the phrases each lists in one matcher (one scan
     /// of the project's texts).
-    let listed: [CatalogueItem]
+    let listed: [(position: Int, restricted: Bool)]
     let matcher: PhraseMatcher
     /// What a project naming none of the listed items is cleared under.
     let clearance: [String]
+    /// The items, decoded from a copy of the file when an application first names one: every
+    /// application is searched for the phrases, few name one, and the catalogue has a thousand
+    /// items. (The host checked them at load with the same decoder.)
+    private let source: JSONDocument
+    private let items = Mutex<[CatalogueItem]?>(nil)
 
-    init(_ edition: Edition, citations: [String], seed: String) {
-        self.edition = edition
-        self.citations = citations
-        listed = edition.items.filter { ($0.category == "restricted" || $0.category == "eliminated") && $0.text != nil }
-        matcher = PhraseMatcher(listed.map { $0.keywords.isEmpty ? $0.phrases : $0.keywords })
+    /// The edition in `root`: its header decoded, its items read for the matcher's phrases.
+    init(root: JSONNode, file: String, seed: String) throws(RuleDataError) {
+        edition = try Edition(headerOf: root, dataset: "high-energy", file: file)
+        do {
+            citations = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try node.required("id").asString() }
+        } catch {
+            throw RuleDataError(file: file, error)
+        }
+        // Only the fields the matcher needs, read from the item objects (`category`, `text`,
+        // `keywords` or else `phrases`), as `CatalogueItem` holds them.
+        var listed: [(position: Int, restricted: Bool)] = [], phrases: [[String]] = []
+        for (position, item) in (root["items"]?.children ?? JSONChildren.empty).enumerated() {
+            let category = item["category"]?.stringBytes ?? UnsafeBufferPointer(start: nil, count: 0)
+            let restricted = JSONNode.bytes(category, are: "restricted")
+            guard restricted || JSONNode.bytes(category, are: "eliminated"), item["text"]?.kind == .string else { continue }
+            let keywords = item["keywords"]?.children.compactMap(\.string) ?? []
+            listed.append((position, restricted))
+            phrases.append(keywords.isEmpty ? item["phrases"]?.children.compactMap(\.string) ?? [] : keywords)
+        }
+        self.listed = listed
+        matcher = PhraseMatcher(phrases)
         clearance = citations.filter { $0.hasSuffix("-restricted") } + [seed]
+        source = JSONDocument(copying: root.document)
+    }
+
+    /// Item `position` of the edition.
+    func item(_ position: Int) -> CatalogueItem {
+        items.withLock { items in
+            if let items { return items[position] }
+            guard let full = try? source.withRoot({ root in try Edition(root, dataset: edition.dataset, file: edition.file) }) else {
+                preconditionFailure("the items of \(edition.file) were checked at load and no longer decode")
+            }
+            items = full.items
+            return full.items[position]
+        }
     }
 }
 
@@ -141,13 +178,14 @@ struct HighEnergyPlugin: RulePlugin {
                                                       partOf: try node.optional("partOf")?.asNonEmptyString()))
                     }
                 } else if file.root["kind"]?.string == "edition" {
-                    let edition = try Edition(file.root, dataset: "high-energy", file: file.path)
-                    switch edition.series {
-                    case "energy-review": energyReview.append(try EnergyReviewEdition(edition, root: file.root))
+                    switch file.root["series"]?.string {
+                    case "energy-review":
+                        let edition = try Edition(file.root, dataset: "high-energy", file: file.path)
+                        energyReview.append(try EnergyReviewEdition(edition, root: file.root))
                     case "industry-structure":
-                        let ids = try (file.root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try node.required("id").asString() }
-                        structure.append(StructureEdition(edition, citations: ids, seed: Self.seedRestrict))
-                    default: break
+                        structure.append(try StructureEdition(root: file.root, file: file.path, seed: Self.seedRestrict))
+                    default:
+                        _ = try Edition(file.root, dataset: "high-energy", file: file.path)
                     }
                 }
             } catch let error as JSONFieldError {
@@ -188,11 +226,11 @@ struct HighEnergyPlugin: RulePlugin {
         }
         let edition = catalogue.edition
         let isNew = application.project?["type"]?.string == "new"
-        var hits: [(item: CatalogueItem, phrase: String, text: JSONNode)] = []
+        var hits: [(item: Int, phrase: String, text: JSONNode)] = []
         for hit in catalogue.matcher.hits(in: application.describingTexts) {
-            let item = catalogue.listed[hit.item]
-            if item.category == "restricted" && !isNew { continue }
-            hits.append((item, hit.phrase, hit.text))
+            let listed = catalogue.listed[hit.item]
+            if listed.restricted && !isNew { continue }
+            hits.append((listed.position, hit.phrase, hit.text))
         }
         guard !hits.isEmpty else {
             return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
@@ -201,7 +239,7 @@ struct HighEnergyPlugin: RulePlugin {
                 evidence: [], citations: catalogue.clearance)
         }
         // The words found and where, shortly (the items' full text is in the citations below).
-        let shown = hits.prefix(3)
+        let shown = hits.prefix(3).map { (item: catalogue.item($0.item), phrase: $0.phrase) }
         func clause(_ item: CatalogueItem) -> String { edition.clause(of: item) }
         let zhItems = shown.enumerated().map { index, hit in
             "“\(hit.phrase)”见于" + (index == 0 ? "《\(edition.title)》" : "") + clause(hit.item)
@@ -222,7 +260,7 @@ struct HighEnergyPlugin: RulePlugin {
         return Finding(rule: "high-energy/industry-structure", verdict: .review, message: Localized(
             zh: "项目名称、经营范围或产品中的\(zhItems)\(more.zhText)\(status.zhText)。限制类条目的新建项目禁止投资，淘汰类条目所列落后工艺装备、产品禁止投资；条目多以规模、工艺参数划线，请人工核对项目是否属于该条目（含条目中的除外情形）。",
             en: "In the project's name, business scope or products, \(enItems)\(more.enText)\(status.enText). New projects of a restricted item, and the outdated processes, equipment and products of an eliminated item, may not be invested in; most items draw the line at a capacity or process parameter, so check by hand whether the project falls under the item (including the item's exceptions)."),
-            evidence: evidence, citations: hits.prefix(3).map(\.item.citationID) + [Self.seedRestrict])
+            evidence: evidence, citations: shown.map(\.item.citationID) + [Self.seedRestrict])
     }
 
     /// The first of the project's industry codes inside one of `groups`, with that group.

@@ -176,7 +176,8 @@ struct TermTable: Sendable {
         (self.keys, self.numbers) = (keys, numbers)
     }
 
-    @inline(__always) private static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
+    /// The slot of `key` in a table of `capacity` slots (a power of two).
+    @inline(__always) static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & (capacity - 1)
     }
 
@@ -234,8 +235,6 @@ struct GroupedIndices: Sendable {
 public final class ItemTermIndex: Sendable {
     /// How many item texts are indexed.
     public let count: Int
-    /// Per item, its distinct term keys, sorted.
-    let itemKeys: [[ItemTerms.Key]]
     /// The terms, numbered.
     let terms: TermTable
     /// Per term: its weight, whether it is common enough to leave out of ranking (in more than
@@ -252,53 +251,57 @@ public final class ItemTermIndex: Sendable {
     /// An index of `texts` (each with its exclusions, whose words give no terms).
     public init(_ texts: [String]) {
         count = texts.count
-        var itemKeys: [[ItemTerms.Key]] = []
-        itemKeys.reserveCapacity(texts.count)
-        // Document frequencies from one sorted list of every item's distinct terms (a
-        // dictionary updated per term was most of building the index).
-        var all: [ItemTerms.Key] = []
-        for text in texts {
-            var keys: [ItemTerms.Key] = []
+        // One pass over the items' terms: each term numbered on first sight in an
+        // open-addressed table, counted once per item that uses it (sorting every item's terms,
+        // then all of them, to count was most of building the index).
+        var capacity = 1024
+        let bound = texts.reduce(0) { $0 + $1.utf8.count } / 2 + 16   // more than the terms there can be
+        while capacity < bound { capacity <<= 1 }
+        var slotKeys = [ItemTerms.Key](repeating: 0, count: capacity), slotNumbers = [Int32](repeating: -1, count: capacity)
+        var termKeys: [ItemTerms.Key] = [], used: [Int32] = [], lastItem: [Int32] = []
+        var pairs: [(group: Int32, member: Int32)] = []   // (term, item), in item order
+        var keys: [ItemTerms.Key] = []
+        keys.reserveCapacity(256)
+        for (item, text) in texts.enumerated() {
+            keys.removeAll(keepingCapacity: true)
             var copy = text
             copy.withUTF8 { ItemTerms.appendKeys(of: $0, to: &keys) }
-            keys = Self.sortedUnique(keys)
-            all += keys
-            itemKeys.append(keys)
+            for key in keys {
+                var slot = TermTable.slot(of: key, capacity: capacity)
+                while slotNumbers[slot] >= 0 && slotKeys[slot] != key { slot = (slot + 1) & (capacity - 1) }
+                var number = slotNumbers[slot]
+                if number < 0 {
+                    number = Int32(termKeys.count)
+                    (slotKeys[slot], slotNumbers[slot]) = (key, number)
+                    termKeys.append(key)
+                    used.append(0)
+                    lastItem.append(-1)
+                }
+                guard lastItem[Int(number)] != Int32(item) else { continue }
+                lastItem[Int(number)] = Int32(item)
+                used[Int(number)] += 1
+                pairs.append((number, Int32(item)))
+            }
         }
-        self.itemKeys = itemKeys
-        all.sort()
-        var terms: [ItemTerms.Key] = [], used: [Int32] = []
-        for key in all {
-            if terms.last == key { used[used.count - 1] += 1 } else { terms.append(key); used.append(1) }
-        }
-        let table = TermTable(terms)
+        let table = TermTable(termKeys)
         let items = Float(max(texts.count, 1))
         // A term names a thing, rather than an activity every item has, if few items use it:
         // at most one item in sixty (ten of the 619 national items), and never fewer than two.
         let rare = max(2, texts.count / 60)
-        var weights: [Float] = [], informative: [Bool] = [], common: [Bool] = []
-        weights.reserveCapacity(terms.count)
-        common.reserveCapacity(terms.count)
-        informative.reserveCapacity(terms.count)
-        var ignored = Set<ItemTerms.Key>()
+        var ignored: [ItemTerms.Key] = []
         for word in Self.organisational {
             var copy = word
-            copy.withUTF8 { ItemTerms.forEachTerm(in: $0, exclusions: .none) { key, _ in ignored.insert(key) } }
+            copy.withUTF8 { ItemTerms.forEachTerm(in: $0, exclusions: .none) { key, _ in ignored.append(key) } }
         }
-        for (number, key) in terms.enumerated() {
-            weights.append(logf(items / Float(used[number])))
-            informative.append(Int(used[number]) <= rare && !ignored.contains(key))
-            common.append(Int(used[number]) * 10 > texts.count)
-        }
-        var pairs: [(group: Int32, member: Int32)] = []
-        pairs.reserveCapacity(all.count)
-        for (item, keys) in itemKeys.enumerated() { for key in keys { pairs.append((table.number(of: key)!, Int32(item))) } }
-        postings = GroupedIndices(groupCount: terms.count, pairs)
-        norms = itemKeys.map { keys in
-            let total = keys.reduce(Float(0)) { $0 + weights[Int(table.number(of: $1)!)] }
-            return total > 0 ? 1 / total.squareRoot() : 0
-        }
-        (self.terms, self.weights, self.common, self.informative) = (table, weights, common, informative)
+        let weights = used.map { logf(items / Float($0)) }
+        informative = zip(termKeys, used).map { key, used in Int(used) <= rare && !ignored.contains(key) }
+        common = used.map { Int($0) * 10 > texts.count }
+        postings = GroupedIndices(groupCount: termKeys.count, pairs)
+        // (Summed in double precision: the sum does not depend on the order of an item's terms.)
+        var totals = [Double](repeating: 0, count: texts.count)
+        for pair in pairs { totals[Int(pair.member)] += Double(weights[Int(pair.group)]) }
+        norms = totals.map { $0 > 0 ? Float(1 / $0.squareRoot()) : 0 }
+        (self.terms, self.weights) = (table, weights)
     }
 
     /// The distinct term keys of an application's texts (name, business scope, products),

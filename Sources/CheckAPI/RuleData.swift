@@ -176,8 +176,14 @@ public struct Citation: Sendable, Equatable {
 extension TextStatus {
     /// Decodes a `textStatus` value.
     public static func decode(_ node: JSONNode) throws(JSONFieldError) -> TextStatus {
-        let text = try node.asString()
-        guard let status = TextStatus(rawValue: text) else {
+        // (Compared as bytes: the enum's `init(rawValue:)` is a string switch, several times
+        // slower, and every item of a catalogue has a status.)
+        guard node.kind == .string else { throw JSONFieldError(path: node.path, expected: "a string", found: node.summary) }
+        let bytes = node.stringBytes
+        let known: TextStatus? = JSONNode.bytes(bytes, are: "verbatim") ? .verbatim : JSONNode.bytes(bytes, are: "transcribed") ? .transcribed
+            : JSONNode.bytes(bytes, are: "older-edition") ? .olderEdition : JSONNode.bytes(bytes, are: "unverified") ? .unverified
+            : JSONNode.bytes(bytes, are: "missing") ? .missing : nil
+        guard let status = known else {
             throw JSONFieldError(path: node.path, expected: "one of " + TextStatus.allCases.map(\.rawValue).joined(separator: ", "), found: node.summary)
         }
         return status
@@ -213,10 +219,175 @@ public struct CatalogueItem: Sendable {
     /// The products and processes the item lists (``ItemPhrases``), written at import for the
     /// items of a catalogue with classes (限制类, 淘汰类 …): what a project's texts are searched for.
     public let phrases: [String]
-    /// Id of the citation of this item, `<dataset>/<edition>#<key>`.
-    public let citationID: String
+    /// The dataset and edition it belongs to (for its citation id).
+    let dataset: String, editionID: String
+    /// Its position in the edition's `items`.
+    public let position: Int
+
+    /// Id of the citation of this item, `<dataset>/<edition>#<key>`. (Written when asked for,
+    /// as `path` is: a catalogue has thousands of items, and a report names few.)
+    public var citationID: String { "\(dataset)/\(editionID)#\(key)" }
     /// The JSON path of the item in its file.
-    public let path: String
+    public var path: String { "$.items[\(position)]" }
+}
+
+/// One catalogue item's members, found in one pass over its object and checked for kind, none
+/// yet made into a `String`: what a full decode (``CatalogueItem``) and the host's check of a
+/// whole catalogue (``CheckedItem``) both start from. A catalogue has thousands of items, each
+/// checked by the host and decoded by its plugin; a lookup by name per field, and a `String`
+/// per value the host does not use, cost several times more.
+struct ItemMembers {
+    var number: Int?
+    var ref: JSONNode?, text: JSONNode?, clause: JSONNode?, section: JSONNode?, subsection: JSONNode?, category: JSONNode?
+    var codes: JSONNode?, keywords: JSONNode?, sectorCodes: JSONNode?, phrases: JSONNode?
+    var textStatus: TextStatus
+    /// The key's UTF-8: the `ref`, or the number's digits.
+    var key: [UInt8]
+
+    /// The members of item `position` (`node`), checked as the decode reads them: each field
+    /// from its first member, null as absent.
+    init(_ node: JSONNode, at position: Int) throws(JSONFieldError) {
+        // (Made only for a message; `node.path`, walked up from the node, costs more still.)
+        func path() -> String { "$.items[\(position)]" }
+        guard node.kind == .object else { throw JSONFieldError(path: path(), expected: "an object", found: node.summary) }
+        var status: TextStatus?
+        var found: UInt16 = 0
+        func first(_ bit: UInt16) -> Bool {
+            defer { found |= bit }
+            return found & bit == 0
+        }
+        func string(_ member: JSONNode) throws(JSONFieldError) -> JSONNode {
+            guard member.kind == .string else { throw JSONFieldError(path: member.path, expected: "a string", found: member.summary) }
+            guard member.stringBytes.count > 0 else { throw JSONFieldError(path: member.path, expected: "a non-empty string", found: "an empty string") }
+            return member
+        }
+        func strings(_ member: JSONNode) throws(JSONFieldError) -> JSONNode {
+            guard member.kind == .array else { throw JSONFieldError(path: member.path, expected: "an array", found: member.summary) }
+            for element in member.children where element.kind != .string {
+                throw JSONFieldError(path: element.path, expected: "a string", found: element.summary)
+            }
+            return member
+        }
+        for member in node.children where !member.isNull {
+            // (By length first: most members are compared with one name, not twelve.)
+            let name = member.keyBytes
+            switch name.count {
+            case 3: if JSONNode.bytes(name, are: "ref"), first(8) { ref = try string(member) }
+            case 4: if JSONNode.bytes(name, are: "text"), first(1) { text = try string(member) }
+            case 5: if JSONNode.bytes(name, are: "codes"), first(256) { codes = try strings(member) }
+            case 6:
+                if JSONNode.bytes(name, are: "number") { if first(4) { number = try member.asInteger() } }
+                else if JSONNode.bytes(name, are: "clause"), first(16) { clause = try string(member) }
+            case 7:
+                if JSONNode.bytes(name, are: "section") { if first(32) { section = try string(member) } }
+                else if JSONNode.bytes(name, are: "phrases"), first(2048) { phrases = try strings(member) }
+            case 8:
+                if JSONNode.bytes(name, are: "category") { if first(128) { category = try string(member) } }
+                else if JSONNode.bytes(name, are: "keywords"), first(512) { keywords = try strings(member) }
+            case 10:
+                if JSONNode.bytes(name, are: "textStatus") { if first(2) { status = try TextStatus.decode(member) } }
+                else if JSONNode.bytes(name, are: "subsection"), first(64) { subsection = try string(member) }
+            case 11: if JSONNode.bytes(name, are: "sectorCodes"), first(1024) { sectorCodes = try strings(member) }
+            default: break
+            }
+        }
+        // A `ref` is the key where numbers restart under each heading (`山西省/5`).
+        guard let key = ref.map({ Array($0.stringBytes) }) ?? number.map({ Array(String($0).utf8) }) else {
+            throw JSONFieldError(path: path(), expected: "a `number` or a `ref`", found: "neither")
+        }
+        guard let status else {
+            throw JSONFieldError(path: path() + ".textStatus", expected: "a value", found: "nothing (the field is missing)")
+        }
+        if text == nil && status != .missing {
+            throw JSONFieldError(path: path() + ".text", expected: "the item's wording (textStatus is \(status.rawValue))", found: "nothing")
+        }
+        self.key = key
+        self.textStatus = status
+    }
+
+    /// Checks the edition-wide rules on this item (`seen`: the keys so far).
+    func checkInEdition(at position: Int, edition: String, declaredItemCount: Int?, file: String, seen: inout ItemKeySet) throws(RuleDataError) {
+        func keyText() -> String { String(decoding: key, as: UTF8.self) }
+        guard seen.insert(key) else {
+            throw RuleDataError(file: file, item: "item \(keyText())", field: "$.items[\(position)]" + (ref != nil ? ".ref" : ".number"),
+                                problem: "duplicate item number \(keyText()) in edition \(edition)")
+        }
+        if let number, let declaredItemCount, number > declaredItemCount {
+            throw RuleDataError(file: file, item: "item \(keyText())", field: "$.items[\(position)].number",
+                                problem: "item number \(number) exceeds the edition's \(declaredItemCount) items")
+        }
+    }
+}
+
+/// The item keys of an edition seen so far (UTF-8): an open-addressed table on ``bytesHash``.
+/// (`Set<[UInt8]>` hashes an array element by element, and `Set<String>` normalises a key
+/// that holds Chinese, `山西省/13`, before hashing it: several times the cost, per item.)
+struct ItemKeySet {
+    private var keys: [[UInt8]] = []
+    private var slots: [Int32]
+    private var shift: UInt64
+
+    /// A set for about `capacity` keys.
+    init(capacity: Int) {
+        var size = 16, shift: UInt64 = 60
+        while size < capacity * 2 { size *= 2; shift -= 1 }
+        slots = [Int32](repeating: -1, count: size)
+        self.shift = shift
+        keys.reserveCapacity(capacity)
+    }
+
+    /// Adds `key`; false if it was already there.
+    mutating func insert(_ key: [UInt8]) -> Bool {
+        if keys.count * 2 >= slots.count { grow() }
+        var slot = key.withUnsafeBufferPointer { Int(bytesHash($0) >> shift) }
+        while slots[slot] >= 0 {
+            if keys[Int(slots[slot])] == key { return false }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        slots[slot] = Int32(keys.count)
+        keys.append(key)
+        return true
+    }
+
+    private mutating func grow() {
+        let held = keys
+        self = ItemKeySet(capacity: slots.count)
+        for key in held { _ = insert(key) }
+    }
+}
+
+extension CatalogueItem {
+    /// Item `position` of edition `edition` of `dataset`, its members made into values.
+    init(_ members: ItemMembers, at position: Int, dataset: String, edition: String) {
+        // (Kinds were checked by `ItemMembers`: these reads cannot fail.)
+        func strings(_ node: JSONNode?) -> [String] { node.map { $0.children.map { $0.string ?? "" } } ?? [] }
+        self.init(number: members.number, key: String(decoding: members.key, as: UTF8.self), text: members.text?.string,
+                  textStatus: members.textStatus, codes: strings(members.codes), keywords: strings(members.keywords),
+                  clause: members.clause?.string, section: members.section?.string, subsection: members.subsection?.string,
+                  category: members.category?.string, sectorCodes: strings(members.sectorCodes), phrases: strings(members.phrases),
+                  dataset: dataset, editionID: edition, position: position)
+    }
+
+    /// Decodes item `position` of `edition` (what a host that checked the edition with
+    /// ``Edition/init(checking:dataset:file:eachItem:)`` reads an item's facts by, when it needs them).
+    @_spi(CheckHost) public init(_ node: JSONNode, at position: Int, of edition: Edition) throws(JSONFieldError) {
+        self.init(try ItemMembers(node, at: position), at: position, dataset: edition.dataset, edition: edition.id)
+    }
+}
+
+/// What a host keeps of an item when it checks an edition without decoding its items
+/// (``Edition/init(checking:dataset:file:eachItem:)``): valid only during that call.
+@_spi(CheckHost) public struct CheckedItem {
+    /// The item's position in `items`.
+    public let position: Int
+    /// Its object.
+    public let node: JSONNode
+    /// Its key (UTF-8).
+    public let key: [UInt8]
+    /// Its wording, a string value, if held.
+    public let text: JSONNode?
+    /// How much of the wording was read.
+    public let textStatus: TextStatus
 }
 
 /// Whether a date was read in a source or inferred (e.g. the day before the next edition).
@@ -270,7 +441,32 @@ public final class Edition: Sendable {
     public let file: String
 
     /// Decodes an edition file, checking the generic rules: dates, unique item keys, statuses.
-    public init(_ root: JSONNode, dataset: String, file: String) throws(RuleDataError) {
+    public convenience init(_ root: JSONNode, dataset: String, file: String) throws(RuleDataError) {
+        try self.init(root, dataset: dataset, file: file, items: .decode, eachItem: { _ in })
+    }
+
+    /// Decodes an edition file's own fields (dates, title, clause form …) but not its items:
+    /// `items` is empty. For a plugin that decodes the items later, when first wanted, from a
+    /// copy of the file (``JSONDocument/init(copying:)``) — the host has checked them at load.
+    public convenience init(headerOf root: JSONNode, dataset: String, file: String) throws(RuleDataError) {
+        try self.init(root, dataset: dataset, file: file, items: .skip, eachItem: { _ in })
+    }
+
+    /// Checks an edition file as ``init(_:dataset:file:)`` does, without decoding its items:
+    /// `items` is empty, and `eachItem` is given each checked item instead (for a host, which
+    /// checks every catalogue at start and reads few of its items again).
+    @_spi(CheckHost) public convenience init(checking root: JSONNode, dataset: String, file: String,
+                                             eachItem: (CheckedItem) -> Void) throws(RuleDataError) {
+        try self.init(root, dataset: dataset, file: file, items: .check, eachItem: eachItem)
+    }
+
+    /// What an edition's decoding does with its items: decodes them into `items`, checks them
+    /// (giving each to `eachItem`), or leaves them.
+    private enum ItemHandling {
+        case decode, check, skip
+    }
+
+    private init(_ root: JSONNode, dataset: String, file: String, items handling: ItemHandling, eachItem: (CheckedItem) -> Void) throws(RuleDataError) {
         do {
             self.dataset = dataset
             self.file = file
@@ -292,44 +488,19 @@ public final class Edition: Sendable {
             itemClause = try root.optional("itemClause")?.asNonEmptyString() ?? "第{n}项"
             itemClauseSegments = itemClause.split(separator: "{n}", omittingEmptySubsequences: false)
             var items: [CatalogueItem] = []
-            // Keys as bytes: hashing a `String` of Chinese (`山西省/13`) costs several times more,
-            // and an imported catalogue has a thousand items.
-            var seen = Set<[UInt8]>()
-            let itemNodes = try root.optional("items")?.asArray() ?? []
-            items.reserveCapacity(itemNodes.count)
-            seen.reserveCapacity(itemNodes.count)
-            for (position, node) in itemNodes.enumerated() {
-                // (`node.path`, walked up from the node, is the same words at several times the cost.)
-                let path = "$.items[\(position)]"
-                let number = try node.optional("number")?.asInteger()
-                // A `ref` is the key where numbers restart under each heading (`山西省/5`).
-                guard let key = try node.optional("ref")?.asNonEmptyString() ?? number.map(String.init) else {
-                    throw JSONFieldError(path: path, expected: "a `number` or a `ref`", found: "neither")
+            let itemList = root.optional("items")
+            if let itemList, itemList.kind != .array { throw JSONFieldError(path: "$.items", expected: "an array", found: itemList.summary) }
+            let count = itemList?.count ?? 0
+            var seen = ItemKeySet(capacity: count)
+            if handling == .decode { items.reserveCapacity(count) }
+            for (position, node) in (itemList?.children ?? JSONChildren.empty).enumerated() where handling != .skip {
+                let members = try ItemMembers(node, at: position)
+                try members.checkInEdition(at: position, edition: id, declaredItemCount: declaredItemCount, file: file, seen: &seen)
+                switch handling {
+                case .decode: items.append(CatalogueItem(members, at: position, dataset: dataset, edition: id))
+                case .check: eachItem(CheckedItem(position: position, node: node, key: members.key, text: members.text, textStatus: members.textStatus))
+                case .skip: break
                 }
-                guard seen.insert(Array(key.utf8)).inserted else {
-                    throw RuleDataError(file: file, item: "item \(key)", field: path + (node["ref"] != nil ? ".ref" : ".number"),
-                                        problem: "duplicate item number \(key) in edition \(id)")
-                }
-                if let number, let declared = declaredItemCount, number > declared {
-                    throw RuleDataError(file: file, item: "item \(key)", field: path + ".number",
-                                        problem: "item number \(number) exceeds the edition's \(declared) items")
-                }
-                let status = try TextStatus.decode(try node.required("textStatus"))
-                let text = try node.optional("text")?.asNonEmptyString()
-                if text == nil && status != .missing {
-                    throw JSONFieldError(path: path + ".text", expected: "the item's wording (textStatus is \(status.rawValue))", found: "nothing")
-                }
-                items.append(CatalogueItem(
-                    number: number, key: key, text: text, textStatus: status,
-                    codes: try node.optional("codes")?.asStrings() ?? [],
-                    keywords: try node.optional("keywords")?.asStrings() ?? [],
-                    clause: try node.optional("clause")?.asNonEmptyString(),
-                    section: try node.optional("section")?.asNonEmptyString(),
-                    subsection: try node.optional("subsection")?.asNonEmptyString(),
-                    category: try node.optional("category")?.asNonEmptyString(),
-                    sectorCodes: try node.optional("sectorCodes")?.asStrings() ?? [],
-                    phrases: try node.optional("phrases")?.asStrings() ?? [],
-                    citationID: "\(dataset)/\(id)#\(key)", path: path))
             }
             self.items = items
         } catch let error as RuleDataError {
@@ -341,9 +512,14 @@ public final class Edition: Sendable {
         }
     }
 
+    /// The clause of item `key` when it has no clause of its own, e.g. `第5项`.
+    public func clause(ofKey key: String) -> String {
+        itemClauseSegments.joined(separator: key)
+    }
+
     /// The clause of `item`, e.g. `第5项`.
     public func clause(of item: CatalogueItem) -> String {
-        item.clause ?? itemClauseSegments.joined(separator: item.key)
+        item.clause ?? clause(ofKey: item.key)
     }
 
     /// The item with `key`, if held.

@@ -240,7 +240,7 @@ public final class CheckSession: @unchecked Sendable {
             .sorted { $0.id < $1.id }
         self.refusals = refusals
         self.workers = WorkerPool(first: workers)
-        shared = Evaluator.Shared(plugins: plugins, citations: CitationIndex(ruleBook.citations), validator: validator, asOf: configuration.asOf,
+        shared = Evaluator.Shared(plugins: plugins, citations: ruleBook.citations, validator: validator, asOf: configuration.asOf,
                                   strictInput: configuration.strictInput, referenceReader: configuration.referenceReader,
                                   messageLanguages: configuration.messageLanguages)
     }

@@ -262,21 +262,22 @@ public enum PluginLoader {
             names.forEach { free($0) }
             paths.forEach { free($0) }
         }
+        // Each file's document as it is held, uncopied: its buffers are pinned for the call by
+        // nesting one `withCDocument` per file. (A copy per plugin and file cost more than the
+        // plugins' own reading of a whole catalogue; and an in-process plugin that writes
+        // through these `const` pointers could as well write anywhere else in the process.)
         var documents: [check_document] = []
-        var keepAlive: [(UnsafeBufferPointer<check_node>, UnsafeBufferPointer<UInt8>)] = []
-        for file in datasets {
-            let nodes = UnsafeMutableBufferPointer<check_node>.allocate(capacity: file.document.nodes.count)
-            _ = nodes.initialize(from: file.document.nodes)
-            let text = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, file.document.text.count))
-            _ = text.initialize(from: file.document.text)
-            keepAlive.append((UnsafeBufferPointer(nodes), UnsafeBufferPointer(text)))
-            documents.append(check_document(nodes: nodes.baseAddress, node_count: UInt32(nodes.count), reserved: 0,
-                                            text: text.baseAddress, text_length: UInt64(file.document.text.count)))
+        documents.reserveCapacity(datasets.count)
+        func pinned<Result>(from index: Int, _ body: () -> Result) -> Result {
+            guard index < datasets.count else { return body() }
+            return datasets[index].document.withCDocument { document in
+                documents.append(document.pointee)
+                return pinned(from: index + 1, body)
+            }
         }
-        defer { keepAlive.forEach { $0.0.deallocate(); $0.1.deallocate() } }
         var errorBuffer = [CChar](repeating: 0, count: 4096)
         var state: UnsafeMutableRawPointer? = nil
-        let status: Int32 = documents.withUnsafeBufferPointer { documentBuffer in
+        let status: Int32 = pinned(from: 0) { documents.withUnsafeBufferPointer { documentBuffer in
             var files: [check_dataset_file] = []
             for index in datasets.indices {
                 files.append(check_dataset_file(dataset: names[index], path: paths[index], document: documentBuffer.baseAddress! + index))
@@ -289,7 +290,7 @@ public enum PluginLoader {
                     return descriptor.pointee.open(descriptor.pointee.context, &arguments, &state)
                 }
             }
-        }
+        } }
         guard status == 0 else {
             let bytes = errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
             let message = String(validating: bytes, as: UTF8.self) ?? "(message not valid UTF-8)"

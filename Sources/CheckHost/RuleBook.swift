@@ -1,6 +1,6 @@
 import CHostSystem
 import CCheckABI
-import CheckAPI
+@_spi(CheckHost) import CheckAPI
 import Foundation
 
 #if canImport(Glibc)
@@ -24,10 +24,13 @@ public final class PolicyDocument: Sendable {
     public let sources: [String]
     /// The source texts quotes are checked against (relative to the rules root): `text`, or `texts`.
     public let textFiles: [String]
-    /// Those texts, loaded.
-    public let texts: [String]
+    /// Those texts, loaded: well-formed UTF-8, kept as bytes (quotes are checked byte for byte,
+    /// and an imported catalogue's text is hundreds of kilobytes a `String` would check again).
+    public let textBytes: [[UInt8]]
+    /// Those texts as strings (made on each call).
+    public var texts: [String] { textBytes.map { String(decoding: $0, as: UTF8.self) } }
 
-    init(id: String, title: String, number: String?, issuer: String?, date: Day?, sources: [String], textFiles: [String], texts: [String]) {
+    init(id: String, title: String, number: String?, issuer: String?, date: Day?, sources: [String], textFiles: [String], textBytes: [[UInt8]]) {
         self.id = id
         self.title = title
         self.number = number
@@ -35,7 +38,7 @@ public final class PolicyDocument: Sendable {
         self.date = date
         self.sources = sources
         self.textFiles = textFiles
-        self.texts = texts
+        self.textBytes = textBytes
     }
 }
 
@@ -48,17 +51,19 @@ public final class ResolvedCitation: Sendable {
     public let citation: Citation
     /// Its document.
     public let document: PolicyDocument
-    /// The report's citation object, written once as compact JSON (reports quote the same
-    /// clauses thousands of times; see `JSONReport`).
-    let compactJSON: [UInt8]
 
     init(id: String, citation: Citation, document: PolicyDocument) {
         self.id = id
         self.citation = citation
         self.document = document
+    }
+
+    /// The report's citation object as compact JSON (``CitationIndex`` keeps it: reports quote
+    /// the same clauses thousands of times; see `JSONReport`).
+    func writeCompactJSON() -> [UInt8] {
         var writer = JSONWriter()
         JSONReport.writeCitation(id: id, citation: citation, document: document, to: &writer)
-        compactJSON = writer.bytes
+        return writer.bytes
     }
 }
 
@@ -82,11 +87,20 @@ public struct RuleBook: Sendable {
     /// Documents by id.
     public let documents: [String: PolicyDocument]
     /// Every citable clause by id: seed clauses, dataset citations and catalogue items.
-    public let citations: [String: ResolvedCitation]
+    public let citations: CitationIndex
     /// Dataset files by dataset name, sorted by path.
     public let datasets: [String: [DatasetFile]]
-    /// Every edition in every dataset, sorted by dataset, series and start date.
+    /// Every edition in every dataset, sorted by dataset, series and start date. Their items
+    /// are checked, not decoded (`items` is empty): plugins decode what they use.
     public let editions: [Edition]
+    /// Per edition (`dataset/id`), how many items it holds in each text status.
+    let itemCounts: [String: [TextStatus: Int]]
+
+    /// How many items `edition` holds, in all and in each text status.
+    public func itemCounts(of edition: Edition) -> (held: Int, byStatus: [TextStatus: Int]) {
+        let counts = itemCounts["\(edition.dataset)/\(edition.id)"] ?? [:]
+        return (counts.values.reduce(0, +), counts)
+    }
 
     /// Folder names under a rules root that are not datasets.
     static let reservedFolders: Set<String> = ["sources", "gbt4754-2017"]
@@ -148,10 +162,26 @@ private struct RuleBookLoader {
     let roots: [URL]
     var problems: [RuleDataError] = []
     var documents: [String: PolicyDocument] = [:]
+    /// Source texts read so far, by path (several documents may quote one file).
+    var sourceTexts: [String: [UInt8]?] = [:]
+    /// Every citation of `citations` lists found, with where (items' are in `editionItems`).
     var rawCitations: [(citation: Citation, file: String, item: String)] = []
     var datasets: [String: [DatasetFile]] = [:]
     var editions: [Edition] = []
+    /// Per edition (same order): its parsed file, and what its items' citations are made from.
+    var editionItems: [(file: JSONDocument, items: [ItemRecord])] = []
     var industries: IndustryTable?
+
+    /// A checked item of an edition, for its citation.
+    struct ItemRecord {
+        let position: Int
+        /// The item's object in the edition's file.
+        let node: UInt32
+        let key: [UInt8]
+        let textStatus: TextStatus
+        /// Its wording's string value, if held.
+        let text: UInt32?
+    }
 
     init(roots: [URL]) {
         self.roots = roots
@@ -175,8 +205,13 @@ private struct RuleBookLoader {
         checkEditions()
         let citations = resolveCitations()
         if !problems.isEmpty { throw RuleBookErrors(problems: problems) }
+        var itemCounts: [String: [TextStatus: Int]] = [:]
+        for (edition, source) in zip(editions, editionItems) {
+            itemCounts["\(edition.dataset)/\(edition.id)"] = source.items.reduce(into: [:]) { $0[$1.textStatus, default: 0] += 1 }
+        }
         return RuleBook(roots: roots, industries: industries!, documents: documents, citations: citations,
-                        datasets: datasets, editions: editions.sorted { ($0.dataset, $0.series, $0.effective.from!) < ($1.dataset, $1.series, $1.effective.from!) })
+                        datasets: datasets, editions: editions.sorted { ($0.dataset, $0.series, $0.effective.from!) < ($1.dataset, $1.series, $1.effective.from!) },
+                        itemCounts: itemCounts)
     }
 
     func display(_ url: URL) -> String { RuleBook.displayPath(url, roots: roots) }
@@ -234,14 +269,14 @@ private struct RuleBookLoader {
                     var textFiles: [(file: String, field: String)] = []
                     if let single = node.optional("text") { textFiles.append((try single.asNonEmptyString(), single.path)) }
                     for entry in try node.optional("texts")?.asArray() ?? [] { textFiles.append((try entry.asNonEmptyString(), entry.path)) }
-                    var texts: [String] = []
+                    var texts: [[UInt8]] = []
                     for (textFile, field) in textFiles {
                         let textURL = url.deletingLastPathComponent().appendingPathComponent(textFile)
-                        if let text = try? String(contentsOf: textURL, encoding: .utf8) {
-                            texts.append(text)
+                        if let bytes = sourceText(textURL.path) {
+                            texts.append(bytes)
                         } else {
                             problems.append(RuleDataError(file: file, item: "document \(id)", field: field,
-                                                          problem: "source text \(textFile) is missing or not UTF-8"))
+                                                          problem: "source text \(textFile) is missing or not UTF-8 (or holds a NUL byte)"))
                         }
                     }
                     guard documents[id] == nil else {
@@ -251,12 +286,25 @@ private struct RuleBookLoader {
                     documents[id] = PolicyDocument(
                         id: id, title: try node.required("title").asNonEmptyString(), number: try node.optional("number")?.asString(),
                         issuer: try node.optional("issuer")?.asString(), date: try node.optional("date").map { node throws(JSONFieldError) in try Day.decode(node) },
-                        sources: try node.optional("sources")?.asStrings() ?? [], textFiles: textFiles.map(\.file), texts: texts)
+                        sources: try node.optional("sources")?.asStrings() ?? [], textFiles: textFiles.map(\.file), textBytes: texts)
                 }
             } catch {
                 problems.append(problem(from: error, file: file))
             }
         }
+    }
+
+    /// The source text at `path`, read and checked once however many documents name it;
+    /// nil if it cannot be read or is not well-formed UTF-8 (or holds a NUL).
+    mutating func sourceText(_ path: String) -> [UInt8]? {
+        if let known = sourceTexts[path] { return known }
+        var text: [UInt8]? = nil
+        if let data = FileManager.default.contents(atPath: path), case let bytes = [UInt8](data),
+           bytes.withUnsafeBufferPointer({ checkText($0) }) != .invalid {
+            text = bytes
+        }
+        sourceTexts[path] = .some(text)
+        return text
     }
 
     mutating func loadCitationFile(_ url: URL, root: URL, required: Bool) {
@@ -305,11 +353,17 @@ private struct RuleBookLoader {
             switch kind {
             case "edition":
                 do {
-                    let edition = try Edition(root, dataset: dataset, file: file)
+                    // (Checked, not decoded: the host keeps what an item's citation is made from.)
+                    var items: [ItemRecord] = []
+                    let edition = try Edition(checking: root, dataset: dataset, file: file) { item in
+                        items.append(ItemRecord(position: item.position, node: item.node.index, key: item.key,
+                                                textStatus: item.textStatus, text: item.text?.index))
+                    }
                     if let duplicate = editions.first(where: { $0.dataset == dataset && $0.id == edition.id }) {
                         problems.append(RuleDataError(file: file, field: "$.id", problem: "edition id \(edition.id) is also used by \(duplicate.file)"))
                     } else {
                         editions.append(edition)
+                        editionItems.append((parsed, items))
                     }
                 } catch {
                     problems.append(problem(from: error, file: file))
@@ -319,28 +373,34 @@ private struct RuleBookLoader {
             default:
                 problems.append(RuleDataError(file: file, field: "$.kind", problem: "expected \"edition\" or \"table\", found \(root["kind"]?.summary ?? "nothing")"))
             }
-            checkCodes(in: root, file: file)
         }
+        checkCodes(in: parsed, file: file)
     }
 
-    /// Every string in an array named `codes`, anywhere in the file, must be a GB/T 4754-2017 code.
-    mutating func checkCodes(in node: JSONNode, file: String) {
+    /// Every string in an array named `codes` (or `sectorCodes`, which may also name a 门类),
+    /// anywhere in the file, must be a GB/T 4754-2017 code. One pass over the document's nodes,
+    /// comparing member names as bytes: a catalogue holds tens of thousands of values, and
+    /// walking them as `JSONNode`s with `String` keys cost more than parsing the file.
+    mutating func checkCodes(in document: JSONDocument, file: String) {
         guard let industries else { return }
-        for child in node.children {
-            if child.key == "codes" || child.key == "sectorCodes", child.kind == .array {
-                for code in child.children {
-                    guard let text = code.string, industries.contains(text) || (child.key == "sectorCodes" && industries.isSection(text)) else {
-                        let suggestion = code.string.map { industries.nearest(to: $0) } ?? []
-                        problems.append(RuleDataError(
-                            file: file, item: Edition.itemName(at: code.path, in: JSONNode(document: node.document, index: 0)), field: code.path,
-                            problem: "unknown GB/T 4754-2017 code \(code.summary)" + (suggestion.isEmpty ? "" : "; nearest valid codes: " + suggestion.joined(separator: ", "))))
-                        continue
-                    }
+        let codes = Array("codes".utf8), sectorCodes = Array("sectorCodes".utf8)
+        var found: [RuleDataError] = []
+        document.withCDocument { pointer in
+            for index in document.nodes.indices where document.nodes[index].kind == CHECK_ARRAY.rawValue {
+                let node = JSONNode(document: pointer, index: UInt32(index))
+                let key = node.keyBytes
+                let isSector = key.elementsEqual(sectorCodes)
+                guard isSector || key.elementsEqual(codes) else { continue }
+                for code in node.children {
+                    if let text = code.string, industries.contains(text) || (isSector && industries.isSection(text)) { continue }
+                    let suggestion = code.string.map { industries.nearest(to: $0) } ?? []
+                    found.append(RuleDataError(
+                        file: file, item: Edition.itemName(at: code.path, in: JSONNode(document: pointer, index: 0)), field: code.path,
+                        problem: "unknown GB/T 4754-2017 code \(code.summary)" + (suggestion.isEmpty ? "" : "; nearest valid codes: " + suggestion.joined(separator: ", "))))
                 }
-            } else if child.kind == .object || child.kind == .array {
-                checkCodes(in: child, file: file)
             }
         }
+        problems += found
     }
 
     /// Editions of one series must be ordered and must not overlap; references must resolve.
@@ -369,113 +429,145 @@ private struct RuleBookLoader {
                 problems.append(RuleDataError(file: edition.file, item: "edition \(edition.id)", field: "$.document",
                                               problem: "no document \(edition.documentID) in documents.json"))
             }
-            for item in edition.items {
-                rawCitations.append((Citation(id: item.citationID, documentID: edition.documentID, clause: edition.clause(of: item),
-                                              quote: item.text, textStatus: item.textStatus, path: item.path + ".text"), edition.file, "item \(item.key)"))
-            }
         }
     }
 
     /// Builds the registry, checking every quote verbatim against its document's text.
-    mutating func resolveCitations() -> [String: ResolvedCitation] {
-        var result: [String: ResolvedCitation] = [:]
+    mutating func resolveCitations() -> CitationIndex {
+        var entries: [(id: [UInt8], entry: CitationIndex.Entry)] = []
+        /// Per entry, where it came from: a position in `rawCitations`, or an edition's and an
+        /// item's (read for a duplicate id's message only).
+        var origins: [(citation: Int, edition: Int, item: Int)] = []
         // Per document, the items of its imported texts (`sources/imported/….csv.txt`, one
         // `key<TAB>text` per line, as the import writes them): an item's quote is found by one
         // lookup, where a search of the text for each of a catalogue's thousands of items was
         // most of start-up. Other quotes, and any not found so, are searched for.
-        // (Bytes and a hash of one's own, not `String.split` and `Set<[UInt8]>`: grapheme
-        // breaking, and hashing byte by byte, cost more than the searches they replaced.)
         var lines: [String: ImportedLines] = [:]
         func wholeLines(of document: PolicyDocument) -> ImportedLines {
             if let known = lines[document.id] { return known }
-            let made = ImportedLines(zip(document.textFiles, document.texts).filter { $0.0.hasSuffix(".csv.txt") }.map(\.1))
+            let made = ImportedLines(zip(document.textFiles, document.textBytes).filter { $0.0.hasSuffix(".csv.txt") }.map(\.1))
             lines[document.id] = made
             return made
         }
-        for (citation, file, item) in rawCitations {
-            guard result[citation.id] == nil else {
-                problems.append(RuleDataError(file: file, item: item, field: citation.path, problem: "duplicate citation id"))
-                continue
+        /// Whether `quote` is verbatim in `document`'s texts; if not, a problem is added.
+        /// (The names are made only for a message: a catalogue's thousands of items have none.)
+        func verbatim(_ quote: UnsafeBufferPointer<UInt8>, in document: PolicyDocument, file: String, item: @autoclosure () -> String,
+                      field: @autoclosure () -> String, documentField: @autoclosure () -> String) -> Bool {
+            guard !document.textBytes.isEmpty else {
+                problems.append(RuleDataError(file: file, item: item(), field: documentField(), problem: "document \(document.id) has no source text to check the quote against"))
+                return false
             }
+            if wholeLines(of: document).contains(quote) { return true }
+            // (Found in one text is enough: the others are searched only when it is not.)
+            let quote = String(decoding: quote, as: UTF8.self)
+            var missing: String? = nil
+            for text in document.textBytes {
+                guard let miss = text.withUnsafeBufferPointer({ QuoteCheck.firstMissingFragment(of: quote, in: $0) }) else { return true }
+                if missing == nil { missing = miss }
+            }
+            problems.append(RuleDataError(
+                file: file, item: item(), field: field(),
+                problem: "quote is not verbatim in \(document.textFiles.joined(separator: " or ")): \(JSONWriter.quoted(missing ?? quote)) not found"))
+            return false
+        }
+        for (position, (citation, file, item)) in rawCitations.enumerated() {
             guard let document = documents[citation.documentID] else {
                 problems.append(RuleDataError(file: file, item: item, field: citation.path + ".document", problem: "no document \(citation.documentID) in documents.json"))
                 continue
             }
-            if let quote = citation.quote {
-                if !document.texts.isEmpty {
-                    if wholeLines(of: document).contains(quote) {
-                        result[citation.id] = ResolvedCitation(id: citation.id, citation: citation, document: document)
-                        continue
+            if var quote = citation.quote {
+                guard quote.withUTF8({ verbatim($0, in: document, file: file, item: item, field: citation.path + ".quote",
+                                                       documentField: citation.path + ".document") }) else { continue }
+            }
+            entries.append((Array(citation.id.utf8), .resolved(ResolvedCitation(id: citation.id, citation: citation, document: document))))
+            origins.append((position, -1, -1))
+        }
+        // Catalogue items: checked from their file's bytes; their citations are made when wanted.
+        func itemName(_ record: ItemRecord) -> String { "item " + String(decoding: record.key, as: UTF8.self) }
+        for (editionPosition, (edition, source)) in zip(editions, editionItems).enumerated() {
+            guard let document = documents[edition.documentID] else { continue }   // (said by `checkEditions`)
+            let prefix = Array("\(edition.dataset)/\(edition.id)#".utf8)
+            let shared = ItemCitations(edition: edition, document: document, file: source.file)
+            source.file.withCDocument { pointer in
+                for (recordPosition, record) in source.items.enumerated() {
+                    if let text = record.text {
+                        guard verbatim(JSONNode(document: pointer, index: text).stringBytes, in: document, file: edition.file, item: itemName(record),
+                                       field: "$.items[\(record.position)].text", documentField: "$.items[\(record.position)].text.document") else { continue }
                     }
-                    // (Found in one text is enough: the others are searched only when it is not.)
-                    var missing: String? = nil
-                    for text in document.texts {
-                        guard let miss = QuoteCheck.firstMissingFragment(of: quote, in: text) else { missing = nil; break }
-                        if missing == nil { missing = miss }
-                    }
-                    if let missing {
-                        problems.append(RuleDataError(
-                            file: file, item: item, field: citation.path.hasSuffix(".text") ? citation.path : citation.path + ".quote",
-                            problem: "quote is not verbatim in \(document.textFiles.joined(separator: " or ")): \(JSONWriter.quoted(missing)) not found"))
-                        continue
-                    }
-                } else {
-                    problems.append(RuleDataError(file: file, item: item, field: citation.path + ".document",
-                                                  problem: "document \(document.id) has no source text to check the quote against"))
-                    continue
+                    entries.append((prefix + record.key, .item(ItemCitationSource(items: shared, node: record.node, position: record.position))))
+                    origins.append((-1, editionPosition, recordPosition))
                 }
             }
-            result[citation.id] = ResolvedCitation(id: citation.id, citation: citation, document: document)
         }
-        return result
+        let (index, repeated) = CitationIndex.make(entries)
+        for position in repeated {
+            let origin = origins[position]
+            if origin.citation >= 0 {
+                let (citation, file, item) = rawCitations[origin.citation]
+                problems.append(RuleDataError(file: file, item: item, field: citation.path, problem: "duplicate citation id"))
+            } else {
+                let record = editionItems[origin.edition].items[origin.item]
+                problems.append(RuleDataError(file: editions[origin.edition].file, item: itemName(record), field: "$.items[\(record.position)]",
+                                              problem: "duplicate citation id"))
+            }
+        }
+        return index
     }
 }
 
 /// The item texts of imported source texts (`key<TAB>text` per line), for finding a quote
-/// that is a whole item by one lookup: FNV-1a hashes of the texts → where they are.
+/// that is a whole item by one lookup: an open-addressed table of the texts' hashes.
 struct ImportedLines {
-    let texts: [[UInt8]]
-    let lines: [UInt64: [(text: Int, range: Range<Int>)]]
+    /// The source texts.
+    private let texts: [[UInt8]]
+    /// Per line with a tab: which text, and where its item text starts and ends.
+    private let lines: [(text: Int32, start: Int32, end: Int32)]
+    /// Positions in `lines` + 1 (0: empty), chosen by the top bits of a line's hash.
+    private let slots: [Int32]
+    private let shift: UInt64
 
-    init(_ texts: [String]) {
-        self.texts = texts.map { Array($0.utf8) }
-        var lines: [UInt64: [(text: Int, range: Range<Int>)]] = [:]
-        for (number, bytes) in self.texts.enumerated() {
-            bytes.withUnsafeBufferPointer { bytes in
+    init(_ texts: [[UInt8]]) {
+        self.texts = texts
+        var lines: [(text: Int32, start: Int32, end: Int32)] = []
+        var hashes: [UInt64] = []
+        for (number, text) in texts.enumerated() {
+            text.withUnsafeBufferPointer { bytes in
+                guard let base = bytes.baseAddress else { return }
                 var start = 0
                 while start < bytes.count {
-                    var end = start
-                    while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                    var tab = start
-                    while tab < end && bytes[tab] != 0x09 { tab += 1 }
-                    if tab < end {
-                        let range = (tab + 1)..<end
-                        lines[ImportedLines.hash(UnsafeBufferPointer(rebasing: bytes[range])), default: []].append((number, range))
+                    let end = memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+                    if let tab = memchr(base + start, 0x09, end - start).map({ base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }) {
+                        lines.append((Int32(number), Int32(tab + 1), Int32(end)))
+                        hashes.append(bytesHash(UnsafeBufferPointer(rebasing: bytes[(tab + 1)..<end])))
                     }
                     start = end + 1
                 }
             }
         }
-        self.lines = lines
-    }
-
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return hash
-    }
-
-    /// Whether `quote` is, byte for byte, the text of one of the lines.
-    func contains(_ quote: String) -> Bool {
-        var quote = quote
-        return quote.withUTF8 { wanted in
-            guard let candidates = lines[ImportedLines.hash(wanted)] else { return false }
-            return candidates.contains { candidate in
-                candidate.range.count == wanted.count && texts[candidate.text].withUnsafeBufferPointer { text in
-                    memcmp(text.baseAddress! + candidate.range.lowerBound, wanted.baseAddress!, wanted.count) == 0
-                }
-            }
+        var size = 16, shift: UInt64 = 60
+        while size < lines.count * 2 { size *= 2; shift -= 1 }
+        var slots = [Int32](repeating: 0, count: size)
+        for (position, hash) in hashes.enumerated() {
+            var slot = Int(hash >> shift)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(position + 1)
         }
+        self.lines = lines
+        self.slots = slots
+        self.shift = shift
+    }
+
+    /// Whether `wanted` is, byte for byte, the text of one of the lines.
+    func contains(_ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        var slot = Int(bytesHash(wanted) >> shift)
+        while slots[slot] != 0 {
+            let line = lines[Int(slots[slot]) - 1]
+            if texts[Int(line.text)].withUnsafeBufferPointer({ bytesEqual(UnsafeBufferPointer(rebasing: $0[Int(line.start)..<Int(line.end)]), wanted) }) {
+                return true
+            }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return false
     }
 }
 
@@ -511,19 +603,22 @@ public enum QuoteCheck {
     /// comparison is byte for byte on UTF-8: verbatim means the same bytes, no Unicode folding.
     public static func firstMissingFragment(of quote: String, in text: String) -> String? {
         var text = text
-        return text.withUTF8 { haystack -> String? in
-            var offset = 0
-            for fragment in fragments(of: quote) {
-                var needle = fragment
-                let found: Int? = needle.withUTF8 { needle in
-                    guard let hit = QuoteCheck.find(needle, in: haystack, from: offset) else { return nil }
-                    return hit + needle.count
-                }
-                guard let end = found else { return fragment }
-                offset = end
+        return text.withUTF8 { firstMissingFragment(of: quote, in: $0) }
+    }
+
+    /// ``firstMissingFragment(of:in:)`` in UTF-8 `haystack`.
+    static func firstMissingFragment(of quote: String, in haystack: UnsafeBufferPointer<UInt8>) -> String? {
+        var offset = 0
+        for fragment in fragments(of: quote) {
+            var needle = fragment
+            let found: Int? = needle.withUTF8 { needle in
+                guard let hit = QuoteCheck.find(needle, in: haystack, from: offset) else { return nil }
+                return hit + needle.count
             }
-            return nil
+            guard let end = found else { return fragment }
+            offset = end
         }
+        return nil
     }
 
     /// The offset of the first occurrence of `needle` in `haystack` at or after `start`.
@@ -541,24 +636,27 @@ public enum QuoteCheck {
     /// `；` or line break to the next), for showing a clause in full. Works on UTF-8 bytes, so
     /// a match inside a grapheme cluster (`\n` of `\r\n`) cannot produce an invalid index.
     public static func sentence(containing quote: String, in text: String) -> String? {
-        guard var fragment = fragments(of: quote).first else { return nil }
         var text = text
-        return text.withUTF8 { bytes -> String? in
-            guard let hit = fragment.withUTF8({ needle in QuoteCheck.find(needle, in: bytes, from: 0).map { ($0, $0 + needle.count) } }) else { return nil }
-            let stops: [[UInt8]] = [Array("。".utf8), [0x0A], Array("；".utf8)]
-            func stop(endingAt end: Int) -> Bool { stops.contains { end >= $0.count && bytes[(end - $0.count)..<end].elementsEqual($0) } }
-            func stop(startingAt start: Int) -> Int? {
-                stops.first { start + $0.count <= bytes.count && bytes[start..<(start + $0.count)].elementsEqual($0) }?.count
-            }
-            var start = hit.0
-            while start > 0, !stop(endingAt: start) { start -= 1 }
-            var end = hit.1
-            while end < bytes.count {
-                if let length = stop(startingAt: end) { end += length; break }
-                end += 1
-            }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.withUTF8 { sentence(containing: quote, in: $0) }
+    }
+
+    /// ``sentence(containing:in:)`` in UTF-8 `bytes`.
+    static func sentence(containing quote: String, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard var fragment = fragments(of: quote).first else { return nil }
+        guard let hit = fragment.withUTF8({ needle in QuoteCheck.find(needle, in: bytes, from: 0).map { ($0, $0 + needle.count) } }) else { return nil }
+        let stops: [[UInt8]] = [Array("。".utf8), [0x0A], Array("；".utf8)]
+        func stop(endingAt end: Int) -> Bool { stops.contains { end >= $0.count && bytes[(end - $0.count)..<end].elementsEqual($0) } }
+        func stop(startingAt start: Int) -> Int? {
+            stops.first { start + $0.count <= bytes.count && bytes[start..<(start + $0.count)].elementsEqual($0) }?.count
         }
+        var start = hit.0
+        while start > 0, !stop(endingAt: start) { start -= 1 }
+        var end = hit.1
+        while end < bytes.count {
+            if let length = stop(startingAt: end) { end += length; break }
+            end += 1
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

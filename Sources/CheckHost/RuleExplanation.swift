@@ -20,7 +20,7 @@ public enum RuleExplanation {
                 text += "  [\(citationID)] 《\(citation.document.title)》" + (citation.document.number.map { "（\($0)）" } ?? "") + citation.citation.clause + "\n"
                 if let quote = citation.citation.quote {
                     text += "    " + language.pick(zh: "引文：", en: "quote: ") + "“\(quote)”\n"
-                    if let sentence = citation.document.texts.lazy.compactMap({ QuoteCheck.sentence(containing: quote, in: $0) }).first, sentence != quote {
+                    if let sentence = citation.document.textBytes.lazy.compactMap({ $0.withUnsafeBufferPointer { QuoteCheck.sentence(containing: quote, in: $0) } }).first, sentence != quote {
                         text += "    " + language.pick(zh: "原句：", en: "sentence: ") + "“\(sentence)”\n"
                     }
                 }
@@ -37,7 +37,7 @@ public enum RuleExplanation {
             for series in Array(Set(editions.map(\.series))).sorted() {
                 let inSeries = editions.filter { $0.series == series }
                 if let current = inSeries.first(where: { $0.effective.contains(day) }) {
-                    text += "  \(dataset)/\(current.id)  \(current.title)  (\(current.effective))  \(RuleListing.completeness(current, language: language))\n"
+                    text += "  \(dataset)/\(current.id)  \(current.title)  (\(current.effective))  \(RuleListing.completeness(current, in: book, language: language))\n"
                 } else {
                     text += "  \(dataset) [\(series)]: " + language.pick(zh: "无已载入的版本生效", en: "no loaded edition in force") + "\n"
                 }

@@ -3,10 +3,10 @@ import CheckAPI
 /// The `check rules` listing: documents, editions with their dates and completeness, citations.
 public enum RuleListing {
     /// "29 items (29 held: 20 verbatim, 2 older-edition, 1 unverified, 6 missing)".
-    public static func completeness(_ edition: Edition, language: Language) -> String {
-        let held = edition.items.count
+    public static func completeness(_ edition: Edition, in book: RuleBook, language: Language) -> String {
+        let (held, byStatus) = book.itemCounts(of: edition)
         let counts = TextStatus.allCases.compactMap { status -> String? in
-            let count = edition.items.filter { $0.textStatus == status }.count
+            let count = byStatus[status] ?? 0
             return count == 0 ? nil : language.pick(zh: "\(status.labelZh) \(count) 条", en: "\(count) \(status.rawValue)")
         }.joined(separator: language.pick(zh: "，", en: ", "))
         guard let count = edition.declaredItemCount else {
@@ -38,12 +38,12 @@ public enum RuleListing {
             if let document = book.documents[edition.documentID] {
                 text += "  " + (document.number ?? language.pick(zh: "文号未核实", en: "number not verified"))
             }
-            text += "\n      \(completeness(edition, language: language))\n"
+            text += "\n      \(completeness(edition, in: book, language: language))\n"
         }
         if book.editions.contains(where: { $0.effectiveFromStatus == .inferred || $0.effectiveToStatus == .inferred }) {
             text += language.pick(zh: "  * 推定日期（未在来源中读到；见该版本的 notes）\n", en: "  * inferred date (not read in a source; see the edition's notes)\n")
         }
-        let quoted = book.citations.values.filter { $0.citation.quote != nil }
+        let quoted = book.citations.all.filter { $0.citation.quote != nil }
         let notRead = book.citations.count - quoted.count
         let unverified = quoted.filter { $0.citation.textStatus != .verbatim }.count
         text += "\n" + language.pick(

@@ -41,6 +41,14 @@ public struct JSONDocument: Sendable {
         sourceLength = 0
     }
 
+    /// A copy of `document` (a plugin keeping rule data it was handed for `open` only).
+    public init(copying document: UnsafePointer<check_document>) {
+        let source = document.pointee
+        nodes = Array(UnsafeBufferPointer(start: source.nodes, count: Int(source.node_count)))
+        text = Array(UnsafeBufferPointer(start: source.text, count: Int(source.text_length)))
+        sourceLength = text.count
+    }
+
     /// Makes room for `count` more bytes of text (before several ``replaceString(ofNode:with:)``).
     public mutating func reserveText(_ count: Int) {
         text.reserveCapacity(text.count + count)

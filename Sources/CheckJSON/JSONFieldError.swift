@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A value of the wrong shape: its JSON path, what was expected and what was found.
 public struct JSONFieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// JSON path of the offending (or missing) value, e.g. `$.project.industries[0].code`.
@@ -114,13 +118,21 @@ extension JSONNode {
             }
             return nil
         }
-        let members = Array(children)
-        for later in 1..<members.count {
-            let name = members[later].keyBytes
-            for earlier in 0..<later where bytesEqual(members[earlier].keyBytes, name) {
-                return (members[later].key ?? "", members[later].path)
+        // Names as (offset, length) in the document's text, on the stack: objects of rule data
+        // and applications are small, and a catalogue has thousands of them.
+        return withUnsafeTemporaryAllocation(of: (offset: UInt32, length: UInt32).self, capacity: count) { names in
+            let text = document.pointee.text!
+            var held = 0
+            for member in children {
+                let node = member.raw
+                for earlier in names[0..<held] where earlier.length == node.key_length
+                    && memcmp(text + Int(earlier.offset), text + Int(node.key_offset), Int(node.key_length)) == 0 {
+                    return (member.key ?? "", member.path)
+                }
+                names[held] = (node.key_offset, node.key_length)
+                held += 1
             }
+            return nil
         }
-        return nil
     }
 }

@@ -87,6 +87,12 @@ public struct JSONNode {
         return textBytes(offset: node.key_offset, length: node.key_length)
     }
 
+    /// Whether `bytes` are the UTF-8 of `literal` (a member name compared without a `String`).
+    @inlinable public static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, are literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount
+            && bytesEqual(bytes, UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
     /// The member name under which this value sits in its parent object, if any.
     public var key: String? {
         let node = raw
@@ -349,4 +355,28 @@ public func cStringBytes(_ text: UnsafePointer<CChar>) -> UnsafeBufferPointer<UI
     }
     // One to three bytes: the first, the middle and the last cover them.
     return lhs[0] == rhs[0] && lhs[count >> 1] == rhs[count >> 1] && lhs[count &- 1] == rhs[count &- 1]
+}
+
+/// A 64-bit hash of the bytes for open-addressed tables, whose top bits are well mixed (use
+/// them, `hash >> shift`, to choose a slot): a multiplicative hash, eight bytes at a time (the
+/// last eight overlapping the word before) — FNV-1a, byte by byte, is a chain of dependent
+/// multiplications as long as the text.
+@inlinable @inline(__always) public func bytesHash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+    let count = bytes.count
+    var hash = UInt64(truncatingIfNeeded: count) &* multiplier
+    if let base = bytes.baseAddress, count >= 8 {
+        var offset = 0
+        while offset < count &- 8 {
+            hash = (hash ^ UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)) &* multiplier
+            hash ^= hash >> 32
+            offset &+= 8
+        }
+        hash = (hash ^ UnsafeRawPointer(base + (count &- 8)).loadUnaligned(as: UInt64.self)) &* multiplier
+        hash ^= hash >> 32
+    } else {
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* multiplier }
+    }
+    // The top bits, where the last multiplication mixed every bit below them.
+    return hash &* multiplier
 }

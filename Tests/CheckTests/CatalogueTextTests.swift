@@ -246,6 +246,12 @@ final class CatalogueTextTests: XCTestCase {
 
     /// The item phrases a project is compared with: capacities and generic ends taken off,
     /// exceptions and bracketed remarks left out.
+    /// The imported items' citations (keys such as `山西省/13`, clauses written at import) are
+    /// made when first wanted, and say what the items say.
+    func testImportedItemCitationsAreTheItems() throws {
+        XCTAssertGreaterThanOrEqual(try RuleDataTests.assertItemCitationsAreTheItems(in: try Self.rules()), 619 + 1060 + 1005)
+    }
+
     func testItemPhrasesAreTheListedProducts() {
         XCTAssertEqual(ItemPhrases.phrases(of: "7 万吨/年以下聚丙烯、20 万吨/年以下聚乙烯、乙炔法（聚）氯乙烯生产装置"), ["聚丙烯", "聚乙烯", "乙炔法氯乙烯"])
         XCTAssertEqual(ItemPhrases.phrases(of: "30 万吨/年以下硫磺制酸（单项金属离子≤100ppb 的电子级硫酸除外）、电石"), ["硫磺制酸", "电石"])

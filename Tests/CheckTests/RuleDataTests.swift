@@ -49,17 +49,50 @@ final class RuleDataTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 60)
     }
 
+    /// A catalogue item's citation, made when first wanted from the item as the host checked
+    /// it, says what the item says: the same clause, wording and text status as the item
+    /// decoded in full (what a plugin reads), for every item of every edition.
+    func testItemCitationsAreTheItemsAsDecoded() throws {
+        XCTAssertGreaterThan(try Self.assertItemCitationsAreTheItems(in: TestPaths.rules), 60)
+    }
+
+    /// Checks every item citation of the rules at `root` against its item decoded in full;
+    /// returns how many were checked. (Also run on the imported catalogues: CatalogueTextTests.)
+    static func assertItemCitationsAreTheItems(in root: URL) throws -> Int {
+        let book = try RuleBook.load(roots: [root])
+        var checked = 0
+        for files in book.datasets.values {
+            for file in files {
+                guard let edition = try file.document.withRoot({ root -> Edition? in
+                    root["kind"]?.string == "edition" ? try Edition(root, dataset: file.dataset, file: file.path) : nil
+                }) else { continue }
+                for item in edition.items {
+                    let citation = try XCTUnwrap(book.citations[item.citationID], item.citationID)
+                    XCTAssertEqual(citation.id, item.citationID)
+                    XCTAssertEqual(citation.citation.clause, edition.clause(of: item), item.citationID)
+                    XCTAssertEqual(citation.citation.quote, item.text, item.citationID)
+                    XCTAssertEqual(citation.citation.textStatus, item.textStatus, item.citationID)
+                    XCTAssertEqual(citation.document.id, edition.documentID, item.citationID)
+                    checked += 1
+                }
+                XCTAssertTrue(book.editions.contains { $0.dataset == edition.dataset && $0.id == edition.id && $0.items.isEmpty })
+                XCTAssertEqual(book.itemCounts(of: edition).held, edition.items.count, edition.id)
+            }
+        }
+        return checked
+    }
+
     /// The citation index the sink looks ids up in finds every id of the rule data as itself,
     /// and no near miss (a prefix, an extension, one byte changed, the empty id).
     func testCitationIndexFindsEveryIdAndNothingElse() throws {
         let book = try RuleBook.load(roots: [TestPaths.rules])
-        let index = CitationIndex(book.citations)
-        XCTAssertGreaterThan(book.citations.count, 50)
+        let index = book.citations
+        XCTAssertGreaterThan(index.count, 50)
         func position(_ id: String) -> Int32? {
             var id = id
             return id.withUTF8 { index.position(of: $0) }
         }
-        for id in book.citations.keys {
+        for id in index.all.map(\.id) {
             let found = try XCTUnwrap(position(id), id)
             XCTAssertEqual(index.entry(found).id, id)
             for miss in [String(id.dropLast()), id + "x", String(id.dropFirst()), "x" + id.dropFirst()] where book.citations[miss] == nil {
@@ -144,7 +177,7 @@ final class RuleDataTests: XCTestCase {
         var problems = problems(loading: root)
         XCTAssertTrue(problems.contains("rules/negative-list/national-2021.json: item 1: $.items[1].number: duplicate item number 1 in edition national-2021"), "\(problems)")
         XCTAssertTrue(problems.contains { $0.hasPrefix("rules/negative-list/national-2021.json: item 1: $.items[0].codes[1]: unknown GB/T 4754-2017 code string \"A0119x\"") }, "\(problems)")
-        XCTAssertTrue(problems.contains("rules/documents.json: document guobanfa-2020-40: $.documents[4].text: source text sources/no-such-text.txt is missing or not UTF-8"), "\(problems)")
+        XCTAssertTrue(problems.contains("rules/documents.json: document guobanfa-2020-40: $.documents[4].text: source text sources/no-such-text.txt is missing or not UTF-8 (or holds a NUL byte)"), "\(problems)")
 
         // Overlapping editions of one series.
         problems = self.problems(loading: try corruptedRules([
@@ -153,6 +186,13 @@ final class RuleDataTests: XCTestCase {
         XCTAssertEqual(problems, [
             "rules/negative-list/national-2024.json: edition national-2024: $.effectiveFrom: overlaps edition national-2021 (2022-01-01 … 2024-11-01) of series national; end national-2021 before 2024-11-01",
         ])
+
+        // A clause whose id is a catalogue item's: the item's citation is made when wanted, and
+        // the id is still one clause's only.
+        problems = self.problems(loading: try corruptedRules([
+            "citations.json": { $0.replacingOccurrences(of: "\"id\": \"wuwai-11-negative-list\"", with: "\"id\": \"negative-list/national-2024#5\"") },
+        ]))
+        XCTAssertEqual(problems, ["rules/negative-list/national-2024.json: item 5: $.items[4]: duplicate citation id"], "\(problems)")
 
         // A repeated member: JSON readers keep one copy, so the file is refused instead.
         problems = self.problems(loading: try corruptedRules([
