@@ -23,7 +23,9 @@ final class CatalogueEdition: Sendable {
     /// without a claim is compared with it), when first wanted for a regional one (only a
     /// regional claim reads it, and a whole one is a thousand items).
     var items: CatalogueItems {
-        madeItems.withLock { made in
+        // (A national catalogue's, made at load, without the lock: every application reads it.)
+        if let loadedItems { return loadedItems }
+        return madeItems.withLock { made in
             if let made { return made }
             // (The host checked these items at load with the same decoder: this cannot fail.)
             guard let source = itemSource, let full = try? source.withRoot({ root in try Edition(root, dataset: edition.dataset, file: edition.file) }) else {
@@ -34,7 +36,8 @@ final class CatalogueEdition: Sendable {
             return items
         }
     }
-    private let madeItems: Mutex<CatalogueItems?>
+    private let loadedItems: CatalogueItems?
+    private let madeItems = Mutex<CatalogueItems?>(nil)
     /// A copy of the edition's file, for items made when first wanted.
     private let itemSource: JSONDocument?
 
@@ -54,11 +57,11 @@ final class CatalogueEdition: Sendable {
         }
         if catalogue == "national" {
             edition = try Edition(root, dataset: "encouraged-catalogue", file: file)
-            madeItems = Mutex(CatalogueItems(edition, catalogue: catalogue))
+            loadedItems = CatalogueItems(edition, catalogue: catalogue)
             itemSource = nil
         } else {
             edition = try Edition(headerOf: root, dataset: "encouraged-catalogue", file: file)
-            madeItems = Mutex(nil)
+            loadedItems = nil
             itemSource = JSONDocument(copying: root.document)
         }
     }
@@ -122,6 +125,7 @@ final class CatalogueItems: Sendable {
             return cut ?? text
         }
         var numberedPositions: [Int: Int] = [:]
+        numberedPositions.reserveCapacity(edition.items.count)
         for (position, item) in edition.items.enumerated() {
             if let number = Int(item.key), String(number) == item.key { numberedPositions[number] = position }
         }

@@ -254,9 +254,11 @@ public final class ItemTermIndex: Sendable {
         // One pass over the items' terms: each term numbered on first sight in an
         // open-addressed table, counted once per item that uses it (sorting every item's terms,
         // then all of them, to count was most of building the index).
+        // (Sized for the terms Chinese text can hold, a third of its bytes — about twice the
+        // distinct ones; grown at half full, for an ASCII-heavy text that holds more.)
         var capacity = 1024
-        let bound = texts.reduce(0) { $0 + $1.utf8.count } / 2 + 16   // more than the terms there can be
-        while capacity < bound { capacity <<= 1 }
+        let expected = texts.reduce(0) { $0 + $1.utf8.count } / 3
+        while capacity < expected { capacity <<= 1 }
         var slotKeys = [ItemTerms.Key](repeating: 0, count: capacity), slotNumbers = [Int32](repeating: -1, count: capacity)
         var termKeys: [ItemTerms.Key] = [], used: [Int32] = [], lastItem: [Int32] = []
         var pairs: [(group: Int32, member: Int32)] = []   // (term, item), in item order
@@ -276,6 +278,7 @@ public final class ItemTermIndex: Sendable {
                     termKeys.append(key)
                     used.append(0)
                     lastItem.append(-1)
+                    if termKeys.count * 2 > capacity { Self.grow(&slotKeys, &slotNumbers, &capacity, termKeys) }
                 }
                 guard lastItem[Int(number)] != Int32(item) else { continue }
                 lastItem[Int(number)] = Int32(item)
@@ -302,6 +305,19 @@ public final class ItemTermIndex: Sendable {
         for pair in pairs { totals[Int(pair.member)] += Double(weights[Int(pair.group)]) }
         norms = totals.map { $0 > 0 ? Float(1 / $0.squareRoot()) : 0 }
         (self.terms, self.weights) = (table, weights)
+    }
+
+    /// Doubles a term table of `capacity` slots and places every term of `termKeys` again (at
+    /// half full: a probe must always reach an empty slot).
+    @inline(never) static func grow(_ slotKeys: inout [ItemTerms.Key], _ slotNumbers: inout [Int32], _ capacity: inout Int, _ termKeys: [ItemTerms.Key]) {
+        capacity <<= 1
+        slotKeys = [ItemTerms.Key](repeating: 0, count: capacity)
+        slotNumbers = [Int32](repeating: -1, count: capacity)
+        for (number, key) in termKeys.enumerated() {
+            var slot = TermTable.slot(of: key, capacity: capacity)
+            while slotNumbers[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
+            (slotKeys[slot], slotNumbers[slot]) = (key, Int32(number))
+        }
     }
 
     /// The distinct term keys of an application's texts (name, business scope, products),

@@ -292,7 +292,7 @@ struct ItemMembers {
             }
         }
         // A `ref` is the key where numbers restart under each heading (`山西省/5`).
-        guard let key = ref.map({ Array($0.stringBytes) }) ?? number.map({ Array(String($0).utf8) }) else {
+        guard let key = ref.map({ ItemMembers.bytes($0.stringBytes) }) ?? number.map(ItemMembers.digits) else {
             throw JSONFieldError(path: path(), expected: "a `number` or a `ref`", found: "neither")
         }
         guard let status else {
@@ -303,6 +303,27 @@ struct ItemMembers {
         }
         self.key = key
         self.textStatus = status
+    }
+
+    /// A copy of `bytes` (one allocation and a copy: the generic array initialiser copied them
+    /// one by one).
+    static func bytes(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            if let source = bytes.baseAddress, !bytes.isEmpty { buffer.baseAddress!.initialize(from: source, count: bytes.count) }
+            count = bytes.count
+        }
+    }
+
+    /// The decimal digits of `number`, as `String(number)` writes them.
+    static func digits(_ number: Int) -> [UInt8] {
+        guard number > 0 else { return Array(String(number).utf8) }
+        var digits: [UInt8] = []
+        var rest = number
+        while rest > 0 {
+            digits.append(UInt8(0x30 + rest % 10))
+            rest /= 10
+        }
+        return digits.reversed()
     }
 
     /// Checks the edition-wide rules on this item (`seen`: the keys so far).
@@ -486,7 +507,7 @@ public final class Edition: Sendable {
             supersededBy = try root.optional("supersededBy")?.asNonEmptyString()
             declaredItemCount = try root.optional("itemCount")?.asInteger()
             itemClause = try root.optional("itemClause")?.asNonEmptyString() ?? "第{n}项"
-            itemClauseSegments = itemClause.split(separator: "{n}", omittingEmptySubsequences: false)
+            itemClauseSegments = Edition.segments(of: itemClause)
             var items: [CatalogueItem] = []
             let itemList = root.optional("items")
             if let itemList, itemList.kind != .array { throw JSONFieldError(path: "$.items", expected: "an array", found: itemList.summary) }
@@ -510,6 +531,24 @@ public final class Edition: Sendable {
         } catch {
             throw RuleDataError(file: file, field: "$", problem: String(describing: error))
         }
+    }
+
+    /// `clause` cut at each `{n}`, empty segments kept (`String.split` with a string separator
+    /// is a generic search costing more than the rest of reading a small edition).
+    static func segments(of clause: String) -> [Substring] {
+        var segments: [Substring] = []
+        var start = clause.startIndex, index = clause.startIndex
+        while index < clause.endIndex {
+            if clause[index...].hasPrefix("{n}") {
+                segments.append(clause[start..<index])
+                index = clause.index(index, offsetBy: 3)
+                start = index
+            } else {
+                index = clause.index(after: index)
+            }
+        }
+        segments.append(clause[start...])
+        return segments
     }
 
     /// The clause of item `key` when it has no clause of its own, e.g. `第5项`.

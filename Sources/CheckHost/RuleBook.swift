@@ -120,11 +120,41 @@ public struct RuleBook: Sendable {
         var files: [DatasetFile] = []
         for root in roots {
             for url in jsonFiles(in: root.appendingPathComponent(name)) {
-                guard let data = FileManager.default.contents(atPath: url.path), let document = try? JSONReader.parse([UInt8](data)) else { return nil }
+                guard let bytes = RuleBook.fileBytes(url.path), let document = try? JSONReader.parse(bytes) else { return nil }
                 files.append(DatasetFile(dataset: name, path: displayPath(url, roots: roots), document: document))
             }
         }
         return files.isEmpty ? nil : files
+    }
+
+    /// The bytes of the regular file at `path`, read straight into an array (rule data and its
+    /// source texts are megabytes read at every start: through `Data`, they were copied twice);
+    /// nil if it cannot be read.
+    static func fileBytes(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 0)
+        var size = Int(status.st_size)
+        while true {
+            // (Read to the end, whatever the size said: a file may grow while it is read.)
+            var failed = false
+            bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+                count = 0
+                while count < buffer.count {
+                    let read = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                    if read < 0 { if errno == EINTR { continue }; failed = true; break }
+                    if read == 0 { break }
+                    count += read
+                }
+            }
+            guard !failed else { return nil }
+            guard bytes.count == size + 1 else { return bytes }
+            size *= 2
+            guard lseek(descriptor, 0, SEEK_SET) == 0 else { return nil }
+        }
     }
 
     /// Whether a folder of that name under a rules root holds a dataset.
@@ -217,12 +247,12 @@ private struct RuleBookLoader {
     func display(_ url: URL) -> String { RuleBook.displayPath(url, roots: roots) }
 
     mutating func parse(_ url: URL) -> JSONDocument? {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard let bytes = RuleBook.fileBytes(url.path) else {
             problems.append(RuleDataError(file: display(url), field: "$", problem: "cannot read the file"))
             return nil
         }
         do {
-            let document = try JSONReader.parse([UInt8](data))
+            let document = try JSONReader.parse(bytes)
             // A repeated member would be read once and the other copy silently ignored.
             if let duplicate = RuleBookLoader.firstDuplicateMember(in: document) {
                 problems.append(RuleDataError(file: display(url), field: duplicate.path,
@@ -299,8 +329,7 @@ private struct RuleBookLoader {
     mutating func sourceText(_ path: String) -> [UInt8]? {
         if let known = sourceTexts[path] { return known }
         var text: [UInt8]? = nil
-        if let data = FileManager.default.contents(atPath: path), case let bytes = [UInt8](data),
-           bytes.withUnsafeBufferPointer({ checkText($0) }) != .invalid {
+        if let bytes = RuleBook.fileBytes(path), bytes.withUnsafeBufferPointer({ checkText($0) }) != .invalid {
             text = bytes
         }
         sourceTexts[path] = .some(text)
@@ -383,14 +412,13 @@ private struct RuleBookLoader {
     /// walking them as `JSONNode`s with `String` keys cost more than parsing the file.
     mutating func checkCodes(in document: JSONDocument, file: String) {
         guard let industries else { return }
-        let codes = Array("codes".utf8), sectorCodes = Array("sectorCodes".utf8)
         var found: [RuleDataError] = []
         document.withCDocument { pointer in
             for index in document.nodes.indices where document.nodes[index].kind == CHECK_ARRAY.rawValue {
                 let node = JSONNode(document: pointer, index: UInt32(index))
                 let key = node.keyBytes
-                let isSector = key.elementsEqual(sectorCodes)
-                guard isSector || key.elementsEqual(codes) else { continue }
+                let isSector = JSONNode.bytes(key, are: "sectorCodes")
+                guard isSector || JSONNode.bytes(key, are: "codes") else { continue }
                 for code in node.children {
                     if let text = code.string, industries.contains(text) || (isSector && industries.isSection(text)) { continue }
                     let suggestion = code.string.map { industries.nearest(to: $0) } ?? []
@@ -494,7 +522,15 @@ private struct RuleBookLoader {
                         guard verbatim(JSONNode(document: pointer, index: text).stringBytes, in: document, file: edition.file, item: itemName(record),
                                        field: "$.items[\(record.position)].text", documentField: "$.items[\(record.position)].text.document") else { continue }
                     }
-                    entries.append((prefix + record.key, .item(ItemCitationSource(items: shared, node: record.node, position: record.position))))
+                    let id = [UInt8](unsafeUninitializedCapacity: prefix.count + record.key.count) { buffer, count in
+                        // (Two block copies: `prefix + key` appended byte by byte.)
+                        prefix.withUnsafeBufferPointer { buffer.baseAddress!.initialize(from: $0.baseAddress!, count: prefix.count) }
+                        record.key.withUnsafeBufferPointer { key in
+                            if let base = key.baseAddress { (buffer.baseAddress! + prefix.count).initialize(from: base, count: key.count) }
+                        }
+                        count = prefix.count + record.key.count
+                    }
+                    entries.append((id, .item(ItemCitationSource(items: shared, node: record.node, position: record.position))))
                     origins.append((-1, editionPosition, recordPosition))
                 }
             }

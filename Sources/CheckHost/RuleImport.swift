@@ -315,7 +315,11 @@ public enum RuleImport {
             }
             // What a project naming one of the item's products is found by (computed here, once,
             // not at every start; staff may correct it like any rule data).
-            if category != nil { item.append(("phrases", .array(ItemPhrases.phrases(of: row.fields["text"]!).map(JSONValue.string)))) }
+            // Only for the classes a project is compared with (限制类, 淘汰类): a 鼓励类 item's
+            // products are no ground for a finding.
+            if category == "restricted" || category == "eliminated" {
+                item.append(("phrases", .array(ItemPhrases.phrases(of: row.fields["text"]!).map(JSONValue.string))))
+            }
             if let notes = row.fields["notes"], !notes.isEmpty { item.append(("notes", .string(notes))) }
             items.append(.object(item))
         }
@@ -328,7 +332,7 @@ public enum RuleImport {
         if case .array(let earlier)? = edition["imports"] { imports = earlier.filter { $0["csv"] != .string(copyName) } }
         imports.append(.object([("csv", .string(copyName)), ("source", .string(source)), ("items", .integer(rows.count))]))
         edition["imports"] = .array(imports)
-        try Data(edition.prettyText.utf8).write(to: editionURL)
+        try Data(edition.prettyText(oneLineEach: "items").utf8).write(to: editionURL)
         return ImportSummary(edition: editionID, file: "\(dataset)/\(editionURL.lastPathComponent)", items: rows.map(\.number),
                              headings: rows.contains(where: \.keyIsRef) ? rows.reduce(into: [String]()) { list, row in
                                  let heading = row.headingPath.joined(separator: " / ")

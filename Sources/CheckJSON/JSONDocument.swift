@@ -1,5 +1,9 @@
 import CCheckABI
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A parsed JSON document in the tape layout of the plugin ABI (`check_document`): one
 /// ``check_node`` per value in document order, and a text buffer holding the source bytes
 /// followed by any string that needed unescaping.
@@ -44,8 +48,16 @@ public struct JSONDocument: Sendable {
     /// A copy of `document` (a plugin keeping rule data it was handed for `open` only).
     public init(copying document: UnsafePointer<check_document>) {
         let source = document.pointee
-        nodes = Array(UnsafeBufferPointer(start: source.nodes, count: Int(source.node_count)))
-        text = Array(UnsafeBufferPointer(start: source.text, count: Int(source.text_length)))
+        // (Copied whole, not element by element: a catalogue is tens of thousands of nodes.)
+        func copy<Element>(_ start: UnsafePointer<Element>?, _ count: Int) -> [Element] {
+            guard let start, count > 0 else { return [] }
+            return [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+                memcpy(buffer.baseAddress!, start, count * MemoryLayout<Element>.stride)
+                initialized = count
+            }
+        }
+        nodes = copy(source.nodes, Int(source.node_count))
+        text = copy(source.text, Int(source.text_length))
         sourceLength = text.count
     }
 

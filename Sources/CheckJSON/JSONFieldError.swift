@@ -125,8 +125,9 @@ extension JSONNode {
             var held = 0
             for member in children {
                 let node = member.raw
+                let name = UnsafeBufferPointer(start: text + Int(node.key_offset), count: Int(node.key_length))
                 for earlier in names[0..<held] where earlier.length == node.key_length
-                    && memcmp(text + Int(earlier.offset), text + Int(node.key_offset), Int(node.key_length)) == 0 {
+                    && bytesEqual(UnsafeBufferPointer(start: text + Int(earlier.offset), count: Int(earlier.length)), name) {
                     return (member.key ?? "", member.path)
                 }
                 names[held] = (node.key_offset, node.key_length)

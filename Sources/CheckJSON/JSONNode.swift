@@ -66,7 +66,23 @@ public struct JSONNode {
 
     /// The value as an integer, if it is a number with no fractional part that fits in `Int`
     /// (read exactly from its text: `9007199254740993` is not rounded).
-    public var integer: Int? { decimal?.integerValue }
+    public var integer: Int? {
+        let node = raw
+        guard node.kind == CHECK_NUMBER.rawValue else { return nil }
+        // Plain digits, at most 18 (no sign, point or exponent; JSON has no leading zeros): read
+        // here. A catalogue's thousands of item numbers are all such.
+        let text = textBytes(offset: node.text_offset, length: node.text_length)
+        if text.count <= 18 {
+            var value = 0
+            for byte in text {
+                let digit = byte &- 0x30
+                guard digit < 10 else { return decimal?.integerValue }
+                value = value &* 10 &+ Int(digit)
+            }
+            if !text.isEmpty { return value }
+        }
+        return decimal?.integerValue
+    }
 
     /// The Boolean value, or nil if this is not `true` or `false`.
     @inlinable public var bool: Bool? {

@@ -65,9 +65,14 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// The value in the layout the rule data is kept in: two-space indentation, arrays of
     /// scalars on one line, small objects of scalars on one line, a final newline.
-    public var prettyText: String {
+    public var prettyText: String { prettyText(oneLineEach: nil) }
+
+    /// ``prettyText``, but each element of the array in top-level member `member` on one line
+    /// of its own (a catalogue's items: a line an item reads and compares well, and a file of
+    /// a thousand items is a third smaller to parse at every start).
+    public func prettyText(oneLineEach member: String?) -> String {
         var output: [UInt8] = []
-        write(into: &output, indent: 0)
+        write(into: &output, indent: 0, oneLineEach: member)
         output.append(0x0A)
         return String(decoding: output, as: UTF8.self)
     }
@@ -104,14 +109,14 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    private func write(into output: inout [UInt8], indent: Int) {
+    private func write(into output: inout [UInt8], indent: Int, oneLineEach: String? = nil, inline: Bool = false) {
         let pad = Array(repeating: UInt8(0x20), count: indent * 2)
         switch self {
-        case .array(let elements) where !elements.isEmpty && elements.contains(where: \.isContainer):
+        case .array(let elements) where !elements.isEmpty && (inline || elements.contains(where: \.isContainer)):
             output += Array("[\n".utf8)
             for (index, element) in elements.enumerated() {
                 output += pad + [0x20, 0x20]
-                element.write(into: &output, indent: indent + 1)
+                if inline { element.writeInline(into: &output) } else { element.write(into: &output, indent: indent + 1) }
                 output += Array((index == elements.count - 1 ? "\n" : ",\n").utf8)
             }
             output += pad + [UInt8(ascii: "]")]
@@ -122,7 +127,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 output += pad + [0x20, 0x20]
                 JSONWriter.appendQuoted(name, to: &output)
                 output += Array(": ".utf8)
-                value.write(into: &output, indent: indent + 1)
+                value.write(into: &output, indent: indent + 1, inline: indent == 0 && name == oneLineEach)
                 output += Array((index == members.count - 1 ? "\n" : ",\n").utf8)
             }
             output += pad + [UInt8(ascii: "}")]

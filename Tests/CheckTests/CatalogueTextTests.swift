@@ -83,8 +83,15 @@ final class CatalogueTextTests: XCTestCase {
         XCTAssertTrue(zh.stdout.contains("619 条，载入 619 条：据转录本 619 条"), zh.stdout)
         // Each national item carries the sector its heading names, read from GB/T 4754-2017.
         let national = try String(contentsOf: try Self.rules().appendingPathComponent("encouraged-catalogue/2025-national.json"), encoding: .utf8)
-        XCTAssertTrue(national.contains("\"section\": \"制造业\",\n      \"subsection\": \"医药制造业\",\n      \"sectorCodes\": [\"C27\"]"), String(national.prefix(2000)))
+        // (One item to a line.)
+        XCTAssertTrue(national.contains("\"section\": \"制造业\", \"subsection\": \"医药制造业\", \"sectorCodes\": [\"C27\"]}"), String(national.prefix(2000)))
+        XCTAssertTrue(national.contains("\n    {\"number\": 101, \"text\": \"药品制剂生产"), String(national.prefix(2000)))
         XCTAssertTrue(national.contains("heading “科学研究、开发和产品、技术服务业” read as GB/T 4754-2017 M “科学研究和技术服务业”"))
+        // Products are listed for the classes a project is compared with, not for 鼓励类 items.
+        let structure = try String(contentsOf: try Self.rules().appendingPathComponent("high-energy/industry-structure-2024.json"), encoding: .utf8)
+            .split(separator: "\n")
+        XCTAssertFalse(structure.contains { $0.contains("\"category\": \"encouraged\"") && $0.contains("\"phrases\"") })
+        XCTAssertEqual(structure.filter { ($0.contains("\"category\": \"restricted\"") || $0.contains("\"category\": \"eliminated\"")) && $0.contains("\"phrases\"") }.count, 231 + 422)
     }
 
     /// Ten claims consistent with their item (pass, saying the text is transcribed) and ten
