@@ -444,29 +444,25 @@ struct EncouragedCataloguePlugin: RulePlugin {
               case let items = national.items, items.holdsTexts else { return nil }
         let keys = known ?? ItemTermIndex.keys(of: application.describingTexts)
         guard !keys.isEmpty else { return nil }
-        let codes = application.industryCodes
+        // (The project's sectors once, not its codes read again for each item ranked.)
+        let projectSectors = application.industryCodes.compactMap(ItemSector.init(industryCode:))
         let ranked = items.terms.rank(keys, limit: 5) { position in
             guard let sector = items.textItems[position].sector else { return false }
-            return codes.contains { sector.contains($0) }
+            return projectSectors.contains { sector.contains($0) }
         }
         guard !ranked.isEmpty else { return nil }
-        var zh: [String] = [], en: [String] = []
+        // (Each language's words are made only if it is asked for: the `Localized` autoclosures.)
+        var entries: [(clause: String, text: String, fit: Localized)] = []
         var statuses: [TextStatus] = []
         for entry in ranked {
             let item = items.textItems[entry.item].item
-            let text = items.shortTexts[entry.item]
-            let clause = national.edition.clause(of: item)
-            let fit = Self.fit(entry)
-            zh.append("\(clause)“\(text)”（\(fit.zhText)）")
-            en.append("\(clause) “\(text)” (\(fit.enText))")
+            entries.append((national.edition.clause(of: item), items.shortTexts[entry.item], Self.fit(entry)))
             if !statuses.contains(item.textStatus) { statuses.append(item.textStatus) }
         }
         let notes = statuses.filter { !$0.isDecisive }
-        let zhNote = notes.isEmpty ? "" : "（以上条目\(notes.map(\.noteZh).joined(separator: "；"))。）"
-        let enNote = notes.isEmpty ? "" : " (For these items \(notes.map(\.noteEn).joined(separator: "; ")).)"
         return Localized(
-            zh: "按项目名称、经营范围、产品和行业，现行\(national.name)年版全国目录中较接近的条目有：\(zh.joined(separator: "；"))。\(zhNote)",
-            en: "By the project's name, business scope, products and industry, the closest items of the \(national.name) national catalogue in force are \(en.joined(separator: "; ")).\(enNote)")
+            zh: "按项目名称、经营范围、产品和行业，现行\(national.name)年版全国目录中较接近的条目有：\(entries.map { "\($0.clause)“\($0.text)”（\($0.fit.zhText)）" }.joined(separator: "；"))。\(notes.isEmpty ? "" : "（以上条目\(notes.map(\.noteZh).joined(separator: "；"))。）")",
+            en: "By the project's name, business scope, products and industry, the closest items of the \(national.name) national catalogue in force are \(entries.map { "\($0.clause) “\($0.text)” (\($0.fit.enText))" }.joined(separator: "; ")).\(notes.isEmpty ? "" : " (For these items \(notes.map(\.noteEn).joined(separator: "; ")).)")")
     }
 
     func noClaim(_ application: Application, on day: Day) -> Finding {

@@ -241,12 +241,13 @@ struct HighEnergyPlugin: RulePlugin {
         // The words found and where, shortly (the items' full text is in the citations below).
         let shown = hits.prefix(3).map { (item: catalogue.item($0.item), phrase: $0.phrase) }
         func clause(_ item: CatalogueItem) -> String { edition.clause(of: item) }
-        let zhItems = shown.enumerated().map { index, hit in
-            "“\(hit.phrase)”见于" + (index == 0 ? "《\(edition.title)》" : "") + clause(hit.item)
-        }.joined(separator: "；")
-        let enItems = shown.enumerated().map { index, hit in
-            "“\(hit.phrase)” is listed in " + clause(hit.item) + (index == 0 ? " of 《\(edition.title)》" : "")
-        }.joined(separator: "; ")
+        // (Each language's words are made only if it is asked for: the `Localized` autoclosures.)
+        func zhItems() -> String {
+            shown.enumerated().map { index, hit in "“\(hit.phrase)”见于" + (index == 0 ? "《\(edition.title)》" : "") + clause(hit.item) }.joined(separator: "；")
+        }
+        func enItems() -> String {
+            shown.enumerated().map { index, hit in "“\(hit.phrase)” is listed in " + clause(hit.item) + (index == 0 ? " of 《\(edition.title)》" : "") }.joined(separator: "; ")
+        }
         let more = hits.count > shown.count ? Localized(zh: "，另有 \(hits.count - shown.count) 条", en: ", and \(hits.count - shown.count) more items") : Localized(zh: "", en: "")
         let statuses = shown.map(\.item.textStatus).filter { !$0.isDecisive }
         let status = statuses.first.map { Localized(zh: "（条文见下，\($0.noteZh)）", en: " (the items' text is below; \($0.noteEn))") } ?? Localized(zh: "（条文见下）", en: " (the items' text is below)")
@@ -258,8 +259,8 @@ struct HighEnergyPlugin: RulePlugin {
         }
         if let type = application.project?["type"] { evidence.append(.value(type)) }
         return Finding(rule: "high-energy/industry-structure", verdict: .review, message: Localized(
-            zh: "项目名称、经营范围或产品中的\(zhItems)\(more.zhText)\(status.zhText)。限制类条目的新建项目禁止投资，淘汰类条目所列落后工艺装备、产品禁止投资；条目多以规模、工艺参数划线，请人工核对项目是否属于该条目（含条目中的除外情形）。",
-            en: "In the project's name, business scope or products, \(enItems)\(more.enText)\(status.enText). New projects of a restricted item, and the outdated processes, equipment and products of an eliminated item, may not be invested in; most items draw the line at a capacity or process parameter, so check by hand whether the project falls under the item (including the item's exceptions)."),
+            zh: "项目名称、经营范围或产品中的\(zhItems())\(more.zhText)\(status.zhText)。限制类条目的新建项目禁止投资，淘汰类条目所列落后工艺装备、产品禁止投资；条目多以规模、工艺参数划线，请人工核对项目是否属于该条目（含条目中的除外情形）。",
+            en: "In the project's name, business scope or products, \(enItems())\(more.enText)\(status.enText). New projects of a restricted item, and the outdated processes, equipment and products of an eliminated item, may not be invested in; most items draw the line at a capacity or process parameter, so check by hand whether the project falls under the item (including the item's exceptions)."),
             evidence: evidence, citations: shown.map(\.item.citationID) + [Self.seedRestrict])
     }
 

@@ -128,16 +128,30 @@ public struct ItemSector: Sendable, Equatable {
 
     /// The sector a code such as `C27` or `A` names, if it is one.
     public init?(code: String) {
-        let bytes = Array(code.utf8)
+        self.init(bytes: Array(code.utf8))
+    }
+
+    /// The 大类 (or 门类) an industry code such as `C2710` lies in, if it is a code.
+    public init?(industryCode node: JSONNode) {
+        self.init(bytes: node.stringBytes)
+    }
+
+    private init?<Bytes: RandomAccessCollection>(bytes: Bytes) where Bytes.Element == UInt8, Bytes.Index == Int {
         guard let first = bytes.first, first >= 0x41, first <= 0x5A else { return nil }
         section = first
-        if bytes.count >= 3, bytes[1] >= 0x30, bytes[1] <= 0x39, bytes[2] >= 0x30, bytes[2] <= 0x39 {
-            division = (bytes[1] - 0x30) * 10 + (bytes[2] - 0x30)
+        let start = bytes.startIndex
+        if bytes.count >= 3, bytes[start + 1] >= 0x30, bytes[start + 1] <= 0x39, bytes[start + 2] >= 0x30, bytes[start + 2] <= 0x39 {
+            division = (bytes[start + 1] - 0x30) * 10 + (bytes[start + 2] - 0x30)
         } else if bytes.count == 1 {
             division = nil
         } else {
             return nil
         }
+    }
+
+    /// Whether `sector` (a project's, from its industry code) lies in this sector.
+    public func contains(_ sector: ItemSector) -> Bool {
+        section == sector.section && (division == nil || division == sector.division)
     }
 
     /// Whether the industry code `node` (e.g. `C2710`) lies in this sector.
@@ -330,17 +344,25 @@ public final class ItemTermIndex: Sendable {
         return sortedUnique(keys)
     }
 
-    /// `keys` sorted, each once.
+    /// `keys` sorted, each once. The repeats (a third of a project's terms) are dropped first,
+    /// through a table on the stack, so that fewer are sorted. (0 is never a key: a unit is never 0.)
     static func sortedUnique(_ keys: [ItemTerms.Key]) -> [ItemTerms.Key] {
-        var keys = keys
-        keys.sort()
-        var unique = 0
-        for key in keys where unique == 0 || keys[unique - 1] != key {
-            keys[unique] = key
-            unique += 1
+        var capacity = 64
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        var unique: [ItemTerms.Key] = []
+        unique.reserveCapacity(keys.count)
+        withUnsafeTemporaryAllocation(of: ItemTerms.Key.self, capacity: capacity) { table in
+            table.initialize(repeating: 0)
+            for key in keys {
+                var slot = TermTable.slot(of: key, capacity: capacity)
+                while table[slot] != 0 && table[slot] != key { slot = (slot + 1) & (capacity - 1) }
+                guard table[slot] == 0 else { continue }
+                table[slot] = key
+                unique.append(key)
+            }
         }
-        keys.removeLast(keys.count - unique)
-        return keys
+        unique.sort()
+        return unique
     }
 
     /// One ranked item.
