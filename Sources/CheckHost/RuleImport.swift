@@ -27,6 +27,10 @@ public struct ImportSummary: Sendable {
 /// edition's rule data. The whole rule book is validated with the change applied — in a staged
 /// copy — before anything is written; on any problem nothing changes.
 public enum RuleImport {
+    /// How a shipped edition's notes begin when its item texts were not obtained (the import
+    /// drops that note).
+    static let textsNotObtained = "Item texts of this edition were not obtained"
+
     /// The CSV columns, in the order documented.
     public static let columns = ["number", "text", "textStatus", "codes", "keywords", "notes", "section", "subsection", "category"]
     /// Other names a column may have: the layout of the catalogue transcriptions in
@@ -327,6 +331,14 @@ public enum RuleImport {
             items.sort { (Int($0.numberText ?? "") ?? 0) < (Int($1.numberText ?? "") ?? 0) }
         }
         edition["items"] = .array(items)
+        // The shipped editions say their item texts were not obtained; once imported, they are.
+        if case .array(let notes)? = edition["notes"] {
+            let kept = notes.filter { note in
+                guard case .string(let text) = note else { return true }
+                return !text.hasPrefix(RuleImport.textsNotObtained)
+            }
+            edition["notes"] = kept.isEmpty ? nil : .array(kept)
+        }
         // The imports, each once: which CSV (kept in sources/imported/), typed from what.
         var imports: [JSONValue] = []
         if case .array(let earlier)? = edition["imports"] { imports = earlier.filter { $0["csv"] != .string(copyName) } }

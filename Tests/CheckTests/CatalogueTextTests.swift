@@ -87,7 +87,9 @@ final class CatalogueTextTests: XCTestCase {
         XCTAssertTrue(national.contains("\"section\": \"制造业\", \"subsection\": \"医药制造业\", \"sectorCodes\": [\"C27\"]}"), String(national.prefix(2000)))
         XCTAssertTrue(national.contains("\n    {\"number\": 101, \"text\": \"药品制剂生产"), String(national.prefix(2000)))
         XCTAssertTrue(national.contains("heading “科学研究、开发和产品、技术服务业” read as GB/T 4754-2017 M “科学研究和技术服务业”"))
-        // Products are listed for the classes a project is compared with, not for 鼓励类 items.
+        // The shipped note that the edition's item texts were not obtained goes with the import.
+        XCTAssertFalse(national.contains("Item texts of this edition were not obtained"))
+                // Products are listed for the classes a project is compared with, not for 鼓励类 items.
         let structure = try String(contentsOf: try Self.rules().appendingPathComponent("high-energy/industry-structure-2024.json"), encoding: .utf8)
             .split(separator: "\n")
         XCTAssertFalse(structure.contains { $0.contains("\"category\": \"encouraged\"") && $0.contains("\"phrases\"") })
