@@ -21,6 +21,25 @@ public final class OutputSink {
     /// of the original.)
     nonisolated(unsafe) public static var standardOutput: Int32 = 1
 
+    /// Why a report could not be written.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The reader went away (a closed pipe, as `check … | head` closes it).
+        case closedPipe
+        /// Anything else, said in words (a full disk, a failed rename …).
+        case error(String)
+
+        public var description: String {
+            switch self {
+            case .closedPipe: "the report's reader closed the pipe"
+            case .error(let message): message
+            }
+        }
+    }
+
+    /// The first write that failed, if any: nothing more is written after it, and ``close()``
+    /// throws it. (The sink does not end the process: its caller decides how to stop.)
+    public private(set) var failure: Failure?
+
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private let ownsDescriptor: Bool
@@ -72,6 +91,7 @@ public final class OutputSink {
     /// Queues `bytes`, writing when 64 KiB have gathered; a piece that large on its own (a
     /// batch of results) is written as it is, after what was queued, without a copy.
     public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard failure == nil else { return }
         if buffer.count + bytes.count < 1 << 16 {
             buffer.append(contentsOf: bytes)
             return
@@ -86,7 +106,7 @@ public final class OutputSink {
 
     /// Writes everything queued.
     public func flush() {
-        buffer.withUnsafeBytes(writeAll)
+        if failure == nil { buffer.withUnsafeBytes(writeAll) }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -98,12 +118,13 @@ public final class OutputSink {
                 offset += written
             } else if errno == EPIPE {
                 discard()
-                exit(141)
+                failure = .closedPipe
+                return
             } else if errno != EINTR {
                 let reason = String(cString: strerror(errno))
                 discard()
-                FileHandle.standardError.write(Data("check: error: cannot write the report: \(reason)\(staged.map { "; \($0.final) was left as it was" } ?? "")\n".utf8))
-                exit(2)
+                failure = .error("cannot write the report: \(reason)\(staged.map { "; \($0.final) was left as it was" } ?? "")")
+                return
             }
         }
     }
@@ -113,24 +134,27 @@ public final class OutputSink {
         if let staged { unlink(staged.temporary) }
     }
 
-    /// Flushes and closes the report: a report file is synced and renamed over its path.
-    public func close() {
+    /// Flushes and closes the report: a report file is synced and renamed over its path. Throws
+    /// the first failure (a report file is then left as it was).
+    public func close() throws(Failure) {
         flush()
+        if let failure {
+            if ownsDescriptor { Glibc.close(descriptor) }
+            throw failure
+        }
         guard ownsDescriptor else { return }
         if let staged {
             guard fsync(descriptor) == 0 || errno == EINVAL else {
                 let reason = String(cString: strerror(errno))
                 Glibc.close(descriptor)
                 discard()
-                FileHandle.standardError.write(Data("check: error: cannot write the report: \(reason); \(staged.final) was left as it was\n".utf8))
-                exit(2)
+                throw .error("cannot write the report: \(reason); \(staged.final) was left as it was")
             }
             Glibc.close(descriptor)
             guard rename(staged.temporary, staged.final) == 0 else {
                 let reason = String(cString: strerror(errno))
                 discard()
-                FileHandle.standardError.write(Data("check: error: cannot write \(staged.final): \(reason)\n".utf8))
-                exit(2)
+                throw .error("cannot write \(staged.final): \(reason)")
             }
         } else {
             Glibc.close(descriptor)
@@ -190,7 +214,8 @@ public enum BatchRun {
     /// ~6 MB more in flight.
     public static let batchSize = 128
 
-    /// Runs everything `reader` yields and returns the summary.
+    /// Runs everything `reader` yields and returns the summary; stops early if the report can no
+    /// longer be written (``OutputSink/failure``, which the caller reports).
     public static func run(_ session: CheckSession, reader: RecordReader, renderer: inout any ReportRenderer,
                            output: OutputSink, progress: ProgressLine, jobs: Int) -> ReportSummary {
         var summary = ReportSummary()
@@ -223,7 +248,8 @@ public enum BatchRun {
         // in order, and evaluates a batch whenever it has nothing to write (a thread that only
         // wrote woke for every batch and took the core from an evaluating one).
         let evaluator = session.makeEvaluator()
-        evaluating: while true {
+        // (A report that can no longer be written ends the run: `check … | head` stops early.)
+        evaluating: while output.failure == nil {
             while let batch = pipeline.nextInOrder(waiting: false) { write(batch) }
             switch pipeline.nextWork(waiting: false) {
             case .work(let sequence, let records):
@@ -236,10 +262,14 @@ public enum BatchRun {
                 break evaluating
             }
         }
-        while let batch = pipeline.nextInOrder(waiting: true) { write(batch) }
+        while output.failure == nil, let batch = pipeline.nextInOrder(waiting: true) { write(batch) }
+        progress.finish()
+        guard output.failure == nil else {
+            pipeline.stop()
+            return summary
+        }
         renderer.keep(kept)
         output.write(renderer.finish(summary))
-        progress.finish()
         output.flush()
         return summary
     }
@@ -325,6 +355,15 @@ private final class Pipeline: @unchecked Sendable {
         }
         read += 1
         return .work(read - 1, records)
+    }
+
+    /// Ends the run early (the report cannot be written): no more batches are handed out; the
+    /// threads finish the one they hold and stop.
+    func stop() {
+        condition.lock()
+        inputDone = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     func complete(_ sequence: Int, _ batch: BatchRun.Processed) {

@@ -85,7 +85,19 @@ func write(_ text: String, to file: String?) {
     do {
         let sink = try OutputSink(path: file)
         sink.write(Array(text.utf8))
-        sink.close()
+        close(sink)
+    } catch {
+        fail("\(error)")
+    }
+}
+
+/// Closes a report; a report that could not be written ends the process: with 141 (as a
+/// SIGPIPE would) when its reader closed the pipe, else with the reason and 2.
+func close(_ sink: OutputSink) {
+    do {
+        try sink.close()
+    } catch .closedPipe {
+        exit(141)
     } catch {
         fail("\(error)")
     }
@@ -216,7 +228,7 @@ func runEvaluate(_ arguments: [String]) throws -> Int32 {
     let output = try OutputSink(path: outputPath)
     let summary = BatchRun.run(session, reader: RecordReader(parsed.positionals), renderer: &renderer, output: output,
                                progress: ProgressLine(), jobs: try jobs(parsed))
-    output.close()
+    close(output)
     if summary.problemCount > 0 {
         var text = "check: \(summary.problemCount) problem(s) kept \(summary.error) application(s) from a full evaluation (error verdicts in the report):\n"
         text += summary.problems.map { "  " + displaySafe($0) + "\n" }.joined()
@@ -363,10 +375,8 @@ func runExplain(_ arguments: [String]) throws -> Int32 {
     guard parsed.positionals.count == 1 else { throw UsageError("explain takes one rule id (see `check plugins`)") }
     let language = try language(parsed)
     let session = try openSession(parsed)
-    let day = try parsed.value("--as-of").map { text throws -> Day in
-        guard let day = Day(text) else { throw UsageError("--as-of must be a date YYYY-MM-DD") }
-        return day
-    } ?? today()
+    // (`--as-of` was read, and checked, with the rest of the configuration.)
+    let day = session.configuration.asOf ?? today()
     guard let text = RuleExplanation.render(parsed.positionals[0], session: session, on: day, language: language) else {
         throw UsageError("no rule or plugin \(parsed.positionals[0]); `check plugins` lists them")
     }
@@ -459,8 +469,6 @@ func runTestPlugin(_ arguments: [String]) throws -> Int32 {
         throw UsageError("--replace-plugin \(id): only the built-in ids can be replaced (\(CheckSession.reservedIDs.sorted().joined(separator: ", ")))")
     }
     configuration.isolateAll = parsed.has("--isolate")
-    configuration.strictInput = parsed.has("--strict-input")
-    configuration.referenceReader = parsed.has("--reference-reader")
     let session = try CheckSession(configuration)
     if let refusal = session.refusals.first { fail(refusal.description) }
     guard let plugin = session.plugins.first else { fail("\(file.path) did not load") }
@@ -505,7 +513,7 @@ func runValidate(_ arguments: [String]) throws -> Int32 {
 let arguments = Array(CommandLine.arguments.dropFirst())
 // A worker that dies must not take the host down with SIGPIPE; writes then fail with EPIPE.
 signal(SIGPIPE, SIG_IGN)
-if arguments.first == "__worker" { exit(WorkerMain.run(Array(arguments.dropFirst()))) }
+if arguments.first == WorkerMain.command { exit(WorkerMain.run(Array(arguments.dropFirst()))) }
 // A crash in this process ends the run with a short notice (naming the plugin and the
 // application when plugin code crashed) and exit 2 (SPEC §9); see CrashNotice.
 CrashNotice.install()

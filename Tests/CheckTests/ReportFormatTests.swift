@@ -41,6 +41,31 @@ final class ReportFormatTests: XCTestCase {
 
     /// The JUnit report read as JUnit consumers read it: one test case per application × plugin,
     /// and counts that agree everywhere.
+    /// A report that cannot be written ends the run with a clear error, never a quiet success:
+    /// a full device gives exit 2 and the reason; a reader that closes the pipe (`| head`)
+    /// gives 141, as a SIGPIPE would, and nothing on standard error.
+    func testAReportThatCannotBeWrittenEndsTheRun() throws {
+        let full = try check(["--format", "jsonl", "--output", "/dev/full", "examples/"])
+        XCTAssertEqual(full.status, 2, full.stderr)
+        XCTAssertTrue(full.stderr.contains("cannot write the report: No space left on device"), full.stderr)
+
+        let folder = try Fixtures.temporaryFolder()
+        let example = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.root.appendingPathComponent("examples/negative-list/fail--ftz-tobacco-retail.json")))
+        let line = try JSONSerialization.data(withJSONObject: example) + Data("\n".utf8)
+        let batch = folder.appendingPathComponent("batch.jsonl")
+        try Data((0..<3000).flatMap { _ in line }).write(to: batch)
+        let script = """
+            import subprocess, sys
+            run = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            run.stdout.read(100)
+            run.stdout.close()
+            print(run.wait(), len(run.stderr.read()))
+            """
+        let piped = try runProcess("/usr/bin/env", ["python3", "-c", script, TestPaths.checkExecutable.path, "--format", "jsonl", "--jobs", "2", batch.path],
+                                   directory: TestPaths.root)
+        XCTAssertEqual(piped.stdout.split(separator: " ").map(String.init), ["141", "0\n"], piped.stdout + piped.stderr)
+    }
+
     func testJUnitCountsAgree() throws {
         let files = ["examples/negative-list/fail--rare-earth-mining.json", "examples/rd-centre/pass--certified-centre-2025.json",
                      "examples/high-energy/review--energy-data-missing.json", "Tests/Fixtures/malformed/truncated.json"]

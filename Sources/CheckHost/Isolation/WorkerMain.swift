@@ -13,6 +13,9 @@ import Glibc
 /// sent until its input ends. Anything the plugin prints goes to standard error: the protocol
 /// uses a private copy of standard output.
 public enum WorkerMain {
+    /// The hidden command a worker process is started with (`check __worker …`).
+    public static let command = "__worker"
+
     /// Runs the worker; returns its exit status.
     public static func run(_ arguments: [String]) -> Int32 {
         CrashNotice.dieBySignalInWorker()

@@ -86,7 +86,7 @@ final class WorkerProcess {
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        var arguments = [launch.executable, "__worker", launch.plugin]
+        var arguments = [launch.executable, WorkerMain.command, launch.plugin]
         for root in launch.rulesRoots { arguments += ["--rules", root.path] }
         if let allowlist = launch.allowlist { arguments += ["--plugin-allowlist", allowlist] }
         arguments += ["--message-languages", String(launch.messageLanguages.rawValue)]
