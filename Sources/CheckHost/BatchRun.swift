@@ -275,7 +275,9 @@ public enum BatchRun {
     }
 
     /// A batch's part of a streaming report (a class: it is handed to the writing thread, and
-    /// the text is not copied out of the buffer it was written into; never changed after).
+    /// the text is not copied out of the buffer it was written into).
+    /// (Unchecked `Sendable`: written by the evaluating thread before the pipeline's lock hands
+    /// it over, only read after.)
     final class BatchText: @unchecked Sendable {
         let text: JSONPieces
         init(_ text: consuming JSONPieces) { self.text = text }
@@ -313,6 +315,7 @@ public enum BatchRun {
 /// reader (one at a time) and hand back finished ones; the writing thread (itself evaluating
 /// between writes) takes them in input order. At most `limit` batches are read and not yet
 /// written.
+/// (Unchecked `Sendable`: every stored variable, and the reader, is used only under `condition`.)
 private final class Pipeline: @unchecked Sendable {
     private let condition = NSCondition()
     private let reader: RecordReader

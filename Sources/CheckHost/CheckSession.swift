@@ -111,6 +111,9 @@ public struct PluginRuleDataErrors: Error, Sendable, CustomStringConvertible {
 
 /// A loaded host: rule data validated, plugins loaded (or their workers started), ready to
 /// evaluate applications.
+/// (Unchecked `Sendable`: everything is set in `init` and never changed, but for the evaluator
+/// `evaluate(_:)` keeps, which it makes and uses only under `lock`; the worker
+/// pool synchronises itself.)
 public final class CheckSession: @unchecked Sendable {
     /// The ids of the built-in plugins (SPEC §5): no other file may declare one unless
     /// `--replace-plugin` names it, so no folder on a search path can silently replace the
@@ -262,13 +265,13 @@ public final class CheckSession: @unchecked Sendable {
         return Evaluator(shared: shared, workers: workers)
     }
 
-    /// Evaluates one input record (a convenience over a shared evaluator; not for parallel use).
+    /// Evaluates one input record (a convenience over one shared evaluator: calls from several
+    /// threads take turns; for parallel work, an evaluator per thread: ``makeEvaluator()``).
     public func evaluate(_ record: InputRecord) -> ApplicationResult {
         lock.lock()
+        defer { lock.unlock() }
         if defaultEvaluator == nil { defaultEvaluator = makeEvaluator() }
-        let evaluator = defaultEvaluator!
-        lock.unlock()
-        return evaluator.evaluate([record])[0]
+        return defaultEvaluator!.evaluate([record])[0]
     }
 
     /// Evaluates one application's bytes; `line` is its JSON Lines line.

@@ -8,7 +8,7 @@ import Foundation
 /// from the session's pool for each batch.
 public final class Evaluator {
     /// What all evaluators of a session share (immutable).
-    struct Shared: @unchecked Sendable {
+    struct Shared: Sendable {
         let plugins: [PluginHandle]
         let citations: CitationIndex
         let validator: ApplicationValidator

@@ -135,6 +135,7 @@ final class OpenedPluginFile {
 /// through its first descriptor (the same library, as the linker would find by its inode
 /// anyway), and a new file through its own, which is then kept: one descriptor per distinct
 /// library, however often plugins are loaded (plugins are never unloaded).
+/// (Unchecked `Sendable`: the table is read and written only under `lock`.)
 final class LoadedLibraryFiles: @unchecked Sendable {
     /// The one table of the process.
     static let shared = LoadedLibraryFiles()

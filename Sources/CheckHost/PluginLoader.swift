@@ -28,6 +28,8 @@ public struct PluginRefusal: Error, Sendable, CustomStringConvertible {
 }
 
 /// A plugin loaded through the C contract, opened with its rule data, ready to evaluate.
+/// (Unchecked `Sendable`: nothing changes after `init`; the C pointers are the plugin's, and a
+/// plugin that does not declare itself thread-safe is called only under `evaluationLock`.)
 public final class LoadedPlugin: @unchecked Sendable {
     /// The shared library it came from.
     public let file: String

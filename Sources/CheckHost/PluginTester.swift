@@ -1,6 +1,7 @@
 import CheckAPI
 import CheckJSON
 import Foundation
+import Synchronization
 
 /// Runs a plugin's example applications — files named `<expected-verdict>--<what>.json` — and
 /// checks each gives its verdict, cites a clause, and (for fail and review) names its evidence;
@@ -155,18 +156,18 @@ public enum PluginTester {
         return (result, bytes)
     }
 
-    /// Evaluators handed to threads, each used by one thread only.
+    /// Evaluators handed to threads.
+    /// (Unchecked `Sendable`: thread `i` uses `all[i]` and no other.)
     private final class EvaluatorsPerThread: @unchecked Sendable {
         let all: [Evaluator]
         init(_ all: [Evaluator]) { self.all = all }
     }
 
     /// The names of the examples that differed, from several threads.
-    private final class DifferingNames: @unchecked Sendable {
-        private let lock = NSLock()
-        private var names = Set<String>()
-        func insert(_ name: String) { lock.lock(); names.insert(name); lock.unlock() }
-        var sorted: [String] { lock.lock(); defer { lock.unlock() }; return names.sorted() }
+    private final class DifferingNames: Sendable {
+        private let names = Mutex<Set<String>>([])
+        func insert(_ name: String) { names.withLock { _ = $0.insert(name) } }
+        var sorted: [String] { names.withLock { $0.sorted() } }
     }
 
     static func firstMessage(_ result: ApplicationResult, _ plugin: String) -> String {

@@ -4,6 +4,8 @@ import Foundation
 /// per isolated plugin, and a batch borrows a set while its plugins evaluate. There is one set
 /// for every two evaluators (workers are busy for a small part of a batch; each set costs a
 /// start-up per plugin), made when first needed; an evaluator waits while all are lent.
+/// (Unchecked `Sendable`: its variables are used only under `condition`; a lent set belongs to
+/// the one evaluator that borrowed it until it is given back.)
 final class WorkerPool: @unchecked Sendable {
     /// Workers by plugin file; a worker missing from a set is started when first needed.
     typealias WorkerSet = [String: WorkerProcess]
