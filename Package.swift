@@ -17,7 +17,7 @@ let package = Package(
     products: [
         .executable(name: "check", targets: ["check"]),
         .library(name: "CheckAPI", targets: ["CheckAPI"]),
-    ] + builtInPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
+    ] + builtInPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target + "Entry"]) },
     targets: [
         // The C header of the plugin contract (normative; see docs/PLUGIN-ABI.md).
         .target(name: "CCheckABI", path: "Sources/CCheckABI"),
@@ -32,6 +32,12 @@ let package = Package(
         .target(name: "CheckHost", dependencies: ["CheckAPI", "CheckJSON", "CCheckABI", "CHostSystem"]),
         // The command line: argument parsing and exit codes only.
         .executableTarget(name: "check", dependencies: ["CheckHost"]),
-        .testTarget(name: "CheckTests", dependencies: ["CheckHost", "CheckAPI", "CheckJSON"]),
-    ] + builtInPlugins.map { .target(name: $0.target, dependencies: ["CheckAPI"], path: "Plugins/\($0.folder)") }
+        // (The tests also link the plugins' rule logic, to run them in process: `InProcessPlugin`.)
+        .testTarget(name: "CheckTests", dependencies: ["CheckHost", "CheckAPI", "CheckJSON"] + builtInPlugins.map { .target(name: $0.target) }),
+    ] + builtInPlugins.flatMap { plugin -> [Target] in [
+        // A plugin's rule logic, and apart from it the one-line entry point its library exports
+        // (`check_plugin_entry`: one per library, so the logic can also be linked into a test).
+        .target(name: plugin.target, dependencies: ["CheckAPI"], path: "Plugins/\(plugin.folder)", exclude: ["Entry"]),
+        .target(name: plugin.target + "Entry", dependencies: [.target(name: plugin.target), "CheckAPI"], path: "Plugins/\(plugin.folder)/Entry"),
+    ] }
 )

@@ -169,12 +169,12 @@ struct SeedSector: Sendable {
 }
 
 /// `encouraged-catalogue` — 鼓励外商投资产业目录 (SPEC §5.2).
-struct EncouragedCataloguePlugin: RulePlugin {
+public struct EncouragedCataloguePlugin: RulePlugin {
     static let landPriority = "guobanfa-2012-32-3-12-land"
     static let guangdongPolicy = "yuefuban-2013-31-1-1-2"
     static let seedEncourage = "guobanfa-2012-32-2-4-encourage"
 
-    static let description = PluginDescription(
+    public static let description = PluginDescription(
         id: "encouraged-catalogue", version: "1.0.0",
         title: Localized(zh: "鼓励外商投资产业目录", en: "Catalogue of industries for encouraged foreign investment"),
         datasets: ["encouraged-catalogue"],
@@ -199,7 +199,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
     let catalogues: [CatalogueEdition]
     let seedSectors: IndustryCodeGroups<SeedSector>
 
-    init(ruleData: RuleDataFiles) throws {
+    public init(ruleData: RuleDataFiles) throws {
         var catalogues: [CatalogueEdition] = []
         for file in ruleData.files(in: "encouraged-catalogue", kind: "edition") {
             catalogues.append(try CatalogueEdition(root: file.root, file: file.path))
@@ -218,7 +218,7 @@ struct EncouragedCataloguePlugin: RulePlugin {
         seedSectors = IndustryCodeGroups(sectors, codes: \.codes)
     }
 
-    func evaluate(_ request: Request, into findings: inout Findings) throws {
+    public func evaluate(_ request: Request, into findings: inout Findings) throws {
         guard let claim = request.application.claims?.optional("encouragedItem") else {
             findings.report(noClaim(request.application, on: request.asOf))
             return
@@ -492,5 +492,3 @@ struct EncouragedCataloguePlugin: RulePlugin {
             evidence: evidence, citations: [Self.guangdongPolicy])
     }
 }
-
-@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(EncouragedCataloguePlugin.self) }

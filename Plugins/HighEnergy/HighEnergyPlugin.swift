@@ -108,11 +108,11 @@ final class StructureEdition: Sendable {
     }
 }
 
-struct HighEnergyPlugin: RulePlugin {
+public struct HighEnergyPlugin: RulePlugin {
     static let seedRestrict = "guobanfa-2012-32-2-4-restrict"
     static let seedProducts = "guobanfa-2006-42-4"
 
-    static let description = PluginDescription(
+    public static let description = PluginDescription(
         id: "high-energy", version: "1.0.0",
         title: Localized(zh: "高耗能、高污染项目限制", en: "Restriction of energy-intensive and polluting projects"),
         datasets: ["high-energy"],
@@ -158,7 +158,7 @@ struct HighEnergyPlugin: RulePlugin {
     /// Editions of the industry-structure catalogue.
     let structure: [StructureEdition]
 
-    init(ruleData: RuleDataFiles) throws {
+    public init(ruleData: RuleDataFiles) throws {
         var divisions: [SectorGroup] = [], categories: [SectorGroup] = []
         var divisionCitations: [String] = [], categoryCitations: [String] = []
         var energyReview: [EnergyReviewEdition] = []
@@ -203,7 +203,7 @@ struct HighEnergyPlugin: RulePlugin {
         self.structure = structure
     }
 
-    func evaluate(_ request: Request, into findings: inout Findings) throws {
+    public func evaluate(_ request: Request, into findings: inout Findings) throws {
         let application = request.application
         let division = firstMatch(application, in: divisions)
         let category = firstMatch(application, in: categories)
@@ -474,5 +474,3 @@ struct HighEnergyPlugin: RulePlugin {
         }
     }
 }
-
-@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(HighEnergyPlugin.self) }

@@ -2,10 +2,10 @@ import CheckAPI
 
 /// `negative-list` — 外商投资准入负面清单 (SPEC §5.1): the national editions by as-of date, the
 /// FTZ edition inside pilot free trade zones, code + keyword matching, shareholding conditions.
-struct NegativeListPlugin: RulePlugin {
+public struct NegativeListPlugin: RulePlugin {
     static let seedNational = "wuwai-11-negative-list"
 
-    static let description = PluginDescription(
+    public static let description = PluginDescription(
         id: "negative-list", version: "1.0.0",
         title: Localized(zh: "外商投资准入负面清单", en: "Negative list for foreign investment access"),
         datasets: ["negative-list"],
@@ -36,7 +36,7 @@ struct NegativeListPlugin: RulePlugin {
     let national: [NegativeListEdition]
     let freeTradeZone: [NegativeListEdition]
 
-    init(ruleData: RuleDataFiles) throws {
+    public init(ruleData: RuleDataFiles) throws {
         let editions = try NegativeListEdition.load(ruleData)
         national = editions.filter { $0.edition.series == "national" }
         freeTradeZone = editions.filter { $0.edition.series == "ftz" }
@@ -45,7 +45,7 @@ struct NegativeListPlugin: RulePlugin {
         }
     }
 
-    func evaluate(_ request: Request, into findings: inout Findings) throws {
+    public func evaluate(_ request: Request, into findings: inout Findings) throws {
         let application = request.application
         let submittedOn = application.root["submittedOn"]
         guard let edition = national.first(where: { $0.edition.effective.contains(request.asOf) }) else {
@@ -264,5 +264,3 @@ struct NegativeListPlugin: RulePlugin {
             evidence: evidence.map { [.value($0)] } ?? [], citations: [Self.seedNational])
     }
 }
-
-@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(NegativeListPlugin.self) }

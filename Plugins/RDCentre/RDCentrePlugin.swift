@@ -96,10 +96,10 @@ struct CriterionOutcome {
 }
 
 /// `rd-centre` — 外资研发中心税收优惠资格 (SPEC §5.4).
-struct RDCentrePlugin: RulePlugin {
+public struct RDCentrePlugin: RulePlugin {
     static let seed = "wuwai-19-rd-centre"
 
-    static let description = PluginDescription(
+    public static let description = PluginDescription(
         id: "rd-centre", version: "1.0.0",
         title: Localized(zh: "外资研发中心税收优惠资格", en: "Tax benefits of foreign-funded R&D centres"),
         datasets: ["rd-centre"],
@@ -154,7 +154,7 @@ struct RDCentrePlugin: RulePlugin {
     /// Per benefit (in `benefits` order), its policy windows.
     let windowsOfBenefit: [[BenefitWindow]]
 
-    init(ruleData: RuleDataFiles) throws {
+    public init(ruleData: RuleDataFiles) throws {
         var windows: [BenefitWindow] = []
         var rates: [ExchangeRate] = []
         for file in ruleData.files.filter({ $0.dataset == "rd-centre" }) {
@@ -173,7 +173,7 @@ struct RDCentrePlugin: RulePlugin {
         windowsOfBenefit = benefits.map { benefit in windows.filter { $0.benefit == benefit.benefit } }
     }
 
-    func evaluate(_ request: Request, into findings: inout Findings) throws {
+    public func evaluate(_ request: Request, into findings: inout Findings) throws {
         for index in benefits.indices { findings.report(assess(benefits[index], windows: windowsOfBenefit[index], request: request)) }
     }
 
@@ -321,5 +321,3 @@ struct RDCentrePlugin: RulePlugin {
             en: "needs a conversion \(amount.currency)→\(threshold.unit); the rule data holds no sourced rate for \(asOf)"))
     }
 }
-
-@_cdecl("check_plugin_entry") public func entry() -> UnsafeRawPointer { exportPlugin(RDCentrePlugin.self) }

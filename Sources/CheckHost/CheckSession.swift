@@ -36,6 +36,9 @@ public struct SessionConfiguration: Sendable {
     /// The message languages plugins are asked for: the report's language, or both (the
     /// default) where both are needed (`check test-plugin`, tests).
     public var messageLanguages: MessageLanguages = .both
+    /// Plugins linked into this program rather than loaded from files (a plugin's own tests,
+    /// without a library): each goes through the checks and the `open` a file's plugin does.
+    public var inProcessPlugins: [InProcessPlugin] = []
     /// The folder the built-in plugins ship in: only a file there may declare a reserved id
     /// (``CheckSession/reservedIDs``). `check` always sets it (to its own folder); nil leaves
     /// the ids unreserved, for embedding hosts and tests that assemble their own plugin sets.
@@ -106,6 +109,21 @@ public struct PluginRuleDataErrors: Error, Sendable, CustomStringConvertible {
     /// "rule data is invalid for N plugin(s):" and a line per refusal.
     public var description: String {
         "rule data is invalid for \(refusals.count) plugin\(refusals.count == 1 ? "" : "s"):\n" + refusals.map { "  \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// A plugin linked into the running program: its entry point, as a library would export it
+/// (`{ exportPlugin(MyPlugin.self) }`), and the name messages give it in place of a file.
+public struct InProcessPlugin: Sendable {
+    /// Shown where a file's path would be (refusals, `check plugins`).
+    public let name: String
+    /// Returns the plugin's `check_plugin` descriptor.
+    public let entry: @Sendable () -> UnsafeRawPointer
+
+    /// A plugin named `name` whose descriptor `entry` returns.
+    public init(name: String, entry: @escaping @Sendable () -> UnsafeRawPointer) {
+        self.name = name
+        self.entry = entry
     }
 }
 
@@ -236,6 +254,21 @@ public final class CheckSession: @unchecked Sendable {
                 continue
             }
             loaded.append(handle)
+        }
+        for plugin in configuration.inProcessPlugins {
+            do {
+                let descriptor = plugin.entry().assumingMemoryBound(to: check_plugin.self)
+                let loadedPlugin = try PluginLoader.load(descriptor: descriptor, path: plugin.name,
+                                                         hasCitation: { ruleBook.citations[$0] != nil }, datasetFiles: { ruleBook.datasets[$0] })
+                if let first = loaded.first(where: { $0.id == loadedPlugin.id }) {
+                    refusals.append(PluginRefusal(file: plugin.name, reason: "plugin id \(loadedPlugin.id) is already loaded from \(first.file)"))
+                    continue
+                }
+                loaded.append(PluginHandle(file: plugin.name, description: loadedPlugin.description, abiVersion: loadedPlugin.abiVersion,
+                                           inProcess: loadedPlugin, launch: nil))
+            } catch {
+                refusals.append(error)
+            }
         }
         loadedIDs = loaded.map(\.id).sorted()
         plugins = loaded

@@ -124,7 +124,16 @@ public enum PluginLoader {
         }
         let entry = unsafeBitCast(symbol, to: check_plugin_entry_fn.self)
         guard let descriptor = entry() else { throw refuse("\(CHECK_ENTRY_SYMBOL)() returned NULL") }
+        return try load(descriptor: descriptor, path: path, hasCitation: hasCitation, datasetFiles: datasetFiles)
+    }
 
+    /// Loads the plugin whose descriptor is `descriptor` (from a library's entry point, or an
+    /// ``InProcessPlugin``'s), named `path` in messages: every check a plugin file's descriptor
+    /// gets, then `open` with its rule data.
+    static func load(descriptor: UnsafePointer<check_plugin>, path: String, hasCitation: (String) -> Bool,
+                     datasetFiles: (String) -> [DatasetFile]?) throws(PluginRefusal) -> LoadedPlugin {
+        func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason) }
+        func refuseRuleData(_ reason: String) -> PluginRefusal { PluginRefusal(file: path, reason: reason, concernsRuleData: true) }
         // The version comes first: nothing else in the descriptor is read on a mismatch.
         let version = descriptor.withMemoryRebound(to: UInt32.self, capacity: 2) { $0[0] }
         guard version == CHECK_ABI_VERSION else {
