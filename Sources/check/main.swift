@@ -541,7 +541,10 @@ do {
     }
     exit(status)
 } catch let error as UsageError {
-    fail("\(error)\nRun `check --help` for usage.")
+    // (The help of the command that was run: `check explain --help`, not the evaluation's.)
+    let commands: Set<String> = ["plugins", "validate", "rules", "explain", "schema", "new-plugin", "test-plugin"]
+    let command = arguments.first.flatMap { commands.contains($0) ? "check \($0)" : nil } ?? "check"
+    fail("\(error)\nRun `\(command) --help` for usage.")
 } catch {
     fail("\(error)")
 }

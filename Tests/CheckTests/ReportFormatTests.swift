@@ -160,6 +160,9 @@ final class ReportFormatTests: XCTestCase {
         XCTAssertTrue(explain.stdout.contains("sentence: “落实外商投资准入负面清单，全面清理歧视、排除外商投资企业产品或服务的市场准入、消费补贴等政策。”"), explain.stdout)
         XCTAssertTrue(explain.stdout.contains("negative-list/national-2021  外商投资准入特别管理措施（负面清单）（2021年版）"), explain.stdout)
         XCTAssertEqual(try check(["explain", "no-such/rule"]).status, 2)
+        // A usage error points to the help of the command that was run.
+        XCTAssertTrue(try check(["explain", "a", "b"]).stderr.hasSuffix("Run `check explain --help` for usage.\n"))
+        XCTAssertTrue(try check(["--no-such-option"]).stderr.hasSuffix("Run `check --help` for usage.\n"))
         for command in [["--help"], ["plugins", "--help"], ["rules", "--help"], ["explain", "--help"], ["validate", "--help"], ["schema", "--help"]] {
             let help = try check(command)
             XCTAssertEqual(help.status, 0, "\(command)")
