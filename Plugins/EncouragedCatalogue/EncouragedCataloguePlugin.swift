@@ -27,19 +27,15 @@ final class CatalogueEdition: Sendable {
         if let loadedItems { return loadedItems }
         return madeItems.withLock { made in
             if let made { return made }
-            // (The host checked these items at load with the same decoder: this cannot fail.)
-            guard let source = itemSource, let full = try? source.withRoot({ root in try Edition(root, dataset: edition.dataset, file: edition.file) }) else {
-                preconditionFailure("the items of \(edition.file) were checked at load and no longer decode")
-            }
-            let items = CatalogueItems(full, catalogue: catalogue)
+            let items = CatalogueItems(deferred!.items, catalogue: catalogue)
             made = items
             return items
         }
     }
     private let loadedItems: CatalogueItems?
     private let madeItems = Mutex<CatalogueItems?>(nil)
-    /// A copy of the edition's file, for items made when first wanted.
-    private let itemSource: JSONDocument?
+    /// A regional catalogue's items, decoded when first wanted.
+    private let deferred: DeferredEdition?
 
     init(root: JSONNode, file: String) throws(RuleDataError) {
         do {
@@ -57,12 +53,13 @@ final class CatalogueEdition: Sendable {
         }
         if catalogue == "national" {
             edition = try Edition(root, dataset: "encouraged-catalogue", file: file)
-            loadedItems = CatalogueItems(edition, catalogue: catalogue)
-            itemSource = nil
+            loadedItems = CatalogueItems(edition.items, catalogue: catalogue)
+            deferred = nil
         } else {
-            edition = try Edition(headerOf: root, dataset: "encouraged-catalogue", file: file)
+            let deferred = try DeferredEdition(root, dataset: "encouraged-catalogue", file: file)
+            edition = deferred.edition
             loadedItems = nil
-            itemSource = JSONDocument(copying: root.document)
+            self.deferred = deferred
         }
     }
 }
@@ -102,12 +99,12 @@ final class CatalogueItems: Sendable {
     /// Whether any item's text is held (only then can a claim be compared, or items suggested).
     var holdsTexts: Bool { !textItems.isEmpty }
 
-    init(_ edition: Edition, catalogue: String) {
-        all = edition.items
+    init(_ items: [CatalogueItem], catalogue: String) {
+        all = items
         // (Only items with keywords typed in by staff have a matcher: a thousand empty ones for a
         // transcription cost more than the rest of loading it.)
-        keywords = Dictionary(uniqueKeysWithValues: edition.items.filter { !$0.keywords.isEmpty }.map { ($0.key, KeywordMatcher($0.keywords)) })
-        let textItems = edition.items.filter { $0.text != nil }.map { item in (item: item, sector: item.sectorCodes.first.flatMap(ItemSector.init(code:))) }
+        keywords = Dictionary(uniqueKeysWithValues: items.filter { !$0.keywords.isEmpty }.map { ($0.key, KeywordMatcher($0.keywords)) })
+        let textItems = items.filter { $0.text != nil }.map { item in (item: item, sector: item.sectorCodes.first.flatMap(ItemSector.init(code:))) }
         self.textItems = textItems
         // (Only national items are suggested. Scalars, not characters, are counted — the
         // catalogue's text has no combining marks — by their UTF-8 lead bytes: a character
@@ -125,13 +122,13 @@ final class CatalogueItems: Sendable {
             return cut ?? text
         }
         var numberedPositions: [Int: Int] = [:]
-        numberedPositions.reserveCapacity(edition.items.count)
-        for (position, item) in edition.items.enumerated() {
+        numberedPositions.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
             if let number = Int(item.key), String(number) == item.key { numberedPositions[number] = position }
         }
         self.numberedPositions = numberedPositions
         var next = 0
-        textPositions = edition.items.map { item in
+        textPositions = items.map { item in
             guard item.text != nil else { return nil }
             defer { next += 1 }
             return next
@@ -140,7 +137,7 @@ final class CatalogueItems: Sendable {
         // (Items of a section follow each other: its province is looked up once per run of them,
         // the section compared as bytes.)
         var section: (name: String, province: String?)?
-        for (position, item) in edition.items.enumerated() where catalogue == "regional" {
+        for (position, item) in items.enumerated() where catalogue == "regional" {
             guard let name = item.section, let number = item.number else { continue }
             if section == nil || !section!.name.utf8.elementsEqual(name.utf8) {
                 section = (name, Location.provinces.first { name.hasPrefix($0.shortName) }?.name)

@@ -1,5 +1,4 @@
 import CheckAPI
-import Synchronization
 
 /// A group of GB/T codes with a name: a 高耗能 division or a 两高 category.
 final class SectorGroup: Sendable {
@@ -64,15 +63,14 @@ final class StructureEdition: Sendable {
     let matcher: PhraseMatcher
     /// What a project naming none of the listed items is cleared under.
     let clearance: [String]
-    /// The items, decoded from a copy of the file when an application first names one: every
-    /// application is searched for the phrases, few name one, and the catalogue has a thousand
-    /// items. (The host checked them at load with the same decoder.)
-    private let source: JSONDocument
-    private let items = Mutex<[CatalogueItem]?>(nil)
+    /// The items, decoded when an application first names one: every application is searched
+    /// for the phrases, few name one, and the catalogue has a thousand items.
+    private let deferred: DeferredEdition
 
     /// The edition in `root`: its header decoded, its items read for the matcher's phrases.
     init(root: JSONNode, file: String, seed: String) throws(RuleDataError) {
-        edition = try Edition(headerOf: root, dataset: "high-energy", file: file)
+        deferred = try DeferredEdition(root, dataset: "high-energy", file: file)
+        edition = deferred.edition
         do {
             citations = try (root.optional("citations")?.asArray() ?? []).map { node throws(JSONFieldError) in try node.required("id").asString() }
         } catch {
@@ -92,20 +90,10 @@ final class StructureEdition: Sendable {
         self.listed = listed
         matcher = PhraseMatcher(phrases)
         clearance = citations.filter { $0.hasSuffix("-restricted") } + [seed]
-        source = JSONDocument(copying: root.document)
     }
 
     /// Item `position` of the edition.
-    func item(_ position: Int) -> CatalogueItem {
-        items.withLock { items in
-            if let items { return items[position] }
-            guard let full = try? source.withRoot({ root in try Edition(root, dataset: edition.dataset, file: edition.file) }) else {
-                preconditionFailure("the items of \(edition.file) were checked at load and no longer decode")
-            }
-            items = full.items
-            return full.items[position]
-        }
-    }
+    func item(_ position: Int) -> CatalogueItem { deferred.items[position] }
 }
 
 public struct HighEnergyPlugin: RulePlugin {

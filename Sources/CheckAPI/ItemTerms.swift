@@ -169,30 +169,55 @@ public struct ItemSector: Sendable, Equatable {
     }
 }
 
-/// Distinct term keys, numbered in the order given, found by key in an open-addressing table:
+/// Distinct term keys, numbered in the order inserted, found by key in an open-addressing table:
 /// a `Dictionary` lookup costs several times more, and an application's texts are looked up
 /// term by term. (Shared by ``ItemTermIndex`` and ``PhraseMatcher``.)
 struct TermTable: Sendable {
     /// The key in each slot, and its number (-1: the slot is empty).
-    private let keys: [ItemTerms.Key], numbers: [Int32]
+    private var keys: [ItemTerms.Key], numbers: [Int32]
+    /// How many keys it holds; their numbers are 0..<count, in the order they were inserted.
+    private(set) var count = 0
 
-    /// A table of `distinct` (no key twice); a key's number is its position there.
-    init(_ distinct: [ItemTerms.Key]) {
+    /// An empty table with room for about `expected` keys (it grows past that).
+    init(expected: Int = 8) {
         var capacity = 16
-        while capacity < distinct.count * 2 { capacity <<= 1 }
-        var keys = [ItemTerms.Key](repeating: 0, count: capacity), numbers = [Int32](repeating: -1, count: capacity)
-        for (number, key) in distinct.enumerated() {
-            var slot = TermTable.slot(of: key, capacity: capacity)
-            while numbers[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            keys[slot] = key
-            numbers[slot] = Int32(number)
-        }
-        (self.keys, self.numbers) = (keys, numbers)
+        while capacity < expected * 2 { capacity <<= 1 }
+        keys = [ItemTerms.Key](repeating: 0, count: capacity)
+        numbers = [Int32](repeating: -1, count: capacity)
     }
 
     /// The slot of `key` in a table of `capacity` slots (a power of two).
     @inline(__always) static func slot(of key: ItemTerms.Key, capacity: Int) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & (capacity - 1)
+    }
+
+    /// The number of `key`: its own if it is held, else the next, given to it now (`isNew`).
+    /// The table doubles at half full: a probe must always reach an empty slot.
+    @inline(__always) mutating func insert(_ key: ItemTerms.Key) -> (number: Int32, isNew: Bool) {
+        let mask = keys.count - 1
+        var slot = TermTable.slot(of: key, capacity: keys.count)
+        while numbers[slot] >= 0 {
+            if keys[slot] == key { return (numbers[slot], false) }
+            slot = (slot + 1) & mask
+        }
+        let number = Int32(count)
+        (keys[slot], numbers[slot]) = (key, number)
+        count += 1
+        if count * 2 > keys.count { grow() }
+        return (number, true)
+    }
+
+    /// Twice the slots, every key placed again with its number.
+    private mutating func grow() {
+        let (oldKeys, oldNumbers) = (keys, numbers)
+        let capacity = keys.count * 2
+        keys = [ItemTerms.Key](repeating: 0, count: capacity)
+        numbers = [Int32](repeating: -1, count: capacity)
+        for (key, number) in zip(oldKeys, oldNumbers) where number >= 0 {
+            var slot = TermTable.slot(of: key, capacity: capacity)
+            while numbers[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
+            (keys[slot], numbers[slot]) = (key, number)
+        }
     }
 
     /// The number of `key`, or nil if it is not in the table.
@@ -265,15 +290,11 @@ public final class ItemTermIndex: Sendable {
     /// An index of `texts` (each with its exclusions, whose words give no terms).
     public init(_ texts: [String]) {
         count = texts.count
-        // One pass over the items' terms: each term numbered on first sight in an
-        // open-addressed table, counted once per item that uses it (sorting every item's terms,
-        // then all of them, to count was most of building the index).
-        // (Sized for the terms Chinese text can hold, a third of its bytes — about twice the
-        // distinct ones; grown at half full, for an ASCII-heavy text that holds more.)
-        var capacity = 1024
-        let expected = texts.reduce(0) { $0 + $1.utf8.count } / 3
-        while capacity < expected { capacity <<= 1 }
-        var slotKeys = [ItemTerms.Key](repeating: 0, count: capacity), slotNumbers = [Int32](repeating: -1, count: capacity)
+        // One pass over the items' terms: each term numbered on first sight in the term table,
+        // counted once per item that uses it (sorting every item's terms, then all of them, to
+        // count was most of building the index). Sized for the terms Chinese text can hold, a
+        // third of its bytes (about twice the distinct ones).
+        var table = TermTable(expected: texts.reduce(0) { $0 + $1.utf8.count } / 6)
         var termKeys: [ItemTerms.Key] = [], used: [Int32] = [], lastItem: [Int32] = []
         var pairs: [(group: Int32, member: Int32)] = []   // (term, item), in item order
         var keys: [ItemTerms.Key] = []
@@ -283,16 +304,11 @@ public final class ItemTermIndex: Sendable {
             var copy = text
             copy.withUTF8 { ItemTerms.appendKeys(of: $0, to: &keys) }
             for key in keys {
-                var slot = TermTable.slot(of: key, capacity: capacity)
-                while slotNumbers[slot] >= 0 && slotKeys[slot] != key { slot = (slot + 1) & (capacity - 1) }
-                var number = slotNumbers[slot]
-                if number < 0 {
-                    number = Int32(termKeys.count)
-                    (slotKeys[slot], slotNumbers[slot]) = (key, number)
+                let (number, isNew) = table.insert(key)
+                if isNew {
                     termKeys.append(key)
                     used.append(0)
                     lastItem.append(-1)
-                    if termKeys.count * 2 > capacity { Self.grow(&slotKeys, &slotNumbers, &capacity, termKeys) }
                 }
                 guard lastItem[Int(number)] != Int32(item) else { continue }
                 lastItem[Int(number)] = Int32(item)
@@ -300,7 +316,6 @@ public final class ItemTermIndex: Sendable {
                 pairs.append((number, Int32(item)))
             }
         }
-        let table = TermTable(termKeys)
         let items = Float(max(texts.count, 1))
         // A term names a thing, rather than an activity every item has, if few items use it:
         // at most one item in sixty (ten of the 619 national items), and never fewer than two.
@@ -319,19 +334,6 @@ public final class ItemTermIndex: Sendable {
         for pair in pairs { totals[Int(pair.member)] += Double(weights[Int(pair.group)]) }
         norms = totals.map { $0 > 0 ? Float(1 / $0.squareRoot()) : 0 }
         (self.terms, self.weights) = (table, weights)
-    }
-
-    /// Doubles a term table of `capacity` slots and places every term of `termKeys` again (at
-    /// half full: a probe must always reach an empty slot).
-    @inline(never) static func grow(_ slotKeys: inout [ItemTerms.Key], _ slotNumbers: inout [Int32], _ capacity: inout Int, _ termKeys: [ItemTerms.Key]) {
-        capacity <<= 1
-        slotKeys = [ItemTerms.Key](repeating: 0, count: capacity)
-        slotNumbers = [Int32](repeating: -1, count: capacity)
-        for (number, key) in termKeys.enumerated() {
-            var slot = TermTable.slot(of: key, capacity: capacity)
-            while slotNumbers[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            (slotKeys[slot], slotNumbers[slot]) = (key, Int32(number))
-        }
     }
 
     /// The distinct term keys of an application's texts (name, business scope, products),
@@ -591,9 +593,9 @@ public final class PhraseMatcher: Sendable {
                 firstTerms.append(first)
             }
         }
-        let distinct = Array(Set(firstTerms)).sorted()
-        let table = TermTable(distinct)
-        filed = GroupedIndices(groupCount: distinct.count, firstTerms.enumerated().map { (table.number(of: $0.element)!, Int32($0.offset)) })
+        var table = TermTable(expected: firstTerms.count)
+        let groups = firstTerms.enumerated().map { (table.insert($0.element).number, Int32($0.offset)) }
+        filed = GroupedIndices(groupCount: table.count, groups)
         (self.phrases, self.firstTerms) = (phrases, table)
     }
 

@@ -1,4 +1,5 @@
 import CCheckABI
+import Synchronization
 
 /// A problem in the rule data, named precisely: file, item and field.
 public struct RuleDataError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -467,9 +468,8 @@ public final class Edition: Sendable {
     }
 
     /// Decodes an edition file's own fields (dates, title, clause form …) but not its items:
-    /// `items` is empty. For a plugin that decodes the items later, when first wanted, from a
-    /// copy of the file (``JSONDocument/init(copying:)``) — the host has checked them at load.
-    public convenience init(headerOf root: JSONNode, dataset: String, file: String) throws(RuleDataError) {
+    /// `items` is empty (``DeferredEdition`` decodes them later).
+    convenience init(headerOf root: JSONNode, dataset: String, file: String) throws(RuleDataError) {
         try self.init(root, dataset: dataset, file: file, items: .skip, eachItem: { _ in })
     }
 
@@ -572,6 +572,36 @@ public final class Edition: Sendable {
         if let ref = item["ref"]?.string { return "item \(ref)" }
         if let number = item["number"]?.integer { return "item \(number)" }
         return "item at index \(position)"
+    }
+}
+
+/// An edition whose items a plugin decodes only when first wanted (a catalogue of a thousand
+/// items that few applications need): its own fields decoded at once, its file copied (rule
+/// data is handed to a plugin's `init` only for its duration), its items decoded from the copy
+/// on first use, once. The host checked those items at load with the same decoder.
+public final class DeferredEdition: Sendable {
+    /// The edition's own fields; its `items` are empty (see ``items``).
+    public let edition: Edition
+    private let source: JSONDocument
+    private let decoded = Mutex<[CatalogueItem]?>(nil)
+
+    /// The edition file `root` of `dataset`, named `file` in messages.
+    public init(_ root: JSONNode, dataset: String, file: String) throws(RuleDataError) {
+        edition = try Edition(headerOf: root, dataset: dataset, file: file)
+        source = JSONDocument(copying: root.document)
+    }
+
+    /// The edition's items, decoded on first use.
+    public var items: [CatalogueItem] {
+        decoded.withLock { decoded in
+            if let decoded { return decoded }
+            // (Checked at load by the same decoder, on a copy that cannot change: cannot fail.)
+            guard let full = try? source.withRoot({ root in try Edition(root, dataset: edition.dataset, file: edition.file) }) else {
+                preconditionFailure("the items of \(edition.file) were checked at load and no longer decode")
+            }
+            decoded = full.items
+            return full.items
+        }
     }
 }
 
