@@ -206,7 +206,16 @@ public struct HighEnergyPlugin: RulePlugin {
     /// a phrase found says nothing of capacity or process, which decide most of these items).
     func structureFinding(_ request: Request) -> Finding {
         let application = request.application
-        guard let catalogue = structure.first(where: { $0.edition.effective.contains(request.asOf) }), !catalogue.listed.isEmpty else {
+        let withItems = structure.filter { !$0.listed.isEmpty }
+        guard let catalogue = withItems.first(where: { $0.edition.effective.contains(request.asOf) }) else {
+            // Loaded, but no edition in force that day (an application from before the 2024
+            // edition): said so, not "not loaded".
+            if let loaded = withItems.first {
+                return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
+                    zh: "\(request.asOf) 没有生效的已载入《产业结构调整指导目录》版本（已载入的《\(loaded.edition.title)》\(loaded.edition.effective.from.map { "自 \($0) 起施行" } ?? "")），限制类、淘汰类条目未作比对，请按当日有效的版本人工核对。",
+                    en: "No loaded edition of the industry-structure catalogue was in force on \(request.asOf) (the loaded 《\(loaded.edition.title)》\(loaded.edition.effective.from.map { " applies from \($0)" } ?? "")), so its restricted and eliminated items were not compared; check against the edition in force that day by hand."),
+                    evidence: [.value(application.root["submittedOn"]!)], citations: [Self.seedRestrict])
+            }
             return Finding(rule: "high-energy/industry-structure", verdict: .notApplicable, message: Localized(
                 zh: "《产业结构调整指导目录》的限制类、淘汰类条目未载入规则数据，未作比对（工作人员可按 rules/README.md 导入）。",
                 en: "The restricted and eliminated items of the industry-structure catalogue are not in the rule data, so they were not compared (staff can import them: rules/README.md)."),

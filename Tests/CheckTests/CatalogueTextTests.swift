@@ -233,8 +233,13 @@ final class CatalogueTextTests: XCTestCase {
             ("N-polycarbonate", project("C2651", "聚碳酸酯项目", "非光气法聚碳酸酯生产", "聚碳酸酯"), "new"),
             ("N-polypropylene-expansion", project("C2651", "聚丙烯扩建项目", "现有聚丙烯装置扩建", "聚丙烯"), "expansion"),
         ]
-        let applications = matches.map { Self.application($0.0, $0.1, type: $0.2) } + nearMisses.map { Self.application($0.0, $0.1, type: $0.2) }
+        var early = Self.application("E-before-2024", matches[0].1)
+        early["submittedOn"] = "2023-07-17"
+        let applications = matches.map { Self.application($0.0, $0.1, type: $0.2) } + nearMisses.map { Self.application($0.0, $0.1, type: $0.2) } + [early]
         let results = try Self.findings(applications, plugin: "high-energy", rule: "high-energy/industry-structure", rules: try Self.rules())
+        // Before the 2024 edition: loaded, not in force that day — said so, not "not loaded".
+        XCTAssertEqual(results["E-before-2024"]?.verdict, "not-applicable")
+        XCTAssertTrue(results["E-before-2024"]?.message.hasPrefix("2023-07-17 没有生效的已载入《产业结构调整指导目录》版本") == true, results["E-before-2024"]?.message ?? "")
         for (id, _, _, clause) in matches {
             let result = try XCTUnwrap(results[id])
             XCTAssertEqual(result.verdict, "review", "\(id): \(result.message)")
